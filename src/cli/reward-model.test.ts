@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { readJsonlFile } from "../../test/read-jsonl-file.js";
 import { runCli } from "../../test/run-cli.js";
-import { sharedHealthBenchFile } from "../../test/shared-data.js";
+import { projectRoot, sharedHealthBenchFile } from "../../test/shared-data.js";
 import { tempDir } from "../../test/temp-dir.js";
+import { TINY_HIDDEN_SIZE, writeTinyOnnxModel } from "../../test/tiny-onnx-model.js";
 import { EXIT_CODES } from "../core/errors.js";
 
 // The stand-in's deterministic embeddings keep these end-to-end runs fast; USE-lite has its own contract tests.
@@ -129,5 +130,34 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
       inv: 0,
       abs: 0,
     });
+  });
+
+  it("trains and scores with a local ONNX model directory, named relative to the working folder", async () => {
+    const dir = await tempDir();
+    await writeTinyOnnxModel(join(dir, "tiny-bert"));
+    const units = join(projectRoot, "data/seed/units.jsonl");
+    const train = await runCli(
+      ["train", "--units", units, "--out", "model", "--encoder", "onnx:tiny-bert", "--store", "train.sqlite", "--epochs", "2"],
+      { cwd: dir },
+    );
+    expect(train.stderr).not.toMatch(/error/);
+    expect(train.code).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, "model", "config.json"), "utf8"));
+    expect(config.encoder).toMatchObject({ spec: "onnx:tiny-bert", dim: TINY_HIDDEN_SIZE });
+    expect(config.encoder.id).toMatch(/^onnx@[0-9a-f]{12}\+mean\+chunk1500$/);
+
+    const prompt = [{ role: "user", content: "I have crushing chest pain and I am sweating." }];
+    await writeFile(join(dir, "items.jsonl"), JSON.stringify({ id: "a", prompt, response: "Call emergency services now." }));
+    // A fresh store, so the answers are embedded by the model rather than read from the training run's cache.
+    const reward = await runCli(
+      ["reward", "--model", "model", "--input", "items.jsonl", "--out", "scores.jsonl", "--store", "reward.sqlite"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(reward.code).toBe(0);
+    const [row] = readJsonlFile(join(dir, "scores.jsonl"));
+    expect(Object.keys(row.scores)).toEqual(config.dimensions.map((d: { id: string }) => d.id));
+    expect(row.reward).toBeGreaterThanOrEqual(0);
   });
 });

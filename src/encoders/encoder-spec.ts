@@ -1,15 +1,16 @@
 /**
  * Encoders named on the command line: `use-lite` (embedded, the default), `openai:URL#MODEL`
- * (any OpenAI-compatible /v1/embeddings server) or `onnx:DIR` (a local model directory; not
- * supported yet). Long texts are chunked and pooled; with a store, vectors are cached there.
+ * (any OpenAI-compatible /v1/embeddings server) or `onnx:DIR` (a local transformers.js model
+ * directory, run in process). Long texts are chunked and pooled; with a store, vectors are cached there.
  */
-import { ConfigError, UsageError } from "../core/errors.js";
+import { UsageError } from "../core/errors.js";
 import type { Encoder } from "../core/types.js";
 import { normaliseBaseUrl, resolveApiKey } from "../llm/endpoint.js";
 import { createLlmClient } from "../llm/openai-client.js";
 import type { Store } from "../store/store.js";
 import { withCache } from "./cached-encoder.js";
 import { withChunking } from "./chunked-encoder.js";
+import { createOnnxEncoder } from "./onnx-encoder.js";
 import { createOpenAIEncoder } from "./openai-encoder.js";
 import { withProgressReport } from "./reporting-encoder.js";
 import { createUseLiteEncoder } from "./use-lite-encoder.js";
@@ -49,9 +50,12 @@ async function createUncached(spec: string, apiKey: string | undefined): Promise
     // About 1000 tokens: inside the 8192-token window of OpenAI's models and bge-m3 (a 512-token model truncates).
     return withChunking(await createOpenAIEncoder({ client, baseUrl }), { maxChars: 4000 });
   }
-  if (spec.startsWith("onnx:"))
-    throw new ConfigError(
-      `encoder ${spec}: local ONNX model directories are not supported yet; use use-lite or an openai:URL#MODEL server (TEI, vLLM, Ollama)`,
-    );
+  if (spec.startsWith("onnx:")) {
+    const dir = spec.slice("onnx:".length);
+    if (dir === "") throw new UsageError(`encoder ${spec}: name the model directory, as in onnx:models/bge-small-en-v1.5`);
+    // About 400 tokens of English at ~4 characters a token (fewer where medical terms split into word
+    // pieces): inside the 512-token window of BERT-sized models, so their truncation seldom drops text.
+    return withChunking(await createOnnxEncoder(dir), { maxChars: 1500 });
+  }
   throw new UsageError(`unknown encoder ${JSON.stringify(spec)}: expected ${FORMS}`);
 }

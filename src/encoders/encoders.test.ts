@@ -1,7 +1,10 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { tempDir } from "../../test/temp-dir.js";
+import { TINY_HIDDEN_SIZE, writeTinyOnnxModel } from "../../test/tiny-onnx-model.js";
 import { ConfigError, UsageError } from "../core/errors.js";
 import type { Encoder } from "../core/types.js";
 import { createLlmClient } from "../llm/openai-client.js";
@@ -10,14 +13,20 @@ import { withCache } from "./cached-encoder.js";
 import { withChunking } from "./chunked-encoder.js";
 import { describeEncoderContract } from "./encoder-contract.js";
 import { createEncoder } from "./encoder-spec.js";
+import { createOnnxEncoder } from "./onnx-encoder.js";
 import { createOpenAIEncoder } from "./openai-encoder.js";
 import { createUseLiteEncoder } from "./use-lite-encoder.js";
 
 let server: Standin;
+let onnxDir: string;
 beforeAll(async () => {
   server = await startStandin({ embeddingDim: 16 });
+  onnxDir = await writeTinyOnnxModel(join(await mkdtemp(join(tmpdir(), "medrubric-onnx-")), "tiny-bert"));
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await rm(join(onnxDir, ".."), { recursive: true, force: true });
+});
 
 // One model for the whole file: loading it is quick, but every fresh model pays tfjs's warm-up again.
 let useLite: Promise<Encoder> | undefined;
@@ -39,6 +48,10 @@ describeEncoderContract("USE-lite, chunked", chunkedUseLite);
 describeEncoderContract("OpenAI-compatible /v1/embeddings", openai);
 describeEncoderContract("USE-lite, chunked, cached", async () => withCache(await chunkedUseLite(), await tempStore()));
 describeEncoderContract("OpenAI-compatible, cached", async () => withCache(await openai(), await tempStore()));
+describeEncoderContract("local ONNX directory", () => createOnnxEncoder(onnxDir));
+describeEncoderContract("local ONNX directory, chunked, cached", async () =>
+  createEncoder(`onnx:${onnxDir}`, { store: await tempStore() }),
+);
 
 describe("createOpenAIEncoder", () => {
   const client = () => createLlmClient({ endpoints: [{ baseUrl: server.url }], model: "embedder", retry: { retries: 0 } });
@@ -84,9 +97,18 @@ describe("createEncoder", () => {
     expect(embeddingRequests()).toBe(before);
   });
 
-  it("refuses ONNX directories for now, unknown forms and malformed openai specs", async () => {
+  it("builds a chunked encoder from a local ONNX directory, named by its weights' hash", async () => {
+    const encoder = await createEncoder(`onnx:${onnxDir}`);
+    expect(encoder.id).toMatch(/^onnx@[0-9a-f]{12}\+mean\+chunk1500$/);
+    expect(encoder.dim).toBe(TINY_HIDDEN_SIZE);
+  });
+
+  it("refuses a missing ONNX directory, unknown forms and malformed onnx and openai specs", async () => {
     await expect(createEncoder("onnx:/models/bge-small")).rejects.toThrow(ConfigError);
-    await expect(createEncoder("onnx:/models/bge-small")).rejects.toThrow(/local ONNX model directories are not supported yet/);
+    await expect(createEncoder("onnx:/models/bge-small")).rejects.toThrow(
+      "onnx:/models/bge-small: no model directory at /models/bge-small",
+    );
+    await expect(createEncoder("onnx:")).rejects.toThrow(/name the model directory/);
     await expect(createEncoder("bge-m3")).rejects.toThrow(UsageError);
     await expect(createEncoder("bge-m3")).rejects.toThrow("expected use-lite, openai:URL#MODEL");
     await expect(createEncoder("openai:http://127.0.0.1:8000/v1")).rejects.toThrow(/name the model after '#'/);
