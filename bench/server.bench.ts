@@ -1,82 +1,145 @@
 /**
- * Benchmark for issue 7: the reward server under load (autocannon, from this process; the
- * server in its own) at concurrency 1, 8 and 64 — throughput, p50 and p99 latency — against
- * in-process scoring of the same model at the same batch sizes, with one answer per request and
- * with GRPO-style groups of 8. Prints a Markdown block for BENCHMARKS.md.
+ * Benchmark for issue 7: the reward server under load at concurrency 1, 8 and 64, with one
+ * answer, GRPO-style groups of 8, or batches of 64 per request — throughput, p50 and p99 — against
+ * in-process scoring of the same model at the same batch size: the mean batch the server formed
+ * in that run, read off its /metrics. The load comes from wrk (Debian's `wrk`), a C program, so
+ * the load generator takes as little as possible of the 2 cores the server shares with it.
  *
- *   npm run bench:server [-- --runs 3 --seconds 5]
+ *   npm run bench:server [-- --runs 3 --seconds 5 --workers 1]
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import autocannon from "autocannon";
 import { trainHashModel } from "../test/hash-model.js";
 import { median, printReport } from "./markdown-report.js";
 
 const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
 const runs = arg("--runs", 3);
 const seconds = arg("--seconds", 5);
+const workers = arg("--workers", 1);
+try {
+  execFileSync("wrk", ["--version"], { stdio: "ignore" });
+} catch (error) {
+  // wrk prints its version and exits 1; only a missing binary throws ENOENT.
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error("this benchmark needs wrk: apt-get install wrk");
+}
+
 const prompt = [
   { role: "user" as const, content: "My 4-year-old has had a fever of 39.5 C for three days and now a rash. What should I do?" },
 ];
 const response =
   "A fever for three days with a new rash needs a doctor today. If she is drowsy, has a rash that does not fade when pressed, or struggles to breathe, call emergency services.";
+const scenario = "pediatric_consultation";
 
-const child = spawn(process.execPath, ["--import", "tsx", "bench/reward-server.ts", "64"], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(process.execPath, ["--import", "tsx", "bench/reward-server.ts", "64", String(workers)], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
 const url = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value as string;
 const { model } = await trainHashModel({ dim: 512, epochs: 1 });
+const dir = mkdtempSync(join(tmpdir(), "medrubric-bench-"));
+
+interface WrkResult {
+  requests: number;
+  seconds: number;
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+}
+
+/**
+ * One wrk run posting requests of `group` answers, every answer new (as in RL, where each rollout is
+ * new text), and printing its summary as JSON.
+ */
+function runWrk(connections: number, group: number): WrkResult {
+  const script = join(dir, "post.lua");
+  const [head, tail] = JSON.stringify({ prompt, responses: ["@"], scenario }).split('"@"');
+  writeFileSync(
+    script,
+    `wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  local answers = {}
+  for i = 1, ${group} do answers[i] = string.format('"%s (%d.%d)"', [==[${response}]==], n, i) end
+  return wrk.format(nil, nil, nil, [==[${head}]==] .. table.concat(answers, ",") .. [==[${tail}]==])
+end
+done = function(summary, latency)
+  local e = summary.errors
+  io.write(string.format('{"requests":%d,"seconds":%f,"p50_ms":%f,"p99_ms":%f,"errors":%d}\\n', summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
+    e.connect + e.read + e.write + e.timeout + e.status))
+end
+`,
+  );
+  const args = ["-t", "1", "-c", String(connections), "-d", `${seconds}s`, "-s", script, `${url}/v1/score`];
+  const output = execFileSync("wrk", args, { encoding: "utf8" });
+  return JSON.parse(output.slice(output.lastIndexOf("{"))) as WrkResult;
+}
+
+/** The server's batch-size histogram so far (of the worker that answers; they all see alike loads). */
+async function batches(): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  return { sum: read("medrubric_batch_size_sum"), count: read("medrubric_batch_size_count") };
+}
+
+/** In-process answers/s of the same model at `batchSize` answers per call, every answer new too. */
+async function inProcessRate(batchSize: number): Promise<number> {
+  const start = performance.now();
+  let answers = 0;
+  while (performance.now() - start < 2000) {
+    await model.score(Array.from({ length: batchSize }, (_, i) => ({ prompt, response: `${response} (${answers}.${i})`, scenario })));
+    answers += batchSize;
+  }
+  return answers / ((performance.now() - start) / 1000);
+}
 
 const rows: string[] = [];
-// One answer per request, then GRPO-style groups of 8 answers per request.
 for (const [connections, group] of [
   [1, 1],
   [8, 1],
   [64, 1],
+  [1, 8],
   [8, 8],
   [64, 8],
+  [1, 64],
+  [8, 64],
 ] as const) {
-  const results: autocannon.Result[] = [];
+  const results: WrkResult[] = [];
+  const meanBatches: number[] = [];
   for (let r = 0; r < runs; r++) {
-    results.push(
-      await autocannon({
-        url: `${url}/v1/score`,
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          prompt,
-          responses: Array.from({ length: group }, (_, i) => `${response} (${i})`),
-          scenario: "pediatric_consultation",
-        }),
-        connections,
-        duration: seconds,
-      }),
-    );
+    const before = await batches();
+    results.push(runWrk(connections, group));
+    const after = await batches();
+    meanBatches.push((after.sum - before.sum) / (after.count - before.count));
   }
-  const throughput = group * median(results.map((x) => x.requests.average));
-  const errors = results.reduce((n, x) => n + x.errors + x.non2xx, 0);
-  // In process, the same number of answers per model call as the server can batch at this concurrency.
-  const requests = Array.from({ length: Math.min(64, connections * group) }, (_, i) => ({
-    prompt,
-    response: `${response} (${i % group})`,
-    scenario: "pediatric_consultation",
-  }));
+  const throughput = group * median(results.map((x) => x.requests / x.seconds));
+  const batchSize = Math.max(1, Math.round(median(meanBatches)));
   const inProcess: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const start = performance.now();
-    let answers = 0;
-    while (performance.now() - start < 2000) {
-      await model.score(requests);
-      answers += requests.length;
-    }
-    inProcess.push(answers / ((performance.now() - start) / 1000));
-  }
+  for (let r = 0; r < runs; r++) inProcess.push(await inProcessRate(batchSize));
+  const errors = results.reduce((n, x) => n + x.errors, 0);
+  const p = (key: "p50_ms" | "p99_ms") => `${median(results.map((x) => x[key])).toFixed(1)} ms`;
   rows.push(
-    `| ${connections} | ${group} | ${throughput.toFixed(0)} | ${median(results.map((x) => x.latency.p50)).toFixed(1)} ms | ${median(results.map((x) => x.latency.p99)).toFixed(1)} ms | ${errors} | ${median(inProcess).toFixed(0)} (batch ${requests.length}) | ${((100 * throughput) / median(inProcess)).toFixed(0)}% |`,
+    `| ${connections} | ${group} | ${throughput.toFixed(0)} | ${p("p50_ms")} | ${p("p99_ms")} | ${errors} | ${batchSize} | ${median(inProcess).toFixed(0)} | ${((100 * throughput) / median(inProcess)).toFixed(0)}% |`,
   );
 }
 child.kill();
-console.log(`Server: max batch 64, max wait 0 ms, one process; load: autocannon, ${seconds} s per run, 1 or 8 answers per request`);
+console.log(`Server: max batch 64, max wait 0 ms, ${workers} worker(s); load: wrk, 1 thread, ${seconds} s per run`);
 printReport(
   runs,
-  ["connections", "answers per request", "answers/s", "p50", "p99", "errors", "in-process answers/s", "server / in-process"],
+  [
+    "connections",
+    "answers per request",
+    "answers/s",
+    "p50",
+    "p99",
+    "errors",
+    "mean batch formed",
+    "in-process answers/s at that batch",
+    "server / in-process",
+  ],
   rows,
 );

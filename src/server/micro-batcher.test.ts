@@ -34,9 +34,27 @@ describe("createMicroBatcher", () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it("lets the event loop read and answer requests between back-to-back batches", async () => {
+    const events: string[] = [];
+    const batcher = createMicroBatcher<number, number>({
+      maxBatch: 2,
+      maxWaitMs: 0,
+      maxQueue: 100,
+      run: async (items) => {
+        events.push(`batch ${items.join(",")}`);
+        return items;
+      },
+    });
+    const all = batcher.submit([1, 2, 3, 4, 5, 6]);
+    setImmediate(() => events.push("I/O"));
+    await all;
+    expect(events).toEqual(["batch 1,2", "I/O", "batch 3,4", "batch 5,6"]);
+  });
+
   it("refuses a submission that would overflow the queue, with a retry hint", async () => {
     const { batcher } = doubler({ maxBatch: 2, maxWaitMs: 5, maxQueue: 4, runMs: 50 });
-    const first = batcher.submit([1, 2]); // running
+    const first = batcher.submit([1, 2]);
+    await new Promise(setImmediate); // running
     const waiting = batcher.submit([3, 4, 5, 6]); // fills the queue
     const refused = await batcher.submit([7]).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(QueueFullError);

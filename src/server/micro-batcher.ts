@@ -2,9 +2,9 @@
  * Micro-batching across concurrent requests: items wait until `maxBatch` of them are queued or
  * the oldest has waited `maxWait` ms, then run as one batch (one batch at a time: scoring is
  * CPU-bound). While a batch runs, new items gather for the next one, so under load batches fill
- * by themselves; `maxWait` 0 runs an idle model as soon as the requests already received are in. The queue is bounded: a submission that
- * would overflow it is refused at once, so overload turns into quick 429s instead of growing
- * latency and memory.
+ * by themselves; `maxWait` 0 runs an idle model as soon as the requests already received are in.
+ * The queue is bounded: a submission that would overflow it is refused at once, so overload
+ * turns into quick 429s instead of growing latency and memory.
  */
 
 export class QueueFullError extends Error {
@@ -38,22 +38,31 @@ export interface MicroBatcher<I, O> {
 
 export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): MicroBatcher<I, O> {
   const queue: Waiting<I, O>[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  // The pending start of the next batch: right after the I/O of this event-loop turn, or after maxWait.
+  let pending: { soon: boolean; cancel(): void } | undefined;
   let running: Promise<void> | undefined;
 
   const start = () => {
-    timer = undefined;
+    pending = undefined;
     if (!running) running = runBatch();
   };
-  const schedule = () => {
-    if (running || queue.length === 0) return;
-    if (queue.length >= options.maxBatch) {
-      clearTimeout(timer);
-      start();
-    } else if (timer === undefined) {
-      // With no wait, still let the requests already read in this turn of the event loop join.
-      timer = options.maxWaitMs === 0 ? setTimeout(start, 0) : setTimeout(start, options.maxWaitMs);
+  const startAfter = (soon: boolean) => {
+    pending?.cancel();
+    if (soon) {
+      const immediate = setImmediate(start);
+      pending = { soon, cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(start, options.maxWaitMs);
+      pending = { soon, cancel: () => clearTimeout(timeout) };
     }
+  };
+  const schedule = () => {
+    if (running || queue.length === 0 || pending?.soon) return;
+    // Even a full batch waits for this turn's I/O (setImmediate, not a 1 ms timeout): back-to-back
+    // batches would otherwise run as one chain of promise callbacks, and no request would be read
+    // or answered until the queue ran dry.
+    if (queue.length >= options.maxBatch || options.maxWaitMs === 0) startAfter(true);
+    else if (!pending) startAfter(false);
   };
 
   const runBatch = async () => {

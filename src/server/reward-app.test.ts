@@ -8,6 +8,15 @@ import { createServerMetrics } from "./server-metrics.js";
 
 // A real (if briefly trained) GPRC model over hash vectors.
 const { model: gprc, info, loaded } = await trainHashModel({ dim: 32, units: 24, epochs: 2 });
+const servers: { close(): Promise<void> }[] = [];
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+/** Serves an app on a free port of 127.0.0.1 and returns a fetch for its paths. */
+async function serveApp(options: Partial<RewardAppOptions> = {}) {
+  const server = await listen(appWith(options), "127.0.0.1", 0);
+  servers.push(server);
+  return (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+}
 const appWith = (options: Partial<RewardAppOptions> = {}) =>
   createRewardApp({
     model: gprc,
@@ -28,11 +37,11 @@ const post = (body: unknown, headers: Record<string, string> = {}) => ({
   body: typeof body === "string" ? body : JSON.stringify(body),
 });
 
-describe("reward app routes", () => {
-  const app = appWith();
+describe("reward server routes, over a real socket", async () => {
+  const request = await serveApp();
 
   it("scores answers per dimension, with GRPO advantages on request", async () => {
-    const response = await app.request(
+    const response = await request(
       "/v1/score",
       post({
         prompt,
@@ -51,7 +60,7 @@ describe("reward app routes", () => {
   });
 
   it("speaks OpenRLHF's /get_reward, cutting the prompt off each query", async () => {
-    const response = await app.request(
+    const response = await request(
       "/get_reward",
       post({ query: ["Q: help? A: call 911", "Q: help? A: rest"], prompts: ["Q: help?", "Q: help?"] }),
     );
@@ -64,40 +73,45 @@ describe("reward app routes", () => {
   });
 
   it("reranks, and describes the model", async () => {
-    const rerank = await json(await app.request("/v1/rerank", post({ prompt, responses: ["a", "b"] })));
+    const rerank = await json(await request("/v1/rerank", post({ prompt, responses: ["a", "b"] })));
     expect(rerank.best).toBe(rerank.rewards.indexOf(Math.max(...rerank.rewards)));
-    expect(await json(await app.request("/v1/model"))).toMatchObject({ standards_hash: loaded.hash, encoder: "hash-32" });
-    expect(await json(await app.request("/healthz"))).toMatchObject({ status: "ok" });
-    const metrics = await (await app.request("/metrics")).text();
+    expect(await json(await request("/v1/model"))).toMatchObject({ standards_hash: loaded.hash, encoder: "hash-32" });
+    expect(await json(await request("/healthz"))).toMatchObject({ status: "ok" });
+    const metrics = await (await request("/metrics")).text();
     expect(metrics).toMatch(/medrubric_requests_total\{route="\/v1\/rerank",status="200"\} 1/);
     expect(metrics).toContain("medrubric_batch_size_bucket");
   });
 
   it("answers bad requests with 400 naming the field, 413 when too big, 404 elsewhere", async () => {
-    const bad = await app.request("/v1/score", post({ prompt, responses: ["ok", 7] }));
+    const bad = await request("/v1/score", post({ prompt, responses: ["ok", 7] }));
     expect(bad.status).toBe(400);
     expect(await json(bad)).toEqual({ error: "body.responses.1: Invalid input: expected string, received number" });
-    expect((await app.request("/v1/score", post("{not json"))).status).toBe(400);
-    const unknown = await app.request("/v1/score", post({ prompt, responses: ["a"], scenario: "space_medicine" }));
+    expect((await request("/v1/score", post("{not json"))).status).toBe(400);
+    const unknown = await request("/v1/score", post({ prompt, responses: ["a"], scenario: "space_medicine" }));
     expect(unknown.status).toBe(400);
     expect((await json(unknown)).error).toMatch(/unknown scenario "space_medicine"/);
-    const mismatch = await app.request("/get_reward", post({ query: ["a", "b"], prompts: ["a"] }));
+    const mismatch = await request("/get_reward", post({ query: ["a", "b"], prompts: ["a"] }));
     expect(await json(mismatch)).toEqual({ error: "body.prompts: has 1 prompts for 2 queries" });
-    const huge = await app.request("/v1/score", post({ prompt, responses: ["x".repeat(20_000)] }));
+    const huge = await request("/v1/score", post({ prompt, responses: ["x".repeat(20_000)] }));
     expect(huge.status).toBe(413);
-    expect((await app.request("/nowhere")).status).toBe(404);
+    expect(await json(huge)).toEqual({ error: "body larger than 10000 bytes" });
+    // Streamed without a content-length (chunked): cut off once past the limit, not buffered whole.
+    const body = new Blob([JSON.stringify({ prompt, responses: ["x".repeat(200_000)] })]).stream();
+    const streamed = await request("/v1/score", { method: "POST", body, duplex: "half" } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect((await request("/nowhere")).status).toBe(404);
   });
 
   it("requires the API key when one is set, except for /healthz", async () => {
-    const guarded = appWith({ apiKey: "s3cret" });
-    expect((await guarded.request("/v1/model")).status).toBe(401);
-    expect((await guarded.request("/v1/model", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
-    expect((await guarded.request("/v1/model", { headers: { authorization: "Bearer s3cret" } })).status).toBe(200);
-    expect((await guarded.request("/healthz")).status).toBe(200);
+    const guarded = await serveApp({ apiKey: "s3cret" });
+    expect((await guarded("/v1/model")).status).toBe(401);
+    expect((await guarded("/v1/model", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    expect((await guarded("/v1/model", { headers: { authorization: "Bearer s3cret" } })).status).toBe(200);
+    expect((await guarded("/healthz")).status).toBe(200);
   });
 });
 
-describe("reward server over a real socket", () => {
+describe("reward server under overload", () => {
   const slow: RewardModel = {
     dimensions: gprc.dimensions,
     score: async (requests) => {
@@ -105,14 +119,10 @@ describe("reward server over a real socket", () => {
       return gprc.score(requests);
     },
   };
-  const servers: { close(): Promise<void> }[] = [];
-  afterAll(() => Promise.all(servers.map((s) => s.close())));
-
   it("under overload answers only 200 or 429 with Retry-After, and /healthz keeps answering", async () => {
-    const server = await listen(appWith({ model: slow, maxBatch: 4, maxWaitMs: 1, maxQueue: 8 }), "127.0.0.1", 0);
-    servers.push(server);
-    const requests = Array.from({ length: 60 }, () => fetch(`${server.url}/v1/score`, post({ prompt, responses: ["a", "b"] })));
-    const health = await fetch(`${server.url}/healthz`);
+    const request = await serveApp({ model: slow, maxBatch: 4, maxWaitMs: 1, maxQueue: 8 });
+    const requests = Array.from({ length: 60 }, () => request("/v1/score", post({ prompt, responses: ["a", "b"] })));
+    const health = await request("/healthz");
     expect(health.status).toBe(200);
     const responses = await Promise.all(requests);
     const statuses = responses.map((r) => r.status);
@@ -120,6 +130,6 @@ describe("reward server over a real socket", () => {
     const refused = responses.find((r) => r.status === 429);
     expect(Number(refused?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(refused && (await json(refused))).toEqual({ error: "the reward queue is full; retry later" });
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await request("/healthz")).status).toBe(200);
   });
 });

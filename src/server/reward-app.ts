@@ -6,13 +6,15 @@
  * Every error body is `{"error": "..."}`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import type { HttpBindings } from "@hono/node-server";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MedrubricError } from "../core/errors.js";
 import { conversationSchema, type RewardModel, type RewardRequest, type RewardScore } from "../core/types.js";
 import { fieldPath } from "../io/jsonl.js";
+import { HttpError } from "./http-error.js";
 import { createMicroBatcher, QueueFullError } from "./micro-batcher.js";
+import { readJsonBody } from "./read-json-body.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
 export interface ModelInfo {
@@ -46,15 +48,8 @@ const scoreSchema = z.object({
 });
 const rerankSchema = scoreSchema.omit({ group_normalize: true });
 
-class HttpError extends Error {
-  constructor(
-    readonly status: 400 | 401 | 413 | 429,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+/** Served by @hono/node-server, whose bindings carry the Node request the body is read from. */
+type Env = { Bindings: HttpBindings };
 
 const ROUTES = ["/get_reward", "/v1/score", "/v1/rerank", "/healthz", "/v1/model", "/metrics"];
 
@@ -77,7 +72,7 @@ export function createRewardApp(options: RewardAppOptions) {
     onBatch: (size) => metrics.batchSize.observe(size),
   });
   const expected = options.apiKey ? digest(options.apiKey) : undefined;
-  const app = new Hono();
+  const app = new Hono<Env>();
 
   app.use("*", async (c, next) => {
     // Known routes only as labels, so stray paths cannot blow up the metric's cardinality.
@@ -88,14 +83,6 @@ export function createRewardApp(options: RewardAppOptions) {
     metrics.requests.inc({ route, status: String(c.res.status) });
     metrics.queueDepth.set(batcher.depth());
   });
-  app.use(
-    "/v1/*",
-    bodyLimit({ maxSize: options.maxBodyBytes, onError: (c) => c.json({ error: `body larger than ${options.maxBodyBytes} bytes` }, 413) }),
-  );
-  app.use(
-    "/get_reward",
-    bodyLimit({ maxSize: options.maxBodyBytes, onError: (c) => c.json({ error: `body larger than ${options.maxBodyBytes} bytes` }, 413) }),
-  );
   app.use("*", async (c, next) => {
     if (!expected || c.req.path === "/healthz") return next();
     const given = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
@@ -103,14 +90,8 @@ export function createRewardApp(options: RewardAppOptions) {
     return next();
   });
 
-  const body = async <S extends z.ZodType>(c: { req: { json(): Promise<unknown> } }, schema: S): Promise<z.output<S>> => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new HttpError(400, "body: not valid JSON");
-    }
-    const parsed = schema.safeParse(raw);
+  const body = async <S extends z.ZodType>(c: Context<Env>, schema: S): Promise<z.output<S>> => {
+    const parsed = schema.safeParse(await readJsonBody(c.env.incoming, options.maxBodyBytes));
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
     throw new HttpError(400, `body.${fieldPath(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`.replace("body.$", "body"));

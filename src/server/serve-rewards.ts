@@ -4,7 +4,7 @@
  * then exits.
  */
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { type HttpBindings, serve } from "@hono/node-server";
 import type { Hono } from "hono";
 
 export interface RunningServer {
@@ -12,7 +12,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
+export function listen(app: Hono<{ Bindings: HttpBindings }>, host: string, port: number): Promise<RunningServer> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
       const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;

@@ -1,0 +1,10 @@
+/** An error the reward app answers with its status, headers and `{"error": message}`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 413 | 429,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
