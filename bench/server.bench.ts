@@ -9,6 +9,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -36,6 +37,8 @@ const scenario = "pediatric_consultation";
 const child = spawn(process.execPath, ["--import", "tsx", "bench/reward-server.ts", "64", String(workers)], {
   stdio: ["ignore", "pipe", "inherit"],
 });
+// Also when this process fails: a server left behind would skew every later benchmark.
+process.on("exit", () => child.kill());
 const url = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value as string;
 const { model } = await trainHashModel({ dim: 512, epochs: 1 });
 const dir = mkdtempSync(join(tmpdir(), "medrubric-bench-"));
@@ -81,7 +84,16 @@ end
 
 /** The server's batch-size histogram so far (of the worker that answers; they all see alike loads). */
 async function batches(): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  // A fresh connection each time: a pooled one may have been closed as idle during the wrk run.
+  const text = await new Promise<string>((resolve, reject) =>
+    get(`${url}/metrics`, { agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () => resolve(body));
+    }).on("error", reject),
+  );
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
   return { sum: read("medrubric_batch_size_sum"), count: read("medrubric_batch_size_count") };
 }
