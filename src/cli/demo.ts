@@ -12,9 +12,8 @@ import { loadExamples, loadGraded } from "../healthbench/load.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { packageFile } from "../io/package-files.js";
 import { writeReportBeside } from "../report/write-report.js";
-import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
-import { degradeGoodAnswers, loadSeedUnits, splitUnitsByQuestion } from "../synth/seed-set.js";
+import { seedTrainingSplit } from "../synth/seed-set.js";
 import { openStore } from "./grading-session.js";
 import { parseNonNegativeInteger } from "./options.js";
 import { runRmEval } from "./rm-eval.js";
@@ -23,7 +22,7 @@ import { trainAndReport, trainOptions } from "./train.js";
 
 export const DEMO_GRADED = "data/demo/graded.jsonl";
 export const DEMO_HEALTHBENCH = "data/healthbench/context_seeking_consensus_hard_104.jsonl";
-const HELD_OUT_SHARE = 0.2;
+export const HELD_OUT_SHARE = 0.2;
 
 interface DemoFlags {
   out: string;
@@ -47,15 +46,9 @@ export function registerDemo(program: Command): void {
     .action(async (flags: DemoFlags) => {
       const started = Date.now();
       const loaded = await loadStandards();
-      const seed = await loadSeedUnits();
-      const degraded = degradeGoodAnswers(seed, {
-        standard: loaded.standard,
-        standardsHash: loaded.hash,
-        classifier: createKeywordClassifier(loaded.standard),
-      });
-      const { train, heldOut } = splitUnitsByQuestion([...seed, ...degraded], HELD_OUT_SHARE, flags.seed);
+      const { authored, degraded, train, heldOut } = await seedTrainingSplit(loaded, HELD_OUT_SHARE, flags.seed);
       process.stdout.write(
-        `units: ${seed.length} authored + ${degraded.length} degraded; ${train.length} for training, ${heldOut.length} held out (${HELD_OUT_SHARE * 100}% of the questions)\n`,
+        `units: ${authored} authored + ${degraded} degraded; ${train.length} for training, ${heldOut.length} held out (${HELD_OUT_SHARE * 100}% of the questions)\n`,
       );
       const store = openStore(flags);
       try {

@@ -5,6 +5,8 @@
  */
 import { seededShuffle } from "../core/random.js";
 import { packageFile } from "../io/package-files.js";
+import { createKeywordClassifier } from "../standards/keyword-classifier.js";
+import type { LoadedStandard } from "../standards/load-standards.js";
 import { type DegradeContext, degradeRow } from "./degrade/degrade-units.js";
 import { loadUnits, type Unit } from "./unit.js";
 
@@ -12,7 +14,8 @@ export const SEED_UNITS = "data/seed/units.jsonl";
 
 export const loadSeedUnits = (): Promise<Unit[]> => loadUnits([packageFile(SEED_UNITS)]);
 
-const questionKey = (unit: Unit) => JSON.stringify(unit.prompt);
+/** What makes two units the same question: their whole prompt. */
+export const questionKey = (unit: Unit) => JSON.stringify(unit.prompt);
 
 /** Rule-based units from the good answer of every distinct question (see docs/synthetic-data.md). */
 export function degradeGoodAnswers(units: readonly Unit[], context: DegradeContext): Unit[] {
@@ -31,4 +34,18 @@ export function splitUnitsByQuestion(units: readonly Unit[], share: number, seed
   const questions = seededShuffle([...new Set(units.map(questionKey))], seed);
   const held = new Set(questions.slice(0, Math.round(questions.length * share)));
   return { train: units.filter((u) => !held.has(questionKey(u))), heldOut: units.filter((u) => held.has(questionKey(u))) };
+}
+
+/**
+ * What the embedded default trains and evaluates on: the seed units plus the degradations of their
+ * good answers, split by question (`heldOutShare` of them held out, chosen by `seed`).
+ */
+export async function seedTrainingSplit(loaded: LoadedStandard, heldOutShare: number, seed: number) {
+  const authored = await loadSeedUnits();
+  const degraded = degradeGoodAnswers(authored, {
+    standard: loaded.standard,
+    standardsHash: loaded.hash,
+    classifier: createKeywordClassifier(loaded.standard),
+  });
+  return { authored: authored.length, degraded: degraded.length, ...splitUnitsByQuestion([...authored, ...degraded], heldOutShare, seed) };
 }
