@@ -30,8 +30,6 @@ const SETTINGS: Record<string, Partial<Omit<TrainOptions, "onEpoch">>> = {
   "every lambda 0": { lambdas: ZERO },
   "lambda inv 0": { lambdas: { ...D.lambdas, inv: 0 } },
   "lambda axis, perp 0.1": { lambdas: { ...D.lambdas, axis: 0.1, perp: 0.1 } },
-  "lambda axis, perp 0.1, inv 0": { lambdas: { ...D.lambdas, axis: 0.1, perp: 0.1, inv: 0 } },
-  "hidden 32, latent 8": { hidden: 32, latent: 8 },
   "margin 0.1": { margin: 0.1 },
 };
 

@@ -30,6 +30,15 @@ describe("GPRC losses, hand-worked", () => {
     expect(value(perpendicularLoss(v([[2, 0]]), v([[1, 0]]), v([[0, 0]]), s([2]), s([3]), s([0])))).toBeCloseTo(0.5, 4);
   });
 
+  it("perpendicular: no betweenness hinge while good is not above poor, nor a gradient pushing the wrong way", () => {
+    // s_b = 0 < s_w = 2, medium at 1: t_s = (1 - 2)/(0 - 2) = 0.5 would read "between"; with s_r = 3,
+    // t_s = -0.5 would ask to widen the wrong-way gap. Both leave only the geometric deviation (0 here).
+    const [vb, vr, vw] = [v([[2, 0]]), v([[1, 0]]), v([[0, 0]])];
+    expect(value(perpendicularLoss(vb, vr, vw, s([0]), s([3]), s([2])))).toBeCloseTo(0, 5);
+    const gradient = tf.grad((sb) => perpendicularLoss(vb, vr, vw, sb as tf.Tensor1D, s([3]), s([2])))(s([0]));
+    expect(gradient.dataSync()[0]).toBe(0);
+  });
+
   it("invariance: mean squared change of the other dimensions' scores", () => {
     // dims 3, own = 0; changes on dims 1 and 2: 1 and 3 -> (1 + 9) / 2
     expect(value(invarianceLoss(v([[5, 1, 3]]), v([[0, 0, 0]]), v([[1, 0, 0]])))).toBeCloseTo(5, 5);

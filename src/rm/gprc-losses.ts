@@ -6,7 +6,7 @@
  * - axis similarity: (1 - cos(v_b - v_w, u)) + (1 - cos(v_r - v_w, v_b - v_w))
  * - perpendicular deviation: with t = clamp(<v_r-v_w, v_b-v_w> / |v_b-v_w|^2, 0, 1),
  *   |(v_r - v_w) - t (v_b - v_w)|^2 / (|v_b - v_w|^2 + eps), plus the betweenness hinge
- *   relu(-t_s) + relu(t_s - 1) on t_s = (s_r - s_w) / (s_b - s_w)
+ *   relu(-t_s) + relu(t_s - 1) on t_s = (s_r - s_w) / (s_b - s_w), where s_b > s_w
  * - invariance: the scores on the other dimensions barely move between b and w
  *
  * Each returns the batch mean. docs/gprc.md derives them.
@@ -48,8 +48,12 @@ export function perpendicularLoss(
   const off = tf.sub(rw, tf.mul(tf.expandDims(t, -1), bw)) as tf.Tensor2D;
   const deviation = tf.div(dot(off, off), tf.add(bwSquared, EPS));
   // The betweenness of the medium score; the ratio is clipped so a near-tie of b and w cannot explode it.
-  const ts = tf.clipByValue(tf.div(tf.sub(sr, sw), tf.add(tf.sub(sb, sw), EPS)), -10, 10);
-  const hinge = tf.add(tf.relu(tf.neg(ts)), tf.relu(tf.sub(ts, 1)));
+  const gap = tf.sub(sb, sw);
+  const ts = tf.clipByValue(tf.div(tf.sub(sr, sw), tf.add(gap, EPS)), -10, 10);
+  // Only where good is above poor: otherwise "between" is undefined, and the ratio's gradient would
+  // reward widening the wrong-way gap (the ranking term puts the order right first).
+  const ordered = tf.step(tf.sub(gap, EPS));
+  const hinge = tf.mul(tf.add(tf.relu(tf.neg(ts)), tf.relu(tf.sub(ts, 1))), ordered);
   return tf.mean(tf.add(deviation, hinge)) as tf.Scalar;
 }
 
