@@ -12,10 +12,9 @@ import { access } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from "@huggingface/transformers";
 import { z } from "zod";
-import { ConfigError, InputError } from "../core/errors.js";
+import { ConfigError } from "../core/errors.js";
 import type { Encoder } from "../core/types.js";
-import { fieldPath } from "../io/jsonl.js";
-import { readJsonFile } from "../io/read-file.js";
+import { readJsonFileAs } from "../io/read-file.js";
 import { unitVector } from "./unit-vector.js";
 
 const BATCH_SIZE = 32;
@@ -120,13 +119,7 @@ async function readPooling(root: string, where: string): Promise<Pooling> {
 }
 
 /** A JSON file of the directory (checked to exist already), its contents validated. */
-async function readJson<T>(root: string, file: string, schema: z.ZodType<T>): Promise<T> {
-  const path = join(root, file);
-  const parsed = schema.safeParse(await readJsonFile(path));
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new InputError({ file: path, field: fieldPath(issue?.path ?? []) }, issue?.message ?? "invalid");
-}
+const readJson = <S extends z.ZodType>(root: string, file: string, schema: S) => readJsonFileAs(join(root, file), schema);
 
 async function loadModel(root: string, dtype: "fp32" | "q8", where: string): Promise<Loaded> {
   // Imported here: the library and onnxruntime take about half a second to load, which `--help` should not pay.

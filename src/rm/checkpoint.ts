@@ -7,9 +7,8 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { ConfigError, InputError } from "../core/errors.js";
-import { fieldPath } from "../io/jsonl.js";
-import { readJsonFile } from "../io/read-file.js";
+import { ConfigError } from "../core/errors.js";
+import { readJsonFileAs } from "../io/read-file.js";
 
 export const CHECKPOINT_FORMAT = "medrubric-gprc/1";
 
@@ -60,18 +59,14 @@ export async function saveCheckpoint(dir: string, config: CheckpointConfig, tens
   await write("config.json", `${JSON.stringify(config, null, 2)}\n`);
 }
 
-const readJson = (dir: string, file: string) => readJsonFile(join(dir, file), ` (is ${dir} a model directory?)`);
+const readJson = <S extends z.ZodType>(dir: string, file: string, schema: S) =>
+  readJsonFileAs(join(dir, file), schema, ` (is ${dir} a model directory?)`);
 
-export async function readCheckpointConfig(dir: string): Promise<CheckpointConfig> {
-  const parsed = checkpointConfigSchema.safeParse(await readJson(dir, "config.json"));
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new InputError({ file: join(dir, "config.json"), field: fieldPath(issue?.path ?? []) }, issue?.message ?? "invalid");
-}
+export const readCheckpointConfig = (dir: string): Promise<CheckpointConfig> => readJson(dir, "config.json", checkpointConfigSchema);
 
 export async function loadCheckpoint(dir: string): Promise<{ config: CheckpointConfig; tensors: Map<string, NamedTensor> }> {
   const config = await readCheckpointConfig(dir);
-  const manifest = manifestSchema.parse(await readJson(dir, "weights.json"));
+  const manifest = await readJson(dir, "weights.json", manifestSchema);
   const bytes = await readFile(join(dir, "weights.bin"));
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const tensors = new Map<string, NamedTensor>();
