@@ -18,7 +18,7 @@ export const loadSeedUnits = (): Promise<Unit[]> => loadUnits([packageFile(SEED_
 export const questionKey = (unit: Unit) => JSON.stringify(unit.prompt);
 
 /** Rule-based units from the good answer of every distinct question (see docs/synthetic-data.md). */
-export function degradeGoodAnswers(units: readonly Unit[], context: DegradeContext): Unit[] {
+function degradeGoodAnswers(units: readonly Unit[], context: DegradeContext): Unit[] {
   const questions = new Map(units.map((u) => [questionKey(u), u]));
   return [...questions.values()].flatMap(
     (u) =>
