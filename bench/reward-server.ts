@@ -1,15 +1,15 @@
 /**
  * A reward server for load tests, in its own process(es): a GPRC model (briefly trained on the
  * seed set over hash vectors, so the encoder costs nothing; the same in every worker, training
- * being seeded) behind the real app and HTTP server. Prints the base URL, then serves until killed.
+ * being seeded) in a scoring thread behind the real app and HTTP server, as `medrubric serve` runs it. Prints the base URL, then serves until killed.
  *
  *   node --import tsx bench/reward-server.ts [maxBatch] [workers]
  */
 import cluster from "node:cluster";
 import { createRewardApp } from "../src/server/reward-app.js";
+import { startScoringThread } from "../src/server/scoring-thread.js";
 import { listen } from "../src/server/serve-rewards.js";
 import { createServerMetrics } from "../src/server/server-metrics.js";
-import { trainHashModel } from "../test/hash-model.js";
 
 const maxBatch = Number(process.argv[2] ?? 64);
 const workers = Number(process.argv[3] ?? 1);
@@ -27,7 +27,7 @@ if (workers > 1 && cluster.isPrimary) {
     process.exit(0);
   });
 } else {
-  const { model, info } = await trainHashModel({ dim: 512, epochs: 1 });
+  const { model, info } = await startScoringThread(new URL("../test/hash-model.ts", import.meta.url), { dim: 512, epochs: 1 });
   const { app } = createRewardApp({
     model,
     info,

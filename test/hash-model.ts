@@ -23,3 +23,6 @@ export async function trainHashModel(options: { dim: number; units?: number; epo
   };
   return { model: trained.model, info, loaded };
 }
+
+/** The scoring thread's loader (src/server/scoring-thread.ts) for servers over this model. */
+export const loadServedModel = trainHashModel;

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { runCli, spawnCli } from "./run-cli.js";
+import type { CommandOptions } from "./run-command.js";
 
 export interface TrainedFixture {
   model: string;
@@ -21,8 +22,8 @@ export async function trainFixtureModel(dir: string, standinUrl: string, epochs 
 }
 
 /** Resolves once every worker (`--workers N`, default 1) has printed its "listening on" line. */
-export async function startServe(fixture: TrainedFixture, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const running = spawnCli(["serve", "--model", fixture.model, "--store", fixture.store, "--port", "0", ...extra], { env });
+export async function startServe(fixture: Omit<TrainedFixture, "encoder">, extra: string[] = [], options: CommandOptions = {}) {
+  const running = spawnCli(["serve", "--model", fixture.model, "--store", fixture.store, "--port", "0", ...extra], options);
   const workers = Number(extra[extra.indexOf("--workers") + 1]) || 1;
   const url = await new Promise<string>((resolve, reject) => {
     let seen = "";

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServe } from "../../test/model-server.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { readJsonlFile } from "../../test/read-jsonl-file.js";
 import { runCli } from "../../test/run-cli.js";
@@ -132,7 +133,7 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     });
   });
 
-  it("trains and scores with a local ONNX model directory, named relative to the working folder", async () => {
+  it("trains, scores and serves with a local ONNX model directory, named relative to the working folder", async () => {
     const dir = await tempDir();
     await writeTinyOnnxModel(join(dir, "tiny-bert"));
     const units = join(projectRoot, "data/seed/units.jsonl");
@@ -159,5 +160,17 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const [row] = readJsonlFile(join(dir, "scores.jsonl"));
     expect(Object.keys(row.scores)).toEqual(config.dimensions.map((d: { id: string }) => d.id));
     expect(row.reward).toBeGreaterThanOrEqual(0);
+
+    // The server runs the model, ONNX runtime included, in its scoring thread.
+    const server = await startServe({ model: "model", store: "serve.sqlite" }, [], { cwd: dir });
+    const served = await fetch(`${server.url}/v1/score`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt, responses: ["Call emergency services now."] }),
+    });
+    server.child.kill("SIGTERM");
+    expect(served.status).toBe(200);
+    expect(((await served.json()) as { rewards: number[] }).rewards[0]).toBeCloseTo(row.reward, 5);
+    expect((await server.result).code).toBe(0);
   });
 });

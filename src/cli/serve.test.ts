@@ -20,7 +20,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const serve = (extra: string[] = [], env: NodeJS.ProcessEnv = {}) => startServe(fixture, extra, env);
+const serve = (extra: string[] = [], env: NodeJS.ProcessEnv = {}) => startServe(fixture, extra, { env });
 
 const score = (url: string, headers: Record<string, string> = {}) =>
   fetch(`${url}/v1/score`, {
@@ -65,6 +65,12 @@ describe("medrubric serve", () => {
     expect(pids.size).toBe(2);
     server.child.kill("SIGTERM");
     expect((await server.result).code).toBe(0);
+  });
+
+  it("fails with the loading error of a model it cannot load, which happens in its scoring thread", async () => {
+    const { code, stderr } = await runCli(["serve", "--model", join(dir, "no-such-model"), "--store", fixture.store, "--port", "0"]);
+    expect(stderr).toContain(join(dir, "no-such-model"));
+    expect(code).toBe(66);
   });
 
   it("refuses an API key variable that is not set", async () => {

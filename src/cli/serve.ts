@@ -1,11 +1,12 @@
 /**
  * `medrubric serve`: the reward server for RL trainers (OpenRLHF, verl, TRL). Binds 127.0.0.1
  * unless told otherwise; `--workers N` runs N processes sharing the port (node:cluster), each
- * with the model loaded; SIGTERM finishes the requests in flight first.
+ * with the model loaded in its own scoring thread; SIGTERM finishes the requests in flight first.
  */
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, EXIT_CODES } from "../core/errors.js";
+import type { ServedModel } from "../server/scoring-thread.js";
 import { parseNonNegativeInteger } from "./options.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
@@ -42,21 +43,16 @@ export function registerServe(program: Command): void {
     if (flags.apiKeyEnv !== undefined && !apiKey)
       throw new ConfigError(`--api-key-env ${flags.apiKeyEnv}: the environment variable ${flags.apiKeyEnv} is empty or unset`);
     if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers);
-    const { model, config, encoder } = await loadModelFromFlags(flags);
-    const [{ createRewardApp }, { closeOnSignals, listen }, { createServerMetrics }] = await Promise.all([
+    const [{ createRewardApp }, { closeOnSignals, listen }, { createServerMetrics }, { startScoringThread }] = await Promise.all([
       import("../server/reward-app.js"),
       import("../server/serve-rewards.js"),
       import("../server/server-metrics.js"),
+      import("../server/scoring-thread.js"),
     ]);
-    const info = {
-      dimensions: model.dimensions,
-      standards_hash: config.standards_hash,
-      encoder: encoder.id,
-      scenarios: Object.keys(config.scenario_weights),
-    };
+    const scoring = await startScoringThread(new URL(import.meta.url), flags);
     const { app, batcher } = createRewardApp({
-      model,
-      info,
+      model: scoring.model,
+      info: scoring.info,
       metrics: createServerMetrics(),
       apiKey,
       maxBatch: flags.maxBatch,
@@ -66,10 +62,29 @@ export function registerServe(program: Command): void {
     });
     const server = await listen(app, flags.host, flags.port);
     process.stdout.write(`medrubric serve: listening on ${server.url} (pid ${process.pid})\n`);
+    void scoring.failed.then(async (error) => {
+      // Without its model the server could only answer 500s; exiting lets a supervisor restart it.
+      process.stderr.write(`medrubric serve: ${error.message}\n`);
+      await server.close();
+      process.exit(EXIT_CODES.internal);
+    });
     await new Promise<void>((resolve) => closeOnSignals(server, () => void batcher.drain().then(resolve)));
+    await scoring.close();
     // A worker's IPC channel to the primary would keep it alive.
     cluster.worker?.disconnect();
   });
+}
+
+/** The scoring thread's loader (see server/scoring-thread.ts): the model and what /v1/model says of it. */
+export async function loadServedModel(flags: ModelFlags): Promise<ServedModel> {
+  const { model, config, encoder } = await loadModelFromFlags(flags);
+  const info = {
+    dimensions: model.dimensions,
+    standards_hash: config.standards_hash,
+    encoder: encoder.id,
+    scenarios: Object.keys(config.scenario_weights),
+  };
+  return { model, info };
 }
 
 /** Forks the workers and passes a stop signal on to them; resolves when all have exited. */

@@ -21,7 +21,7 @@ beforeAll(async () => {
   standin = await startStandin({ embeddingDim: 16 });
   dir = await mkdtemp(join(tmpdir(), "medrubric-verl-"));
   fixture = await trainFixtureModel(dir, standin.url);
-  [open, guarded] = await Promise.all([startServe(fixture), startServe(fixture, ["--api-key-env", "RM_KEY"], { RM_KEY: "k3y" })]);
+  [open, guarded] = await Promise.all([startServe(fixture), startServe(fixture, ["--api-key-env", "RM_KEY"], { env: { RM_KEY: "k3y" } })]);
 });
 afterAll(async () => {
   for (const server of [open, guarded]) {

@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { trainHashModel } from "../../test/hash-model.js";
+import type { Misbehaviour } from "../../test/misbehaving-model.js";
+import { MedrubricError } from "../core/errors.js";
+import { createRewardApp } from "./reward-app.js";
+import { type ScoringThread, startScoringThread } from "./scoring-thread.js";
+import { listen } from "./serve-rewards.js";
+import { createServerMetrics } from "./server-metrics.js";
+
+const hashModel = new URL("../../test/hash-model.ts", import.meta.url);
+const misbehaving = (behaviour: Misbehaviour) => startScoringThread(new URL("../../test/misbehaving-model.ts", import.meta.url), behaviour);
+const threads: ScoringThread[] = [];
+afterAll(() => Promise.all(threads.map((t) => t.close())));
+const started = async (thread: Promise<ScoringThread>) => {
+  threads.push(await thread);
+  return threads.at(-1) as ScoringThread;
+};
+
+const prompt = [{ role: "user" as const, content: "My child swallowed a button battery." }];
+const requests = ["Go to the emergency department now.", "Wait and see."].map((response) => ({
+  prompt,
+  response,
+  scenario: "emergency_triage",
+}));
+
+describe("scoring thread", () => {
+  it("scores exactly as the same model in process, and describes it", async () => {
+    const options = { dim: 32, units: 24, epochs: 2 };
+    const thread = await started(startScoringThread(hashModel, options));
+    const local = await trainHashModel(options);
+    expect(thread.info).toEqual(local.info);
+    expect(thread.model.dimensions).toEqual(local.model.dimensions);
+    expect(await thread.model.score(requests)).toEqual(await local.model.score(requests));
+  });
+
+  it("passes a refused request back with its kind, and goes on scoring", async () => {
+    const thread = await started(startScoringThread(hashModel, { dim: 32, units: 24, epochs: 1 }));
+    const refused = thread.model.score([{ prompt, response: "a", scenario: "space_medicine" }]);
+    await expect(refused).rejects.toThrow(/unknown scenario "space_medicine"/);
+    await expect(refused).rejects.toSatisfy((error) => error instanceof MedrubricError && error.kind === "usage");
+    expect(await thread.model.score(requests)).toHaveLength(2);
+  });
+
+  it("fails to start with the loader's error, kind and location kept", async () => {
+    const start = misbehaving({ kind: "unloadable" });
+    await expect(start).rejects.toThrow("model/weights.json: tensors: missing");
+    await expect(start).rejects.toSatisfy((error) => error instanceof MedrubricError && error.kind === "input");
+  });
+
+  it("rejects the batch in flight and reports the failure when the thread dies", async () => {
+    const thread = await started(misbehaving({ kind: "exits" }));
+    await expect(thread.model.score(requests)).rejects.toThrow("the scoring thread exited with code 3");
+    expect((await thread.failed).message).toBe("the scoring thread exited with code 3");
+  });
+
+  it("keeps the server answering while a batch holds the model's CPU", async () => {
+    const thread = await started(misbehaving({ kind: "busy", ms: 1500 }));
+    const { app } = createRewardApp({
+      model: thread.model,
+      info: thread.info,
+      metrics: createServerMetrics(),
+      maxBatch: 8,
+      maxWaitMs: 0,
+      maxQueue: 8,
+      maxBodyBytes: 10_000,
+    });
+    const server = await listen(app, "127.0.0.1", 0);
+    const order: string[] = [];
+    const scoring = fetch(`${server.url}/v1/score`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt, responses: ["a"] }),
+    }).then((response) => order.push(`score ${response.status}`));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const health = await fetch(`${server.url}/healthz`);
+    order.push(`healthz ${health.status}`);
+    await scoring;
+    await server.close();
+    // In the HTTP thread, the batch would have held /healthz until it was done.
+    expect(order).toEqual(["healthz 200", "score 200"]);
+  });
+});
