@@ -72,6 +72,15 @@ describe("reward server routes, over a real socket", async () => {
     expect(body.rewards[0]).toBeCloseTo(direct[0]?.reward ?? -1, 6);
   });
 
+  it("refuses an unknown scenario without failing the requests batched with it", async () => {
+    const statuses = await Promise.all(
+      ["emergency_triage", "space_medicine", null].map(
+        async (scenario) => (await request("/v1/score", post({ prompt, responses: ["a"], scenario }))).status,
+      ),
+    );
+    expect(statuses).toEqual([200, 400, 200]);
+  });
+
   it("reranks, and describes the model", async () => {
     const rerank = await json(await request("/v1/rerank", post({ prompt, responses: ["a", "b"] })));
     expect(rerank.best).toBe(rerank.rewards.indexOf(Math.max(...rerank.rewards)));
@@ -89,7 +98,7 @@ describe("reward server routes, over a real socket", async () => {
     expect((await request("/v1/score", post("{not json"))).status).toBe(400);
     const unknown = await request("/v1/score", post({ prompt, responses: ["a"], scenario: "space_medicine" }));
     expect(unknown.status).toBe(400);
-    expect((await json(unknown)).error).toMatch(/unknown scenario "space_medicine"/);
+    expect((await json(unknown)).error).toMatch(/^body.scenario: unknown scenario "space_medicine"; known: .*emergency_triage/);
     const mismatch = await request("/get_reward", post({ query: ["a", "b"], prompts: ["a"] }));
     expect(await json(mismatch)).toEqual({ error: "body.prompts: has 1 prompts for 2 queries" });
     const huge = await request("/v1/score", post({ prompt, responses: ["x".repeat(20_000)] }));

@@ -97,6 +97,14 @@ export function createRewardApp(options: RewardAppOptions) {
     throw new HttpError(400, `body.${fieldPath(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`.replace("body.$", "body"));
   };
   const score = (requests: RewardRequest[]) => batcher.submit(requests);
+  // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
+  // would fail every request batched with it.
+  const knownScenario = <R extends { scenario?: string | null }>(request: R): R => {
+    const { scenario } = request;
+    if (scenario && !options.info.scenarios.includes(scenario))
+      throw new HttpError(400, `body.scenario: unknown scenario "${scenario}"; known: ${options.info.scenarios.join(", ")}`);
+    return request;
+  };
 
   app.get("/healthz", (c) => c.json({ status: "ok", pid: process.pid, queue_depth: batcher.depth() }));
   app.get("/v1/model", (c) => c.json(options.info));
@@ -121,14 +129,14 @@ export function createRewardApp(options: RewardAppOptions) {
   });
 
   app.post("/v1/score", async (c) => {
-    const request = await body(c, scoreSchema);
+    const request = knownScenario(await body(c, scoreSchema));
     const results = await score(request.responses.map((response) => ({ prompt: request.prompt, response, scenario: request.scenario })));
     const rewards = results.map((r) => r.reward);
     return c.json({ results, rewards, ...(request.group_normalize ? { advantages: groupAdvantages(rewards) } : {}) });
   });
 
   app.post("/v1/rerank", async (c) => {
-    const request = await body(c, rerankSchema);
+    const request = knownScenario(await body(c, rerankSchema));
     const results = await score(request.responses.map((response) => ({ prompt: request.prompt, response, scenario: request.scenario })));
     const rewards = results.map((r) => r.reward);
     return c.json({ rewards, best: rewards.indexOf(Math.max(...rewards)) });
