@@ -27,16 +27,13 @@ if (workers > 1 && cluster.isPrimary) {
     process.exit(0);
   });
 } else {
-  const { model, info } = await startScoringThread(new URL("../test/hash-model.ts", import.meta.url), { dim: 512, epochs: 1 });
-  const { app } = createRewardApp({
-    model,
-    info,
-    metrics: createServerMetrics(),
-    maxBatch,
-    maxWaitMs: 0,
-    maxQueue: 100_000,
-    maxBodyBytes: 1 << 20,
-  });
+  const metrics = createServerMetrics();
+  const { scorer, info } = await startScoringThread(
+    new URL("../test/hash-model.ts", import.meta.url),
+    { dim: 512, epochs: 1 },
+    { maxBatch, maxWaitMs: 0, maxQueue: 100_000, onBatch: (size) => metrics.batchSize.observe(size) },
+  );
+  const app = createRewardApp({ scorer, info, metrics, maxBodyBytes: 1 << 20 });
   const server = await listen(app, "127.0.0.1", 0);
   if (cluster.isWorker) process.send?.(server.url);
   else process.stdout.write(`${server.url}\n`);

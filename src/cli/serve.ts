@@ -36,7 +36,7 @@ export function registerServe(program: Command): void {
       parseNonNegativeInteger,
       0,
     )
-    .option("--max-queue <n>", "answers waiting at most; beyond it requests get 429", parseNonNegativeInteger, 4096)
+    .option("--max-queue <n>", "answers waiting or being scored at most; beyond it requests get 429", parseNonNegativeInteger, 4096)
     .option("--max-body-bytes <n>", "largest request body; beyond it 413", parseNonNegativeInteger, 4 * 1024 * 1024);
   addModelOptions(command).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];
@@ -49,17 +49,14 @@ export function registerServe(program: Command): void {
       import("../server/server-metrics.js"),
       import("../server/scoring-thread.js"),
     ]);
-    const scoring = await startScoringThread(new URL(import.meta.url), flags);
-    const { app, batcher } = createRewardApp({
-      model: scoring.model,
-      info: scoring.info,
-      metrics: createServerMetrics(),
-      apiKey,
+    const metrics = createServerMetrics();
+    const scoring = await startScoringThread(new URL(import.meta.url), flags, {
       maxBatch: flags.maxBatch,
       maxWaitMs: flags.maxWaitMs,
       maxQueue: flags.maxQueue,
-      maxBodyBytes: flags.maxBodyBytes,
+      onBatch: (size) => metrics.batchSize.observe(size),
     });
+    const app = createRewardApp({ scorer: scoring.scorer, info: scoring.info, metrics, apiKey, maxBodyBytes: flags.maxBodyBytes });
     const server = await listen(app, flags.host, flags.port);
     process.stdout.write(`medrubric serve: listening on ${server.url} (pid ${process.pid})\n`);
     void scoring.failed.then(async (error) => {
@@ -68,7 +65,7 @@ export function registerServe(program: Command): void {
       await server.close();
       process.exit(EXIT_CODES.internal);
     });
-    await new Promise<void>((resolve) => closeOnSignals(server, () => void batcher.drain().then(resolve)));
+    await new Promise<void>((resolve) => closeOnSignals(server, () => void scoring.scorer.drain().then(resolve)));
     await scoring.close();
     // A worker's IPC channel to the primary would keep it alive.
     cluster.worker?.disconnect();

@@ -13,14 +13,21 @@ export class QueueFullError extends Error {
   }
 }
 
-export interface MicroBatcherOptions<I, O> {
+export interface BatchingOptions {
   maxBatch: number;
   maxWaitMs: number;
   /** Items waiting (not yet running) at most. */
   maxQueue: number;
-  run(items: I[]): Promise<O[]>;
   onBatch?(size: number): void;
 }
+
+export interface MicroBatcherOptions<I, O> extends BatchingOptions {
+  run(items: I[]): Promise<O[]>;
+}
+
+/** The refusal of a submission that would overflow a queue of `queued` items, with a guess at when to retry. */
+export const queueFull = (options: BatchingOptions, queued: number) =>
+  new QueueFullError(Math.max(1, Math.ceil((options.maxWaitMs * (queued / options.maxBatch + 1)) / 1000)));
 
 interface Waiting<I, O> {
   item: I;
@@ -83,11 +90,7 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
 
   return {
     submit(items) {
-      if (queue.length + items.length > options.maxQueue) {
-        return Promise.reject(
-          new QueueFullError(Math.max(1, Math.ceil((options.maxWaitMs * (queue.length / options.maxBatch + 1)) / 1000))),
-        );
-      }
+      if (queue.length + items.length > options.maxQueue) return Promise.reject(queueFull(options, queue.length));
       const promises = items.map((item) => new Promise<O>((resolve, reject) => queue.push({ item, resolve, reject })));
       schedule();
       return Promise.all(promises);

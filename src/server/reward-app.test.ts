@@ -1,7 +1,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { trainHashModel } from "../../test/hash-model.js";
-import type { RewardModel } from "../core/types.js";
+import type { RewardModel, RewardRequest, RewardScore } from "../core/types.js";
+import { type BatchingOptions, createMicroBatcher } from "./micro-batcher.js";
 import { createRewardApp, groupAdvantages, type RewardAppOptions } from "./reward-app.js";
 import { listen } from "./serve-rewards.js";
 import { createServerMetrics } from "./server-metrics.js";
@@ -11,23 +12,20 @@ const { model: gprc, info, loaded } = await trainHashModel({ dim: 32, units: 24,
 const servers: { close(): Promise<void> }[] = [];
 afterAll(() => Promise.all(servers.map((s) => s.close())));
 
-/** Serves an app on a free port of 127.0.0.1 and returns a fetch for its paths. */
-async function serveApp(options: Partial<RewardAppOptions> = {}) {
-  const server = await listen(appWith(options), "127.0.0.1", 0);
+type Served = Partial<Omit<RewardAppOptions, "scorer" | "metrics">> & { model?: RewardModel; batching?: BatchingOptions };
+
+/** Serves an app (the model in process) on a free port of 127.0.0.1 and returns a fetch for its paths. */
+async function serveApp({ model = gprc, batching = { maxBatch: 16, maxWaitMs: 2, maxQueue: 256 }, ...options }: Served = {}) {
+  const metrics = createServerMetrics();
+  const scorer = createMicroBatcher<RewardRequest, RewardScore>({
+    ...batching,
+    run: (requests) => model.score(requests),
+    onBatch: (size) => metrics.batchSize.observe(size),
+  });
+  const server = await listen(createRewardApp({ scorer, info, metrics, maxBodyBytes: 10_000, ...options }), "127.0.0.1", 0);
   servers.push(server);
   return (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
 }
-const appWith = (options: Partial<RewardAppOptions> = {}) =>
-  createRewardApp({
-    model: gprc,
-    info,
-    metrics: createServerMetrics(),
-    maxBatch: 16,
-    maxWaitMs: 2,
-    maxQueue: 256,
-    maxBodyBytes: 10_000,
-    ...options,
-  }).app;
 const prompt = [{ role: "user", content: "My child swallowed a button battery." }];
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 const json = async (response: Response): Promise<any> => response.json();
@@ -129,7 +127,7 @@ describe("reward server under overload", () => {
     },
   };
   it("under overload answers only 200 or 429 with Retry-After, and /healthz keeps answering", async () => {
-    const request = await serveApp({ model: slow, maxBatch: 4, maxWaitMs: 1, maxQueue: 8 });
+    const request = await serveApp({ model: slow, batching: { maxBatch: 4, maxWaitMs: 1, maxQueue: 8 } });
     const requests = Array.from({ length: 60 }, () => request("/v1/score", post({ prompt, responses: ["a", "b"] })));
     const health = await request("/healthz");
     expect(health.status).toBe(200);

@@ -10,10 +10,10 @@ import type { HttpBindings } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MedrubricError } from "../core/errors.js";
-import { conversationSchema, type RewardModel, type RewardRequest, type RewardScore } from "../core/types.js";
+import { conversationSchema, type RewardRequest, type RewardScore } from "../core/types.js";
 import { fieldPath } from "../io/jsonl.js";
 import { HttpError } from "./http-error.js";
-import { createMicroBatcher, QueueFullError } from "./micro-batcher.js";
+import { type MicroBatcher, QueueFullError } from "./micro-batcher.js";
 import { readJsonBody } from "./read-json-body.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
@@ -25,13 +25,11 @@ export interface ModelInfo {
 }
 
 export interface RewardAppOptions {
-  model: RewardModel;
+  /** The model behind its micro-batcher: in process, or in a scoring thread. */
+  scorer: MicroBatcher<RewardRequest, RewardScore>;
   info: ModelInfo;
   metrics: ServerMetrics;
   apiKey?: string;
-  maxBatch: number;
-  maxWaitMs: number;
-  maxQueue: number;
   maxBodyBytes: number;
 }
 
@@ -62,15 +60,8 @@ export function groupAdvantages(rewards: readonly number[]): number[] {
   return rewards.map((r) => (r - mean) / (std > 1e-12 ? std : 1));
 }
 
-export function createRewardApp(options: RewardAppOptions) {
-  const { metrics } = options;
-  const batcher = createMicroBatcher<RewardRequest, RewardScore>({
-    maxBatch: options.maxBatch,
-    maxWaitMs: options.maxWaitMs,
-    maxQueue: options.maxQueue,
-    run: (requests) => options.model.score(requests),
-    onBatch: (size) => metrics.batchSize.observe(size),
-  });
+export function createRewardApp(options: RewardAppOptions): Hono<Env> {
+  const { metrics, scorer } = options;
   const expected = options.apiKey ? digest(options.apiKey) : undefined;
   const app = new Hono<Env>();
 
@@ -81,7 +72,7 @@ export function createRewardApp(options: RewardAppOptions) {
     await next();
     stop();
     metrics.requests.inc({ route, status: String(c.res.status) });
-    metrics.queueDepth.set(batcher.depth());
+    metrics.queueDepth.set(scorer.depth());
   });
   app.use("*", async (c, next) => {
     if (!expected || c.req.path === "/healthz") return next();
@@ -96,7 +87,7 @@ export function createRewardApp(options: RewardAppOptions) {
     const issue = parsed.error.issues[0];
     throw new HttpError(400, `body.${fieldPath(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`.replace("body.$", "body"));
   };
-  const score = (requests: RewardRequest[]) => batcher.submit(requests);
+  const score = (requests: RewardRequest[]) => scorer.submit(requests);
   // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
   // would fail every request batched with it.
   const knownScenario = <R extends { scenario?: string | null }>(request: R): R => {
@@ -106,7 +97,7 @@ export function createRewardApp(options: RewardAppOptions) {
     return request;
   };
 
-  app.get("/healthz", (c) => c.json({ status: "ok", pid: process.pid, queue_depth: batcher.depth() }));
+  app.get("/healthz", (c) => c.json({ status: "ok", pid: process.pid, queue_depth: scorer.depth() }));
   app.get("/v1/model", (c) => c.json(options.info));
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
 
@@ -149,5 +140,5 @@ export function createRewardApp(options: RewardAppOptions) {
     if (error instanceof MedrubricError && (error.kind === "usage" || error.kind === "input")) return c.json({ error: error.message }, 400);
     return c.json({ error: `internal error: ${error.message}` }, 500);
   });
-  return { app, batcher };
+  return app;
 }

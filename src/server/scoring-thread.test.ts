@@ -2,13 +2,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { trainHashModel } from "../../test/hash-model.js";
 import type { Misbehaviour } from "../../test/misbehaving-model.js";
 import { MedrubricError } from "../core/errors.js";
+import { type BatchingOptions, QueueFullError } from "./micro-batcher.js";
 import { createRewardApp } from "./reward-app.js";
 import { type ScoringThread, startScoringThread } from "./scoring-thread.js";
 import { listen } from "./serve-rewards.js";
 import { createServerMetrics } from "./server-metrics.js";
 
 const hashModel = new URL("../../test/hash-model.ts", import.meta.url);
-const misbehaving = (behaviour: Misbehaviour) => startScoringThread(new URL("../../test/misbehaving-model.ts", import.meta.url), behaviour);
+const batching = { maxBatch: 8, maxWaitMs: 0, maxQueue: 16 };
+const misbehaving = (behaviour: Misbehaviour, options: BatchingOptions = batching) =>
+  startScoringThread(new URL("../../test/misbehaving-model.ts", import.meta.url), behaviour, options);
 const threads: ScoringThread[] = [];
 afterAll(() => Promise.all(threads.map((t) => t.close())));
 const started = async (thread: Promise<ScoringThread>) => {
@@ -26,19 +29,18 @@ const requests = ["Go to the emergency department now.", "Wait and see."].map((r
 describe("scoring thread", () => {
   it("scores exactly as the same model in process, and describes it", async () => {
     const options = { dim: 32, units: 24, epochs: 2 };
-    const thread = await started(startScoringThread(hashModel, options));
+    const thread = await started(startScoringThread(hashModel, options, batching));
     const local = await trainHashModel(options);
     expect(thread.info).toEqual(local.info);
-    expect(thread.model.dimensions).toEqual(local.model.dimensions);
-    expect(await thread.model.score(requests)).toEqual(await local.model.score(requests));
+    expect(await thread.scorer.submit(requests)).toEqual(await local.model.score(requests));
   });
 
   it("passes a refused request back with its kind, and goes on scoring", async () => {
-    const thread = await started(startScoringThread(hashModel, { dim: 32, units: 24, epochs: 1 }));
-    const refused = thread.model.score([{ prompt, response: "a", scenario: "space_medicine" }]);
+    const thread = await started(startScoringThread(hashModel, { dim: 32, units: 24, epochs: 1 }, batching));
+    const refused = thread.scorer.submit([{ prompt, response: "a", scenario: "space_medicine" }]);
     await expect(refused).rejects.toThrow(/unknown scenario "space_medicine"/);
     await expect(refused).rejects.toSatisfy((error) => error instanceof MedrubricError && error.kind === "usage");
-    expect(await thread.model.score(requests)).toHaveLength(2);
+    expect(await thread.scorer.submit(requests)).toHaveLength(2);
   });
 
   it("fails to start with the loader's error, kind and location kept", async () => {
@@ -49,21 +51,33 @@ describe("scoring thread", () => {
 
   it("rejects the batch in flight and reports the failure when the thread dies", async () => {
     const thread = await started(misbehaving({ kind: "exits" }));
-    await expect(thread.model.score(requests)).rejects.toThrow("the scoring thread exited with code 3");
+    await expect(thread.scorer.submit(requests)).rejects.toThrow("the scoring thread exited with code 3");
     expect((await thread.failed).message).toBe("the scoring thread exited with code 3");
+  });
+
+  it("batches the requests that come in while a batch is scored", async () => {
+    const sizes: number[] = [];
+    const thread = await started(misbehaving({ kind: "busy", ms: 300 }, { ...batching, onBatch: (size) => sizes.push(size) }));
+    const first = thread.scorer.submit(requests.slice(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = [thread.scorer.submit(requests), thread.scorer.submit(requests.slice(0, 1))];
+    await Promise.all([first, ...next]);
+    expect(sizes).toEqual([1, 3]);
+  });
+
+  it("refuses at once what would overflow the queue, counting what the busy thread holds", async () => {
+    const thread = await started(misbehaving({ kind: "busy", ms: 300 }, { ...batching, maxQueue: 2 }));
+    const admitted = thread.scorer.submit(requests);
+    expect(thread.scorer.depth()).toBe(2);
+    await expect(thread.scorer.submit(requests.slice(0, 1))).rejects.toBeInstanceOf(QueueFullError);
+    await thread.scorer.drain();
+    expect(thread.scorer.depth()).toBe(0);
+    expect(await admitted).toHaveLength(2);
   });
 
   it("keeps the server answering while a batch holds the model's CPU", async () => {
     const thread = await started(misbehaving({ kind: "busy", ms: 1500 }));
-    const { app } = createRewardApp({
-      model: thread.model,
-      info: thread.info,
-      metrics: createServerMetrics(),
-      maxBatch: 8,
-      maxWaitMs: 0,
-      maxQueue: 8,
-      maxBodyBytes: 10_000,
-    });
+    const app = createRewardApp({ scorer: thread.scorer, info: thread.info, metrics: createServerMetrics(), maxBodyBytes: 10_000 });
     const server = await listen(app, "127.0.0.1", 0);
     const order: string[] = [];
     const scoring = fetch(`${server.url}/v1/score`, {

@@ -1,8 +1,13 @@
 /**
  * Runs the reward model in a worker thread, so the HTTP thread never waits on scoring: while a
- * batch is scored, requests keep being read, validated, queued and answered (429s, /healthz,
- * /metrics included), and the next batch gathers. A model whose encoder runs in process (USE-lite,
- * ONNX) would otherwise block the event loop for the whole batch.
+ * batch is scored, requests keep being read, validated and answered (429s, /healthz, /metrics
+ * included). A model whose encoder runs in process (USE-lite, ONNX) would otherwise block the
+ * event loop for the whole batch.
+ *
+ * Each request goes to the thread as soon as it is read, and the micro-batcher runs there: when
+ * a batch is done, the next one starts at once with every request that came in meanwhile, with no
+ * round trip to the HTTP thread in between. The HTTP thread counts the answers it has sent and
+ * not had back, to refuse (429) what would overflow the queue without asking the busy thread.
  *
  * The thread loads the model itself from `loader`, a module exporting `loadServedModel(args)`,
  * so nothing but requests and scores crosses between the threads.
@@ -10,6 +15,7 @@
 import { Worker } from "node:worker_threads";
 import { type ErrorKind, MedrubricError } from "../core/errors.js";
 import type { RewardModel, RewardRequest, RewardScore } from "../core/types.js";
+import { type BatchingOptions, type MicroBatcher, queueFull } from "./micro-batcher.js";
 import type { ModelInfo } from "./reward-app.js";
 
 export interface ServedModel {
@@ -26,10 +32,14 @@ export interface ThreadError {
   kind?: ErrorKind;
 }
 
-export type WorkerReply = { id: number; results: RewardScore[] } | { id: number; error: ThreadError };
+export type WorkerReply = { id: number; results: RewardScore[] } | { id: number; error: ThreadError } | { batch: number };
 export type WorkerHello = { info: ModelInfo } | { error: ThreadError };
+export type WorkerData = { loader: string; args: unknown; batching: Omit<BatchingOptions, "onBatch"> };
 
-export interface ScoringThread extends ServedModel {
+export interface ScoringThread {
+  info: ModelInfo;
+  /** Scores requests in the thread's batches. */
+  scorer: MicroBatcher<RewardRequest, RewardScore>;
   /** Settles with the error if the thread dies while serving; the server cannot go on without it. */
   failed: Promise<Error>;
   close(): Promise<void>;
@@ -52,10 +62,18 @@ function spawnWorker(workerData: unknown): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-export function startScoringThread<A>(loader: URL, args: A): Promise<ScoringThread> {
-  const worker = spawnWorker({ loader: loader.href, args });
+export function startScoringThread<A>(loader: URL, args: A, batching: BatchingOptions): Promise<ScoringThread> {
+  const { onBatch, ...plain } = batching;
+  const worker = spawnWorker({
+    loader: loader.href,
+    args,
+    batching: { ...plain, maxQueue: Number.POSITIVE_INFINITY },
+  } satisfies WorkerData);
   const waiting = new Map<number, { resolve(results: RewardScore[]): void; reject(error: Error): void }>();
   let nextId = 0;
+  // Answers sent to the thread and not yet scored, and who waits for that to reach 0.
+  let outstanding = 0;
+  const idle: (() => void)[] = [];
   let stopping = false;
   let fail: (error: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => {
@@ -74,21 +92,31 @@ export function startScoringThread<A>(loader: URL, args: A): Promise<ScoringThre
         return reject(fromThreadError(hello.error));
       }
       worker.on("message", (reply: WorkerReply) => {
+        if ("batch" in reply) return onBatch?.(reply.batch);
         const w = waiting.get(reply.id);
         waiting.delete(reply.id);
         if ("error" in reply) w?.reject(fromThreadError(reply.error));
         else w?.resolve(reply.results);
       });
+      const score = (requests: readonly RewardRequest[]) =>
+        new Promise<RewardScore[]>((resolveScores, rejectScores) => {
+          const id = nextId++;
+          waiting.set(id, { resolve: resolveScores, reject: rejectScores });
+          worker.postMessage({ id, requests });
+        });
       resolve({
         info: hello.info,
-        model: {
-          dimensions: hello.info.dimensions,
-          score: (requests: readonly RewardRequest[]) =>
-            new Promise((resolveScores, rejectScores) => {
-              const id = nextId++;
-              waiting.set(id, { resolve: resolveScores, reject: rejectScores });
-              worker.postMessage({ id, requests });
-            }),
+        scorer: {
+          submit(requests) {
+            if (outstanding + requests.length > batching.maxQueue) return Promise.reject(queueFull(batching, outstanding));
+            outstanding += requests.length;
+            return score(requests).finally(() => {
+              outstanding -= requests.length;
+              if (outstanding === 0) for (const done of idle.splice(0)) done();
+            });
+          },
+          depth: () => outstanding,
+          drain: () => (outstanding === 0 ? Promise.resolve() : new Promise((done) => idle.push(done))),
         },
         failed,
         close: async () => {

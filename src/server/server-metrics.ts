@@ -24,7 +24,7 @@ export function createServerMetrics() {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),
-    queueDepth: new Gauge({ name: "medrubric_queue_depth", help: "Answers waiting to be scored", registers: [registry] }),
+    queueDepth: new Gauge({ name: "medrubric_queue_depth", help: "Answers waiting or being scored", registers: [registry] }),
   };
 }
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;
