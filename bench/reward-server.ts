@@ -1,7 +1,8 @@
 /**
  * A reward server for load tests, in its own process(es): a GPRC model (briefly trained on the
  * seed set over hash vectors, so the encoder costs nothing; the same in every worker, training
- * being seeded) in a scoring thread behind the real app and HTTP server, as `medrubric serve` runs it. Prints the base URL, then serves until killed.
+ * being seeded) in a scoring thread behind the real app and HTTP server, as `medrubric serve`
+ * runs it. Prints the base URL, then serves until killed.
  *
  *   node --import tsx bench/reward-server.ts [maxBatch] [workers]
  */

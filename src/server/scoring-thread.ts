@@ -53,8 +53,9 @@ const fromThreadError = (error: ThreadError): Error =>
   error.kind ? new MedrubricError(error.kind, error.message) : new Error(error.message);
 
 function spawnWorker(workerData: unknown): Worker {
-  const entry = new URL(`./scoring-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
-  if (entry.pathname.endsWith(".js")) return new Worker(entry, { workerData });
+  const fromSources = import.meta.url.endsWith(".ts");
+  const entry = new URL(`./scoring-worker.${fromSources ? "ts" : "js"}`, import.meta.url);
+  if (!fromSources) return new Worker(entry, { workerData });
   // Run from the TypeScript sources (tests, benchmarks): tsx's loader does not reach worker threads
   // by itself, so the thread registers it before importing its entry.
   const tsx = import.meta.resolve("tsx/esm/api");
