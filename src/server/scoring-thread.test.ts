@@ -40,6 +40,7 @@ describe("scoring thread", () => {
     const refused = thread.scorer.submit([{ prompt, response: "a", scenario: "space_medicine" }]);
     await expect(refused).rejects.toThrow(/unknown scenario "space_medicine"/);
     await expect(refused).rejects.toSatisfy((error) => error instanceof MedrubricError && error.kind === "usage");
+    expect(thread.scorer.depth()).toBe(0);
     expect(await thread.scorer.submit(requests)).toHaveLength(2);
   });
 
@@ -53,6 +54,15 @@ describe("scoring thread", () => {
     const thread = await started(misbehaving({ kind: "exits" }));
     await expect(thread.scorer.submit(requests)).rejects.toThrow("the scoring thread exited with code 3");
     expect((await thread.failed).message).toBe("the scoring thread exited with code 3");
+  });
+
+  it("scores the requests of one event-loop turn as one batch", async () => {
+    const sizes: number[] = [];
+    const thread = await started(
+      startScoringThread(hashModel, { dim: 32, units: 24, epochs: 1 }, { ...batching, onBatch: (size) => sizes.push(size) }),
+    );
+    await Promise.all([thread.scorer.submit(requests), thread.scorer.submit(requests.slice(0, 1)), thread.scorer.submit(requests)]);
+    expect(sizes).toEqual([5]);
   });
 
   it("batches the requests that come in while a batch is scored", async () => {

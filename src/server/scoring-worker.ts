@@ -1,12 +1,19 @@
 /**
  * The scoring thread's entry (see scoring-thread.ts): loads the model through the loader module,
- * says hello with the model's info (or the load error), then micro-batches the requests it is
- * sent and answers each one.
+ * says hello with the model's info (or the load error), then micro-batches the answers it is
+ * sent and sends back each batch's scores.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { RewardRequest, RewardScore } from "../core/types.js";
+import type { RewardScore } from "../core/types.js";
 import { createMicroBatcher } from "./micro-batcher.js";
-import { type LoadServedModel, toThreadError, type WorkerData, type WorkerHello, type WorkerReply } from "./scoring-thread.js";
+import {
+  type LoadServedModel,
+  type ThreadItem,
+  toThreadError,
+  type WorkerData,
+  type WorkerHello,
+  type WorkerReply,
+} from "./scoring-thread.js";
 
 const port = parentPort;
 if (!port) throw new Error("scoring-worker.ts runs only as a worker thread");
@@ -15,17 +22,23 @@ const { loader, args, batching } = workerData as WorkerData;
 try {
   const { loadServedModel } = (await import(loader)) as { loadServedModel: LoadServedModel<unknown> };
   const { model, info } = await loadServedModel(args);
-  const batcher = createMicroBatcher<RewardRequest, RewardScore>({
+  const batcher = createMicroBatcher<ThreadItem, RewardScore>({
     ...batching,
-    run: (requests) => model.score(requests),
-    onBatch: (batch) => port.postMessage({ batch } satisfies WorkerReply),
+    // Each batch answers for itself, in one message for all its answers.
+    run: async (items) => {
+      const ids = items.map((item) => item.id);
+      try {
+        const results = await model.score(items.map((item) => item.request));
+        port.postMessage({ ids, results } satisfies WorkerReply);
+        return results;
+      } catch (error) {
+        port.postMessage({ ids, error: toThreadError(error) } satisfies WorkerReply);
+        throw error;
+      }
+    },
   });
-  port.on("message", ({ id, requests }: { id: number; requests: RewardRequest[] }) => {
-    batcher.submit(requests).then(
-      (results) => port.postMessage({ id, results } satisfies WorkerReply),
-      (error: unknown) => port.postMessage({ id, error: toThreadError(error) } satisfies WorkerReply),
-    );
-  });
+  // The outcome went back with its batch; the promise is only left to settle.
+  port.on("message", (items: ThreadItem[]) => void batcher.submit(items).catch(() => {}));
   port.postMessage({ info } satisfies WorkerHello);
 } catch (error) {
   port.postMessage({ error: toThreadError(error) } satisfies WorkerHello);
