@@ -4,8 +4,16 @@
  * in-process scoring of the same model at the same batch size: the mean batch the server formed
  * in that run, read off its /metrics. The load comes from wrk (Debian's `wrk`), a C program, so
  * the load generator takes as little as possible of the 2 cores the server shares with it.
+ * At one connection nothing overlaps, so the time each request took beyond the model's own call
+ * is the server's overhead per request; it is printed with the floor under it, the round trip of
+ * an empty GET /healthz.
  *
- *   npm run bench:server [-- --runs 3 --seconds 5 --workers 1]
+ * `--model hash` (the default) serves a model whose encoder costs nothing, so the server's own
+ * overhead shows in full; `--model use-lite` serves one over the offline default encoder, as
+ * `medrubric serve` runs the models `train` makes (fewer rows and longer runs: it is slow);
+ * `--model constant` serves one that answers at once, which shows the server's ceiling.
+ *
+ *   npm run bench:server [-- --runs 3 --seconds 5 --workers 1 --model hash]
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -13,12 +21,15 @@ import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { trainHashModel } from "../test/hash-model.js";
 import { median, printReport } from "./markdown-report.js";
+import { loadInProcess, servedModelName } from "./served-models.js";
 
-const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
+const given = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const arg = (name: string, fallback: number) => Number(given(name)) || fallback;
+const modelName = servedModelName(given("--model") ?? "hash");
+const slow = modelName === "use-lite";
 const runs = arg("--runs", 3);
-const seconds = arg("--seconds", 5);
+const seconds = arg("--seconds", slow ? 20 : 5);
 const workers = arg("--workers", 1);
 try {
   execFileSync("wrk", ["--version"], { stdio: "ignore" });
@@ -32,15 +43,16 @@ const prompt = [
 ];
 const response =
   "A fever for three days with a new rash needs a doctor today. If she is drowsy, has a rash that does not fade when pressed, or struggles to breathe, call emergency services.";
-const scenario = "pediatric_consultation";
 
-const child = spawn(process.execPath, ["--import", "tsx", "bench/reward-server.ts", "64", String(workers)], {
+const child = spawn(process.execPath, ["--import", "tsx", "bench/reward-server.ts", "64", String(workers), modelName], {
   stdio: ["ignore", "pipe", "inherit"],
 });
 // Also when this process fails: a server left behind would skew every later benchmark.
 process.on("exit", () => child.kill());
 const url = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value as string;
-const { model } = await trainHashModel({ dim: 512, epochs: 1 });
+const { model, info } = await loadInProcess(modelName);
+// Left out for a model that knows no scenarios (the constant one), which would refuse it.
+const scenario = info.scenarios.includes("pediatric_consultation") ? "pediatric_consultation" : undefined;
 const dir = mkdtempSync(join(tmpdir(), "medrubric-bench-"));
 
 interface WrkResult {
@@ -51,15 +63,30 @@ interface WrkResult {
   errors: number;
 }
 
-/**
- * One wrk run posting requests of `group` answers, every answer new (as in RL, where each rollout is
- * new text), and printing its summary as JSON.
- */
+/** wrk's summary of a run, printed as JSON. */
+const SUMMARY_LUA = `done = function(summary, latency)
+  local e = summary.errors
+  io.write(string.format('{"requests":%d,"seconds":%f,"p50_ms":%f,"p99_ms":%f,"errors":%d}\\n', summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
+    e.connect + e.read + e.write + e.timeout + e.status))
+end
+`;
+
+function wrk(connections: number, path: string, lua: string): WrkResult {
+  const script = join(dir, "run.lua");
+  writeFileSync(script, lua + SUMMARY_LUA);
+  // A batch of 64 new texts takes seconds with USE-lite: beyond wrk's default 2 s timeout.
+  const args = ["-t", "1", "-c", String(connections), "-d", `${seconds}s`, "--timeout", "60s", "-s", script, `${url}${path}`];
+  const output = execFileSync("wrk", args, { encoding: "utf8" });
+  return JSON.parse(output.slice(output.lastIndexOf("{"))) as WrkResult;
+}
+
+/** One wrk run posting requests of `group` answers, every answer new (as in RL, where each rollout is new text). */
 function runWrk(connections: number, group: number): WrkResult {
-  const script = join(dir, "post.lua");
   const [head, tail] = JSON.stringify({ prompt, responses: ["@"], scenario }).split('"@"');
-  writeFileSync(
-    script,
+  return wrk(
+    connections,
+    "/v1/score",
     `wrk.method = "POST"
 wrk.headers["content-type"] = "application/json"
 local n = 0
@@ -69,18 +96,12 @@ request = function()
   for i = 1, ${group} do answers[i] = string.format('"%s (%d.%d)"', [==[${response}]==], n, i) end
   return wrk.format(nil, nil, nil, [==[${head}]==] .. table.concat(answers, ",") .. [==[${tail}]==])
 end
-done = function(summary, latency)
-  local e = summary.errors
-  io.write(string.format('{"requests":%d,"seconds":%f,"p50_ms":%f,"p99_ms":%f,"errors":%d}\\n', summary.requests,
-    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
-    e.connect + e.read + e.write + e.timeout + e.status))
-end
 `,
   );
-  const args = ["-t", "1", "-c", String(connections), "-d", `${seconds}s`, "-s", script, `${url}/v1/score`];
-  const output = execFileSync("wrk", args, { encoding: "utf8" });
-  return JSON.parse(output.slice(output.lastIndexOf("{"))) as WrkResult;
 }
+
+/** Median round trips/s of GET /healthz at one connection. */
+const emptyRoundTrips = () => median(Array.from({ length: runs }, () => wrk(1, "/healthz", "")).map((x) => x.requests / x.seconds));
 
 /** The server's batch-size histogram so far (of the worker that answers; they all see alike loads). */
 async function batches(): Promise<{ sum: number; count: number }> {
@@ -102,7 +123,7 @@ async function batches(): Promise<{ sum: number; count: number }> {
 async function inProcessRate(batchSize: number): Promise<number> {
   const start = performance.now();
   let answers = 0;
-  while (performance.now() - start < 2000) {
+  while (performance.now() - start < 2000 || answers < 3 * batchSize) {
     await model.score(Array.from({ length: batchSize }, (_, i) => ({ prompt, response: `${response} (${answers}.${i})`, scenario })));
     answers += batchSize;
   }
@@ -110,10 +131,12 @@ async function inProcessRate(batchSize: number): Promise<number> {
 }
 
 // With several workers a /metrics scrape reaches one of them, so the batch the pool formed (and the
-// in-process comparison at that batch) cannot be read.
-const compared = workers === 1;
+// in-process comparison at that batch) cannot be read; a constant model has no speed to compare with.
+const compared = workers === 1 && modelName !== "constant";
 const rows: string[] = [];
-for (const [connections, group] of [
+// At one connection: microseconds each request took beyond the model's call, by answers per request.
+const overheads: string[] = [];
+const loads: [connections: number, group: number][] = [
   [1, 1],
   [8, 1],
   [64, 1],
@@ -122,7 +145,8 @@ for (const [connections, group] of [
   [64, 8],
   [1, 64],
   [8, 64],
-] as const) {
+];
+for (const [connections, group] of slow ? loads.slice(0, 5) : loads) {
   const results: WrkResult[] = [];
   const meanBatches: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -140,11 +164,13 @@ for (const [connections, group] of [
     const inProcess: number[] = [];
     for (let r = 0; r < runs; r++) inProcess.push(await inProcessRate(batchSize));
     cells.push(batchSize, median(inProcess).toFixed(0), `${((100 * throughput) / median(inProcess)).toFixed(0)}%`);
+    if (connections === 1) overheads.push(`${(1e6 * group * (1 / throughput - 1 / median(inProcess))).toFixed(0)} us (${group})`);
   }
   rows.push(`| ${cells.join(" | ")} |`);
 }
+const emptyRoundTrip = 1e6 / emptyRoundTrips();
 child.kill();
-console.log(`Server: max batch 64, max wait 0 ms, ${workers} worker(s); load: wrk, 1 thread, ${seconds} s per run`);
+console.log(`Server: ${modelName} model, max batch 64, max wait 0 ms, ${workers} worker(s); load: wrk, 1 thread, ${seconds} s per run`);
 printReport(
   runs,
   [
@@ -158,3 +184,9 @@ printReport(
   ],
   rows,
 );
+if (compared) {
+  console.log("");
+  console.log(
+    `At 1 connection, time per request beyond the model's call (answers per request): ${overheads.join(", ")}; an empty GET /healthz round trip: ${emptyRoundTrip.toFixed(0)} us`,
+  );
+}
