@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
+import { runCommand } from "../../test/run-command.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { TINY_HIDDEN_SIZE, writeTinyOnnxModel } from "../../test/tiny-onnx-model.js";
 import { ConfigError, UsageError } from "../core/errors.js";
@@ -80,6 +81,18 @@ describe("createEncoder", () => {
   it("builds chunked USE-lite, named by the weights' package version", async () => {
     const encoder = await createEncoder("use-lite");
     expect([encoder.id, encoder.dim]).toEqual(["use-lite@0.2.0+chunk1000", 512]);
+  });
+
+  it("loads USE-lite without tfjs's warnings about the second copy bundled with it", async () => {
+    // In a fresh process, as a reward model and its encoder load there (here both copies are loaded already).
+    const backend = new URL("../rm/tf-backend.ts", import.meta.url).href;
+    const entry = new URL("./use-lite-encoder.ts", import.meta.url).href;
+    const script = `await (await import(${JSON.stringify(backend)})).useWasmBackend();
+      const { createUseLiteEncoder } = await import(${JSON.stringify(entry)});
+      const vectors = await (await createUseLiteEncoder()).embed(["chest pain"]);
+      console.log(vectors[0].length);`;
+    const result = await runCommand(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
+    expect(result).toMatchObject({ code: 0, stdout: "512\n", stderr: "" });
   });
 
   it("builds a chunked OpenAI-compatible encoder, normalising the URL and finding the dimension", async () => {

