@@ -6,8 +6,6 @@
 import { createEncoder } from "../src/encoders/encoder-spec.js";
 import { trainSeedModel } from "../test/hash-model.js";
 
-export const trainUseLiteModel = async (options: { units?: number; epochs: number }) =>
-  trainSeedModel({ spec: "use-lite", encoder: await createEncoder("use-lite") }, options);
-
 /** The scoring thread's loader (src/server/scoring-thread.ts). */
-export const loadServedModel = trainUseLiteModel;
+export const loadServedModel = async (options: { units?: number; epochs: number }) =>
+  trainSeedModel({ spec: "use-lite", encoder: await createEncoder("use-lite") }, options);

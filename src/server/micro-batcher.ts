@@ -16,7 +16,7 @@ export class QueueFullError extends Error {
 export interface BatchingOptions {
   maxBatch: number;
   maxWaitMs: number;
-  /** Items waiting (not yet running) at most. */
+  /** Items waiting (not yet running) at most; the scoring thread counts those being scored too. */
   maxQueue: number;
   onBatch?(size: number): void;
 }

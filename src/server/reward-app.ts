@@ -88,13 +88,13 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     throw new HttpError(400, `body.${fieldPath(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`.replace("body.$", "body"));
   };
   const score = (requests: RewardRequest[]) => scorer.submit(requests);
-  // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
-  // would fail every request batched with it.
-  const knownScenario = <R extends { scenario?: string | null }>(request: R): R => {
-    const { scenario } = request;
+  /** Scores one prompt's responses (/v1/score, /v1/rerank). */
+  const scoreResponses = ({ prompt, responses, scenario }: z.output<typeof rerankSchema>) => {
+    // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
+    // would fail every request batched with it.
     if (scenario && !options.info.scenarios.includes(scenario))
       throw new HttpError(400, `body.scenario: unknown scenario "${scenario}"; known: ${options.info.scenarios.join(", ")}`);
-    return request;
+    return score(responses.map((response) => ({ prompt, response, scenario })));
   };
 
   app.get("/healthz", (c) => c.json({ status: "ok", pid: process.pid, queue_depth: scorer.depth() }));
@@ -120,15 +120,14 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   });
 
   app.post("/v1/score", async (c) => {
-    const request = knownScenario(await body(c, scoreSchema));
-    const results = await score(request.responses.map((response) => ({ prompt: request.prompt, response, scenario: request.scenario })));
+    const request = await body(c, scoreSchema);
+    const results = await scoreResponses(request);
     const rewards = results.map((r) => r.reward);
     return c.json({ results, rewards, ...(request.group_normalize ? { advantages: groupAdvantages(rewards) } : {}) });
   });
 
   app.post("/v1/rerank", async (c) => {
-    const request = knownScenario(await body(c, rerankSchema));
-    const results = await score(request.responses.map((response) => ({ prompt: request.prompt, response, scenario: request.scenario })));
+    const results = await scoreResponses(await body(c, rerankSchema));
     const rewards = results.map((r) => r.reward);
     return c.json({ rewards, best: rewards.indexOf(Math.max(...rewards)) });
   });
