@@ -45,7 +45,7 @@ for (let seed = 0; seed < seeds; seed++) {
     const inFold = (u: (typeof train)[number]) => foldOf.get(questionKey(u)) === fold;
     const [fit, scored] = [train.filter((u) => !inFold(u)), train.filter(inFold)];
     for (const [name, setting] of Object.entries(SETTINGS)) {
-      const { model } = await trainRewardModel(fit, loaded, { spec, encoder }, { ...D, seed, ...setting });
+      const { model } = await trainRewardModel({ units: fit }, loaded, { spec, encoder }, { ...D, seed, ...setting });
       const { overall } = await unitAccuracy(model, scored);
       const entry = results.get(name) ?? { triple: [], goodOverPoor: [] };
       entry.triple.push(overall.triple_order);

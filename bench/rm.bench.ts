@@ -47,7 +47,7 @@ const trainTimes: number[] = [];
 for (let r = 0; r < runs; r++) {
   const start = performance.now();
   await trainRewardModel(
-    units,
+    { units },
     loaded,
     { spec: "hash", encoder: hashEncoder },
     { ...DEFAULT_TRAIN_OPTIONS, batchSize: 64, maxEpochs: epochs, patience: epochs },
@@ -61,7 +61,12 @@ rows.push(
 // 2. Scoring. A model trained on hash vectors is saved once; scoring loads it with an encoder of
 // the same id whose vectors come from USE-lite (cold: through an empty cache) or from a warm cache.
 const dir = await mkdtemp(join(tmpdir(), "medrubric-bench-rm-"));
-const trained = await trainRewardModel(seed, loaded, { spec: "hash", encoder: hashEncoder }, { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 2 });
+const trained = await trainRewardModel(
+  { units: seed },
+  loaded,
+  { spec: "hash", encoder: hashEncoder },
+  { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 2 },
+);
 await trained.save(join(dir, "model"));
 const as = (inner: Encoder): Encoder => ({ id: hashEncoder.id, dim: 512, embed: (texts) => inner.embed(texts) });
 const useLite = withChunking(await createUseLiteEncoder(), { maxChars: 1000 });

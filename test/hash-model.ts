@@ -14,7 +14,7 @@ import { createHashEncoder } from "./hash-encoder.js";
 export async function trainSeedModel(encoder: { spec: string; encoder: Encoder }, options: { units?: number; epochs: number }) {
   const loaded = await loadStandards();
   const units = (await loadSeedUnits()).slice(0, options.units);
-  const trained = await trainRewardModel(units, loaded, encoder, { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: options.epochs });
+  const trained = await trainRewardModel({ units }, loaded, encoder, { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: options.epochs });
   const info: ModelInfo = {
     dimensions: trained.model.dimensions,
     standards_hash: loaded.hash,

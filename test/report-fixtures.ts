@@ -27,7 +27,12 @@ export async function reportFixtures(): Promise<Record<"grading" | "gradingSumma
   const usage = [{ label: "judge demo", usage: { requests: 120, promptTokens: 250_000, completionTokens: 9_000, retries: 2, cost: 0.52 } }];
   const loaded = await loadStandards();
   const { train, heldOut } = splitUnitsByQuestion(await loadSeedUnits(), 0.2, 0);
-  const trained = await trainRewardModel(train, loaded, { spec: "hash", encoder: hashEncoder }, { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 3 });
+  const trained = await trainRewardModel(
+    { units: train },
+    loaded,
+    { spec: "hash", encoder: hashEncoder },
+    { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 3 },
+  );
   const healthbench = (await loadExamples(packageFile("data/healthbench/context_seeking_consensus_hard_104.jsonl"))).rows;
   const dimensions = trained.config.dimensions;
   const rmEval = await evaluateRewardModel({

@@ -7,8 +7,10 @@
  */
 import { join } from "node:path";
 import type { Command } from "commander";
+import { seededShuffle } from "../core/random.js";
 import { formatEvalTable } from "../eval/rm-eval.js";
 import { loadExamples, loadGraded } from "../healthbench/load.js";
+import type { HealthBenchExample } from "../healthbench/schema.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { packageFile } from "../io/package-files.js";
 import { writeReportBeside } from "../report/write-report.js";
@@ -21,7 +23,10 @@ import { openEncoder } from "./rm-options.js";
 import { trainAndReport, trainOptions } from "./train.js";
 
 export const DEMO_GRADED = "data/demo/graded.jsonl";
-export const DEMO_HEALTHBENCH = "data/healthbench/context_seeking_consensus_hard_104.jsonl";
+export const DEMO_HEALTHBENCH = [
+  "data/healthbench/context_seeking_consensus_hard_104.jsonl",
+  "data/healthbench/healthbench_rows_extra.jsonl",
+];
 export const HELD_OUT_SHARE = 0.2;
 
 interface DemoFlags {
@@ -47,16 +52,23 @@ export function registerDemo(program: Command): void {
       const started = Date.now();
       const loaded = await loadStandards();
       const { authored, degraded, train, heldOut } = await seedTrainingSplit(loaded, HELD_OUT_SHARE, flags.seed);
-      process.stdout.write(
-        `units: ${authored} authored + ${degraded} degraded; ${train.length} for training, ${heldOut.length} held out (${HELD_OUT_SHARE * 100}% of the questions)\n`,
+      const healthbench = await splitByPrompt(
+        (await Promise.all(DEMO_HEALTHBENCH.map(async (file) => (await loadExamples(packageFile(file))).rows))).flat(),
+        HELD_OUT_SHARE,
+        flags.seed,
       );
+      process.stdout.write(
+        `units: ${authored} authored + ${degraded} degraded; ${train.length} for training, ${heldOut.length} held out (${HELD_OUT_SHARE * 100}% of the questions)\n` +
+          `HealthBench rows: ${healthbench.train.length} for training (physician pairs), ${healthbench.heldOut.length} held out\n`,
+      );
+      const input = { units: train, healthbench: healthbench.train };
       const store = openStore(flags);
       try {
         const encoder = await openEncoder(flags.encoder, flags, store);
         const options = trainOptions({ seed: flags.seed, epochs: flags.epochs });
-        const gprc = await trainAndReport(train, loaded, encoder, options, "training GPRC");
+        const gprc = await trainAndReport(input, loaded, encoder, options, "training GPRC");
         const zero = await trainAndReport(
-          train,
+          input,
           loaded,
           encoder,
           { ...options, lambdas: { axis: 0, perp: 0, inv: 0, abs: 0 } },
@@ -64,7 +76,7 @@ export function registerDemo(program: Command): void {
         );
         const data = {
           units: heldOut,
-          healthbench: (await loadExamples(packageFile(DEMO_HEALTHBENCH))).rows,
+          healthbench: healthbench.heldOut,
           graded: (await loadGraded(packageFile(DEMO_GRADED))).rows,
         };
         const report = await runRmEval({ gprc: gprc.model, lambdas0: zero.model }, gprc.config.dimensions, encoder.encoder, data);
@@ -84,6 +96,13 @@ export function registerDemo(program: Command): void {
         store.close();
       }
     });
+}
+
+/** HealthBench rows split by prompt id: a seeded `share` held out. */
+function splitByPrompt(rows: HealthBenchExample[], share: number, seed: number) {
+  const ids = seededShuffle([...new Set(rows.map((r) => r.prompt_id))], seed);
+  const held = new Set(ids.slice(0, Math.round(ids.length * share)));
+  return { train: rows.filter((r) => !held.has(r.prompt_id)), heldOut: rows.filter((r) => held.has(r.prompt_id)) };
 }
 
 /** The few numbers a reader looks at first, per model. */

@@ -7,17 +7,22 @@ import { UsageError } from "../core/errors.js";
 import type { Encoder, RewardModel } from "../core/types.js";
 import { cosineBaseline, lengthBaseline } from "../eval/baselines.js";
 import { axisDimensionsOf, type EvalDimension, probePromptsFrom, probeTermsOf } from "../eval/eval-inputs.js";
+import { DEFAULT_MIN_GAP } from "../eval/grader-agreement.js";
 import { type EvalReport, evaluateRewardModel, formatEvalTable } from "../eval/rm-eval.js";
-import { loadExamples, loadGraded } from "../healthbench/load.js";
+import { exampleTagsFrom, loadExamples, loadGradedAnswers } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
+import { parseFiniteNumber } from "./options.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
+import { reportDropped } from "./score.js";
 
 interface RmEvalFlags extends ModelFlags {
   units?: string[];
   healthbench?: string;
   graded?: string;
+  exampleTags?: string;
+  minGap: number;
   compare: string[];
   baselines: boolean;
   out: string;
@@ -29,7 +34,12 @@ export function registerRmEval(program: Command): void {
     .description("evaluate a reward model against baselines: held-out units, HealthBench transfer, rubric correlation, robustness probes")
     .option("--units <files...>", "held-out training units (never the ones the model was trained on)")
     .option("--healthbench <file>", "HealthBench rows with ideal_completions_data, for the transfer test")
-    .option("--graded <file>", "graded answers (the format `score --graded` reads), for the correlation with rubric scores")
+    .option(
+      "--graded <file>",
+      "graded answers (the graded JSONL `score --graded` reads, or simple-evals' <name>_allresults.json): agreement with the grader",
+    )
+    .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
+    .option("--min-gap <x>", "smallest rubric-score gap of a compared pair of graded answers", parseFiniteNumber, DEFAULT_MIN_GAP)
     .option(
       "--compare <name=dir>",
       "another model directory to report beside it (repeatable), e.g. lambdas0=models/zero",
@@ -52,9 +62,9 @@ export function registerRmEval(program: Command): void {
       const data = {
         units: flags.units ? await loadUnits(flags.units) : undefined,
         healthbench: flags.healthbench ? (await loadExamples(flags.healthbench)).rows : undefined,
-        graded: flags.graded ? (await loadGraded(flags.graded)).rows : undefined,
+        graded: flags.graded ? await loadGradedFlag(flags.graded, flags.exampleTags) : undefined,
       };
-      const report = await runRmEval(models, config.dimensions, encoder, data, flags.baselines);
+      const report = await runRmEval(models, config.dimensions, encoder, data, { baselines: flags.baselines, minGap: flags.minGap });
       await writeFileAtomic(flags.out, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(`${formatEvalTable(report)}wrote ${flags.out}\n`);
     } finally {
@@ -63,13 +73,19 @@ export function registerRmEval(program: Command): void {
   });
 }
 
+async function loadGradedFlag(file: string, exampleTagsFile: string | undefined): Promise<GradedExample[]> {
+  const loaded = await loadGradedAnswers(file, { exampleTags: exampleTagsFile ? await exampleTagsFrom(exampleTagsFile) : undefined });
+  reportDropped(file, loaded);
+  return loaded.rows;
+}
+
 /** Every model and, unless left out, the baselines, on the same data. */
 export function runRmEval(
   models: Record<string, RewardModel>,
   dimensions: readonly EvalDimension[],
   encoder: Encoder,
   data: { units?: Unit[]; healthbench?: HealthBenchExample[]; graded?: GradedExample[] },
-  baselines = true,
+  { baselines = true, minGap = DEFAULT_MIN_GAP }: { baselines?: boolean; minGap?: number } = {},
 ): Promise<EvalReport> {
   const ids = dimensions.map((d) => d.id);
   const all = baselines ? { ...models, length: lengthBaseline(ids), cosine: cosineBaseline(encoder, ids) } : models;
@@ -79,5 +95,6 @@ export function runRmEval(
     probes: probePromptsFrom(data.units ?? [], data.healthbench ?? []),
     axisDimensions: axisDimensionsOf(dimensions),
     probeTerms: probeTermsOf(dimensions),
+    minGap,
   });
 }

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { InputError, UsageError } from "../core/errors.js";
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from "../healthbench/aggregate.js";
-import { type Loaded, loadGraded } from "../healthbench/load.js";
+import { exampleTagsFrom, type Loaded, loadGradedAnswers } from "../healthbench/load.js";
 import type { GradedExample } from "../healthbench/schema.js";
 import { type ExampleResult, type ScoreReport, scoreGraded } from "../healthbench/score-graded.js";
 import type { LengthAdjustment } from "../healthbench/scoring.js";
@@ -12,6 +12,7 @@ import { formatScoreTable } from "./score-table.js";
 
 interface ScoreFlags {
   graded: string;
+  exampleTags?: string;
   json?: boolean;
   perExample?: string;
   skipInvalid?: boolean;
@@ -27,7 +28,11 @@ export function registerScore(program: Command): void {
   program
     .command("score")
     .description("score graded answers exactly as HealthBench does")
-    .requiredOption("--graded <file>", "graded rows: prompt_id, prompt, example_tags, rubrics, completion, verdicts")
+    .requiredOption(
+      "--graded <file>",
+      "graded rows (JSONL: prompt_id, prompt, example_tags, rubrics, completion, verdicts) or simple-evals' <name>_allresults.json",
+    )
+    .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
     .option("--json", "print one JSON object {overall, by_tag} instead of the table")
     .option("--per-example <file>", "write {prompt_id, score, metrics} per example as JSONL")
     .option("--skip-invalid", "skip rows that fail validation (they are counted on stderr)")
@@ -58,9 +63,10 @@ export interface ScoredFile {
 /** Loads and scores a graded file, telling stderr about skipped and duplicate rows. */
 export async function scoreFile(
   file: string,
-  options: { skipInvalid?: boolean; seed?: number; bootstrap?: number; lengthAdjustment?: LengthAdjustment },
+  options: { skipInvalid?: boolean; exampleTags?: string; seed?: number; bootstrap?: number; lengthAdjustment?: LengthAdjustment },
 ): Promise<ScoredFile> {
-  const loaded = await loadGraded(file, { skipInvalid: options.skipInvalid ?? false });
+  const exampleTags = options.exampleTags ? await exampleTagsFrom(options.exampleTags) : undefined;
+  const loaded = await loadGradedAnswers(file, { skipInvalid: options.skipInvalid ?? false, exampleTags });
   reportDropped(file, loaded);
   if (loaded.rows.length === 0) throw new InputError({ file }, "no valid graded rows to score");
   const { report, examples } = scoreGraded(loaded.rows, {

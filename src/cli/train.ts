@@ -1,6 +1,13 @@
-/** `medrubric train`: a GPRC reward model from training units, written to a model directory. */
+/** `medrubric train`: a GPRC reward model from graded answers, HealthBench rows and training units, written to a model directory. */
+
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { ConfigError, InputError } from "../core/errors.js";
+import { ConfigError, UsageError } from "../core/errors.js";
+import { sha256Hex } from "../core/hash.js";
+import { exampleTagsFrom, loadExamples, loadGradedAnswers } from "../healthbench/load.js";
+import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
+import type { TrainingFile } from "../rm/checkpoint.js";
+import type { TrainingInput } from "../rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../rm/train-options.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
@@ -8,9 +15,13 @@ import { openStore } from "./grading-session.js";
 import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
 import { addEncoderOptions, type EncoderFlags, openEncoder } from "./rm-options.js";
+import { reportDropped } from "./score.js";
 
 interface TrainFlags extends EncoderFlags {
-  units: string[];
+  units?: string[];
+  graded?: string[];
+  healthbench?: string[];
+  exampleTags?: string;
   out: string;
   standard?: string[];
   strictStandard?: boolean;
@@ -19,9 +30,12 @@ interface TrainFlags extends EncoderFlags {
   lambdaPerp: number;
   lambdaInv: number;
   lambdaAbs: number;
+  minGap: number;
+  maxParts: number;
   epochs: number;
   hidden: number;
   latent: number;
+  attention: number;
   batchSize: number;
   learningRate: number;
   validationShare: number;
@@ -32,18 +46,22 @@ const D = DEFAULT_TRAIN_OPTIONS;
 export function registerTrain(program: Command): void {
   const command = program
     .command("train")
-    .description("train a multi-dimensional GPRC reward model on training units")
-    .requiredOption("--units <files...>", "training units (JSONL, docs/unit.schema.json)")
+    .description("train a multi-dimensional GPRC reward model on graded answers, HealthBench rows and training units")
+    .option("--units <files...>", "training units (JSONL, docs/unit.schema.json)")
+    .option("--graded <files...>", "graded answers: the graded JSONL `score --graded` reads, or simple-evals' <name>_allresults.json")
+    .option("--healthbench <files...>", "HealthBench rows: the physician's ideal answer preferred to each reference answer")
+    .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
     .requiredOption("--out <dir>", "model directory to write")
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .option("--strict-standard", "refuse units made from another standard instead of warning")
     .option("--seed <n>", "seed of initialisation, shuffling and the validation split", parseNonNegativeInteger, D.seed)
+    .option("--min-gap <x>", "smallest rubric-score gap of a preference pair between graded answers", parseFiniteNumber, D.minGap)
     .option("--lambda-axis <x>", "weight of the axis-similarity loss", parseFiniteNumber, D.lambdas.axis)
     .option("--lambda-perp <x>", "weight of the perpendicular-deviation loss", parseFiniteNumber, D.lambdas.perp)
     .option("--lambda-inv <x>", "weight of the invariance loss (other dimensions stay put)", parseFiniteNumber, D.lambdas.inv)
     .option(
       "--lambda-abs <x>",
-      "weight of the absolute regression on rubric grades, when units have them",
+      "weight of the absolute loss on calibrated scores (grader verdicts, axis scores, unit levels)",
       parseFiniteNumber,
       D.lambdas.abs,
     )
@@ -55,24 +73,57 @@ export function registerTrain(program: Command): void {
     )
     .option("--hidden <n>", "hidden units of each network", parseNonNegativeInteger, D.hidden)
     .option("--latent <n>", "latent dimension k", parseNonNegativeInteger, D.latent)
-    .option("--batch-size <n>", "units per step", parseNonNegativeInteger, D.batchSize)
+    .option("--attention <n>", "width of the reading's query and key projections", parseNonNegativeInteger, D.attention)
+    .option("--max-parts <n>", "most parts of an answer read (400 characters each)", parseNonNegativeInteger, D.maxParts)
+    .option("--batch-size <n>", "answers per step (whole prompts)", parseNonNegativeInteger, D.batchSize)
     .option("--learning-rate <x>", "Adam learning rate", parseFiniteNumber, D.learningRate)
-    .option("--validation-share <x>", "share of questions held out for early stopping", parseFiniteNumber, D.validationShare);
+    .option("--validation-share <x>", "share of prompts held out for early stopping", parseFiniteNumber, D.validationShare);
   addEncoderOptions(command, "default: use-lite").action(async (flags: TrainFlags) => {
+    if (!flags.units && !flags.graded && !flags.healthbench) throw new UsageError("give at least one of --units, --graded, --healthbench");
     const loaded = await loadStandards(flags.standard ?? []);
-    const units = await loadUnits(flags.units);
-    if (units.length === 0) throw new InputError({ file: flags.units.join(", ") }, "no units");
-    checkUnitStandards(units, loaded, flags.strictStandard ?? false);
+    const input = await loadTrainingInput(flags);
+    if (input.units) checkUnitStandards(input.units, loaded, flags.strictStandard ?? false);
     const store = openStore(flags);
     try {
       const encoder = await openEncoder(flags.encoder ?? "use-lite", flags, store);
-      const result = await trainAndReport(units, loaded, encoder, trainOptions(flags));
+      const result = await trainAndReport(input, loaded, encoder, trainOptions(flags));
       await result.save(flags.out);
       process.stdout.write(`wrote ${flags.out}\n`);
     } finally {
       store.close();
     }
   });
+}
+
+/** Every training file, read and validated, with its hash and row count for the model directory. */
+export async function loadTrainingInput(
+  flags: Pick<TrainFlags, "units" | "graded" | "healthbench" | "exampleTags">,
+): Promise<TrainingInput> {
+  const files: TrainingFile[] = [];
+  const record = async (path: string, kind: TrainingFile["kind"], rows: number) => {
+    files.push({ path, kind, sha256: sha256Hex(await readFile(path)), rows });
+  };
+  const exampleTags = flags.exampleTags ? await exampleTagsFrom(flags.exampleTags) : undefined;
+  const units: Unit[] = [];
+  for (const file of flags.units ?? []) {
+    const rows = await loadUnits([file]);
+    units.push(...rows);
+    await record(file, "units", rows.length);
+  }
+  const graded: GradedExample[] = [];
+  for (const file of flags.graded ?? []) {
+    const loaded = await loadGradedAnswers(file, { exampleTags });
+    reportDropped(file, loaded);
+    graded.push(...loaded.rows);
+    await record(file, "graded", loaded.rows.length);
+  }
+  const healthbench: HealthBenchExample[] = [];
+  for (const file of flags.healthbench ?? []) {
+    const { rows } = await loadExamples(file);
+    healthbench.push(...rows);
+    await record(file, "healthbench", rows.length);
+  }
+  return { units: flags.units ? units : undefined, graded, healthbench, files };
 }
 
 export function trainOptions(flags: Partial<TrainFlags>): Omit<TrainOptions, "onEpoch"> {
@@ -85,9 +136,12 @@ export function trainOptions(flags: Partial<TrainFlags>): Omit<TrainOptions, "on
       inv: flags.lambdaInv ?? D.lambdas.inv,
       abs: flags.lambdaAbs ?? D.lambdas.abs,
     },
+    minGap: flags.minGap ?? D.minGap,
+    maxParts: flags.maxParts ?? D.maxParts,
     maxEpochs: flags.epochs ?? D.maxEpochs,
     hidden: flags.hidden ?? D.hidden,
     latent: flags.latent ?? D.latent,
+    attention: flags.attention ?? D.attention,
     batchSize: flags.batchSize ?? D.batchSize,
     learningRate: flags.learningRate ?? D.learningRate,
     validationShare: flags.validationShare ?? D.validationShare,
@@ -96,7 +150,7 @@ export function trainOptions(flags: Partial<TrainFlags>): Omit<TrainOptions, "on
 
 /** Trains with a progress bar over epochs and prints what training achieved. */
 export async function trainAndReport(
-  units: readonly Unit[],
+  input: TrainingInput,
   loaded: LoadedStandard,
   encoder: Awaited<ReturnType<typeof openEncoder>>,
   options: Omit<TrainOptions, "onEpoch">,
@@ -104,18 +158,23 @@ export async function trainAndReport(
 ) {
   let progress: ReturnType<typeof createProgress> | undefined;
   const { trainRewardModel } = await import("../rm/reward-model-files.js");
-  const result = await trainRewardModel(units, loaded, encoder, {
+  const result = await trainRewardModel(input, loaded, encoder, {
     ...options,
     onEpoch: (stats) => {
       progress ??= createProgress({ label, total: options.maxEpochs });
       progress.update(stats.epoch);
     },
   }).finally(() => progress?.stop());
-  const t = result.config.training;
-  const triple = typeof t.best_validation_triple_accuracy === "number" ? t.best_validation_triple_accuracy.toFixed(3) : "n/a";
+  const { counts } = result.set;
+  const { history, bestEpoch, stoppedEarly, split } = result.result;
+  const best = history[bestEpoch - 1];
+  const fmt = (x: number | null | undefined) => (typeof x === "number" ? x.toFixed(3) : "n/a");
   process.stdout.write(
-    `${label}: ${units.length} units (${t.train_units} train, ${t.validation_units} validation), ${t.epochs_run} epochs, ` +
-      `best epoch ${t.best_epoch}, validation triple-order accuracy ${triple}\n`,
+    `${label}: ${counts.prompts} prompts (${split.train} train, ${split.validation} validation): ${counts.answers} answers, ` +
+      `${counts.verdicts} verdicts, ${counts.pairs} graded pairs, ${counts.physician_pairs} physician pairs, ` +
+      `${counts.axis_targets} axis targets, ${counts.units} units; ${history.length} epochs` +
+      `${stoppedEarly ? " (stopped early)" : ""}, best epoch ${bestEpoch}: validation pairs in order ${fmt(best?.validationPairAccuracy)}, ` +
+      `units in triple order ${fmt(best?.validationTripleAccuracy)}\n`,
   );
   return result;
 }

@@ -62,18 +62,30 @@ export interface Encoder {
   embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
-/** One answer to score: the conversation so far, the answer, and optionally its scenario (for the weights). */
+/** A rubric criterion as a reward request carries it (HealthBench's item shape; tags optional). */
+export type RequestCriterion = Pick<RubricItem, "criterion" | "points"> & { tags?: readonly string[] };
+
+/**
+ * One answer to score: the conversation so far, the answer, and optionally its scenario (for the
+ * weights) and the item's own rubric (then the reward is the rubric's HealthBench score).
+ */
 export interface RewardRequest {
   prompt: readonly ChatMessage[];
   response: string;
   scenario?: string | null;
+  rubrics?: readonly RequestCriterion[] | null;
 }
 
 export interface RewardScore {
   /** Calibrated score in [0, 1] per dimension id. */
   scores: Record<string, number>;
-  /** The scenario-weighted aggregate of the scores. */
+  /**
+   * The reward: with a rubric, its HealthBench score under `criteria` (points of the criteria
+   * expected met over the positive points); without, the scenario-weighted mean of the scores.
+   */
   reward: number;
+  /** With a rubric: P(met) per criterion, in its order (for a negative criterion, P(the fault is present)). */
+  criteria?: number[];
 }
 
 export interface RewardModel {

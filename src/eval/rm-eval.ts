@@ -1,12 +1,13 @@
 /**
  * The reward-model evaluation: every metric (unit accuracy, HealthBench transfer, rubric
- * correlation, robustness probes) for every model on the same data, as one JSON-able report,
+ * correlation, agreement with the grader, robustness probes) for every model on the same data, as one JSON-able report,
  * and a comparison table with one row per metric and one column per model. A metric runs only
  * when its data is given.
  */
 import type { RewardModel } from "../core/types.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
 import type { Unit } from "../synth/unit.js";
+import { type GraderAgreement, graderAgreement } from "./grader-agreement.js";
 import { healthBenchTransfer, type TransferReport, type WinRate } from "./healthbench-transfer.js";
 import { type ProbePrompt, type ProbeReport, robustnessProbes } from "./robustness-probes.js";
 import { type RubricCorrelation, rubricCorrelation } from "./rubric-correlation.js";
@@ -24,12 +25,15 @@ export interface EvaluateOptions {
   /** Terms the term-stuffing probe strings together. */
   probeTerms: readonly string[];
   batchSize?: number;
+  /** Smallest score gap of a compared pair of graded answers. */
+  minGap?: number;
 }
 
 export interface ModelEval {
   units?: UnitAccuracy;
   transfer?: TransferReport;
   correlation?: RubricCorrelation;
+  agreement?: GraderAgreement;
   probes?: ProbeReport;
 }
 
@@ -45,8 +49,11 @@ export async function evaluateRewardModel(options: EvaluateOptions): Promise<Eva
     const result: ModelEval = {};
     if (units) result.units = await unitAccuracy(model, units, batchSize);
     if (healthbench) result.transfer = await healthBenchTransfer(model, healthbench, batchSize);
-    if (graded) result.correlation = await rubricCorrelation(model, graded, options.axisDimensions, batchSize);
-    if (probes) result.probes = await robustnessProbes(model, probes, options.probeTerms, batchSize);
+    if (graded) {
+      result.correlation = await rubricCorrelation(model, graded, options.axisDimensions, batchSize);
+      result.agreement = await graderAgreement(model, graded, { minGap: options.minGap, batchSize });
+    }
+    if (probes && probes.length > 0) result.probes = await robustnessProbes(model, probes, options.probeTerms, batchSize);
     models[name] = result;
   }
   return {
@@ -96,6 +103,17 @@ function metricRows(result: ModelEval): [string, Cell][] {
     for (const [axis, dimensions] of Object.entries(result.correlation.by_axis)) {
       for (const [dimension, c] of Object.entries(dimensions))
         rows.push([`rubric [axis:${axis}]: spearman(${dimension})`, { value: c.spearman, n: c.n }]);
+    }
+  }
+  if (result.agreement) {
+    const { pairwise, best_of_n, spearman, criteria } = result.agreement;
+    rows.push(["grader: pairs in order", { value: pairwise.accuracy, n: pairwise.n_pairs }]);
+    rows.push(["grader: best-of-N gain share", { value: best_of_n.gain_share, n: best_of_n.n_prompts }]);
+    rows.push(["grader: within-prompt spearman", { value: spearman.mean, n: spearman.n_prompts }]);
+    if (criteria) {
+      rows.push(["criteria: accuracy", { value: criteria.accuracy, n: criteria.n }]);
+      rows.push(["criteria: macro F1", { value: criteria.macro_f1, n: criteria.n }]);
+      rows.push(["criteria: AUC", { value: criteria.auc, n: criteria.n }]);
     }
   }
   if (result.probes) {

@@ -9,6 +9,7 @@ import { hashJson } from "../core/hash.js";
 import type { RubricItem } from "../core/types.js";
 import { type JsonlReader, type JsonlReadOptions, readJsonl } from "../io/jsonl.js";
 import { exampleSchema, type GradedExample, gradedExampleSchema, type HealthBenchExample } from "./schema.js";
+import { isAllResultsFile, loadAllResults } from "./simple-evals-results.js";
 
 export interface Loaded<T> {
   rows: T[];
@@ -35,7 +36,35 @@ export function loadGraded(file: string, options: JsonlReadOptions = {}): Promis
   return loadUnique(readJsonl(file, gradedExampleSchema, options), gradedKey);
 }
 
-async function loadUnique<T>(reader: JsonlReader<T>, key: (row: T) => string): Promise<Loaded<T>> {
+export interface GradedLoadOptions extends JsonlReadOptions {
+  /** Example tags by prompt id, for files that keep none (simple-evals output). */
+  exampleTags?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Graded answers from medrubric's graded JSONL or from simple-evals' `<name>_allresults.json`. */
+export async function loadGradedAnswers(file: string, options: GradedLoadOptions = {}): Promise<Loaded<GradedExample>> {
+  if (!isAllResultsFile(file)) return loadGraded(file, options);
+  const rows = await loadAllResults(file, options.exampleTags);
+  return loadUnique(
+    (async function* () {
+      for (const [i, value] of rows.entries()) yield { value, line: i + 1 };
+    })(),
+    gradedKey,
+    [],
+  );
+}
+
+/** Example tags by prompt id from HealthBench rows. */
+export async function exampleTagsFrom(file: string): Promise<Map<string, string[]>> {
+  const { rows } = await loadExamples(file);
+  return new Map(rows.map((row) => [row.prompt_id, row.example_tags]));
+}
+
+async function loadUnique<T>(
+  reader: AsyncIterable<{ value: T }>,
+  key: (row: T) => string,
+  skipped: InputError[] = (reader as JsonlReader<T>).skipped,
+): Promise<Loaded<T>> {
   const seen = new Set<string>();
   const rows: T[] = [];
   let duplicates = 0;
@@ -48,5 +77,5 @@ async function loadUnique<T>(reader: JsonlReader<T>, key: (row: T) => string): P
     seen.add(k);
     rows.push(value);
   }
-  return { rows, skipped: reader.skipped, duplicates };
+  return { rows, skipped, duplicates };
 }

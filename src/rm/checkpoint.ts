@@ -1,27 +1,46 @@
 /**
  * A trained reward model is a directory: `config.json` (encoder, dimensions and their
  * descriptions, scenario weights, the standard's and the training data's hashes, training
- * settings, metrics) and the weights as `weights.bin` (float32, little-endian) with their
- * manifest `weights.json`. Loading validates the config and refuses weights that do not fit it.
+ * settings, metrics), the weights as `weights.bin` (float32, little-endian) with their
+ * manifest `weights.json`, and the word frequencies of the word cover, `vocabulary.json`. Loading validates the config and refuses weights that do not fit it.
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { readJsonFileAs } from "../io/read-file.js";
+import { type Vocabulary, vocabularySchema } from "./word-evidence.js";
 
-export const CHECKPOINT_FORMAT = "medrubric-gprc/1";
+export const CHECKPOINT_FORMAT = "medrubric-gprc/2";
+
+/** A training file and what was derived from it. */
+export const trainingFileSchema = z.object({
+  path: z.string(),
+  kind: z.enum(["units", "graded", "healthbench"]),
+  sha256: z.string(),
+  rows: z.number().int().nonnegative(),
+});
+export type TrainingFile = z.infer<typeof trainingFileSchema>;
 
 export const checkpointConfigSchema = z.object({
-  format: z.literal(CHECKPOINT_FORMAT),
+  format: z.literal(CHECKPOINT_FORMAT, {
+    error: (issue) =>
+      `expected "${CHECKPOINT_FORMAT}", found ${JSON.stringify(issue.input)}: a model of an older medrubric; train it again with this version`,
+  }),
   encoder: z.object({ spec: z.string(), id: z.string(), dim: z.number().int().positive() }),
-  network: z.object({ hidden: z.number().int().positive(), latent: z.number().int().positive() }),
+  network: z.object({
+    hidden: z.number().int().positive(),
+    latent: z.number().int().positive(),
+    attention: z.number().int().positive(),
+    max_parts: z.number().int().positive(),
+  }),
   dimensions: z
     .array(z.object({ id: z.string(), name: z.string(), description: z.string(), healthbench_axis: z.string().optional() }))
     .min(1),
   scenario_weights: z.record(z.string(), z.record(z.string(), z.number())),
   standards_hash: z.string(),
   training_data_hash: z.string(),
+  training_files: z.array(trainingFileSchema).default([]),
   training: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()).default({}),
   created_at: z.string(),
@@ -38,7 +57,12 @@ const manifestSchema = z.array(
   z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), offset: z.number().int().nonnegative() }),
 );
 
-export async function saveCheckpoint(dir: string, config: CheckpointConfig, tensors: readonly NamedTensor[]): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  config: CheckpointConfig,
+  tensors: readonly NamedTensor[],
+  vocabulary: Vocabulary,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   let offset = 0;
   const manifest = tensors.map(({ name, shape, values }) => {
@@ -56,6 +80,7 @@ export async function saveCheckpoint(dir: string, config: CheckpointConfig, tens
   };
   await write("weights.bin", new Uint8Array(weights.buffer));
   await write("weights.json", `${JSON.stringify(manifest, null, 2)}\n`);
+  await write("vocabulary.json", `${JSON.stringify(vocabulary)}\n`);
   await write("config.json", `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -64,9 +89,12 @@ const readJson = <S extends z.ZodType>(dir: string, file: string, schema: S) =>
 
 export const readCheckpointConfig = (dir: string): Promise<CheckpointConfig> => readJson(dir, "config.json", checkpointConfigSchema);
 
-export async function loadCheckpoint(dir: string): Promise<{ config: CheckpointConfig; tensors: Map<string, NamedTensor> }> {
+export async function loadCheckpoint(
+  dir: string,
+): Promise<{ config: CheckpointConfig; tensors: Map<string, NamedTensor>; vocabulary: Vocabulary }> {
   const config = await readCheckpointConfig(dir);
   const manifest = await readJson(dir, "weights.json", manifestSchema);
+  const vocabulary = await readJson(dir, "vocabulary.json", vocabularySchema);
   const bytes = await readFile(join(dir, "weights.bin"));
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const tensors = new Map<string, NamedTensor>();
@@ -75,5 +103,5 @@ export async function loadCheckpoint(dir: string): Promise<{ config: CheckpointC
     if (offset + size > all.length) throw new ConfigError(`${join(dir, "weights.bin")}: too short for tensor ${name}`);
     tensors.set(name, { name, shape, values: all.slice(offset, offset + size) });
   }
-  return { config, tensors };
+  return { config, tensors, vocabulary };
 }

@@ -8,6 +8,9 @@
  *   |(v_r - v_w) - t (v_b - v_w)|^2 / (|v_b - v_w|^2 + eps), plus the betweenness hinge
  *   relu(-t_s) + relu(t_s - 1) on t_s = (s_r - s_w) / (s_b - s_w), where s_b > s_w
  * - invariance: the scores on the other dimensions barely move between b and w
+ * - preference: Bradley-Terry on the rubric scores of two answers to one prompt
+ * - absolute: cross-entropy of calibrated scores against targets in [0, 1] (grader verdicts,
+ *   axis scores, unit levels)
  *
  * Each returns the batch mean. docs/gprc.md derives them.
  */
@@ -25,6 +28,11 @@ const negLogSigmoid = (z: tf.Tensor1D): tf.Tensor1D => tf.softplus(tf.neg(z)) as
 export function rankingLoss(sb: tf.Tensor1D, sr: tf.Tensor1D, sw: tf.Tensor1D, margin: number): tf.Scalar {
   const pair = (x: tf.Tensor1D, y: tf.Tensor1D) => negLogSigmoid(tf.sub(tf.sub(x, y), margin) as tf.Tensor1D);
   return tf.mean(tf.addN([pair(sb, sr), pair(sr, sw), pair(sb, sw)])) as tf.Scalar;
+}
+
+/** Bradley-Terry along a criterion's axis: the answer that meets it scores above one that does not, by margin m. */
+export function criterionRankingLoss(sMet: tf.Tensor1D, sUnmet: tf.Tensor1D, margin: number): tf.Scalar {
+  return tf.mean(negLogSigmoid(tf.sub(tf.sub(sMet, sUnmet), margin) as tf.Tensor1D)) as tf.Scalar;
 }
 
 export function axisLoss(vb: tf.Tensor2D, vr: tf.Tensor2D, vw: tf.Tensor2D, axis: tf.Tensor2D): tf.Scalar {
@@ -67,7 +75,24 @@ export function invarianceLoss(allB: tf.Tensor2D, allW: tf.Tensor2D, own: tf.Ten
   return tf.div(tf.sum(moved), tf.add(tf.sum(others), EPS)) as tf.Scalar;
 }
 
-/** Squared error of calibrated scores against rubric grades in [0, 1]. */
-export function absoluteLoss(calibrated: tf.Tensor1D, grades: tf.Tensor1D): tf.Scalar {
-  return tf.mean(tf.square(tf.sub(calibrated, grades))) as tf.Scalar;
+/**
+ * Cross-entropy of sigmoid(logits) against targets in [0, 1]: logistic regression on verdicts,
+ * and with soft targets on graded scores. Chosen over squared error, whose gradient vanishes
+ * where a calibrated score is confidently wrong.
+ */
+export function absoluteLoss(logits: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.mean(tf.sub(tf.softplus(logits), tf.mul(targets, logits))) as tf.Scalar;
+}
+
+/** Rubric scores live in [-1, 1]; the scale makes a gap of 0.1 worth a logit of 1. */
+export const PREFERENCE_SCALE = 10;
+
+/** -log sigmoid(scale (R_better - R_worse)) over preference pairs. */
+export function preferenceLoss(gaps: tf.Tensor1D): tf.Scalar {
+  return tf.mean(negLogSigmoid(tf.mul(gaps, PREFERENCE_SCALE) as tf.Tensor1D)) as tf.Scalar;
+}
+
+/** The displacement between an answer that meets a criterion and one that does not lies along the criterion's axis. */
+export function criterionAxisLoss(vMet: tf.Tensor2D, vUnmet: tf.Tensor2D, axis: tf.Tensor2D): tf.Scalar {
+  return tf.mean(tf.sub(1, cosine(tf.sub(vMet, vUnmet) as tf.Tensor2D, axis))) as tf.Scalar;
 }

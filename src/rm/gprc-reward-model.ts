@@ -1,38 +1,62 @@
 /**
- * The trained GPRC model as a RewardModel: every answer scored on every dimension at once
- * (calibrated to [0, 1]) and the reward R = sum_i w_i(scenario) score_i / sum_i w_i, with the
- * scenario's weights from the standard, or equal weights when no scenario is given.
+ * The trained GPRC model as a RewardModel. Every answer is read along every dimension of the
+ * standard (calibrated scores in [0, 1]); an answer that comes with its item's rubric is also read
+ * along each criterion, giving P(met) per criterion and, as the reward, the rubric's HealthBench
+ * score in expectation: sum of points x P(met) over the positive points. Without a rubric the
+ * reward is R = sum_i w_i(scenario) score_i / sum_i w_i (equal weights without a scenario).
  */
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../core/errors.js";
-import type { Encoder, RewardModel, RewardRequest, RewardScore } from "../core/types.js";
+import type { Encoder, RequestCriterion, RewardModel, RewardRequest, RewardScore } from "../core/types.js";
+import { answerParts, DEFAULT_MAX_PARTS, promptText, readLength } from "./answer-parts.js";
 import type { NamedTensor } from "./checkpoint.js";
 import {
-  allScores,
-  anchorOf,
-  calibrate,
   createNetwork,
-  displacement,
+  DIMENSION_GROUP_OFFSET,
   type GprcNetwork,
+  NEGATIVE_CRITERION,
   type NetworkShape,
   namedVariables,
-  rowsTensor,
+  POSITIVE_CRITERION,
+  readRows,
 } from "./gprc-network.js";
+import { type AxisRow, disposeBatch, type Reading, readingTensors } from "./reading-batch.js";
 import { useWasmBackend } from "./tf-backend.js";
-import { promptText } from "./training-set.js";
+import { type WordWeights, wordCover, words } from "./word-evidence.js";
 
 export interface GprcModelParts {
   network: GprcNetwork;
   dimensions: readonly string[];
-  /** E(D_i) of every dimension, in order. */
+  /** D_i and E(D_i) of every dimension, in order. */
+  descriptions: readonly string[];
   descriptionEmbeddings: readonly Float32Array[];
+  /** Calibration group of each dimension, in order. */
+  dimensionGroups: readonly number[];
   scenarioWeights: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Word weights of the word cover, from the training answers. */
+  wordWeights: WordWeights;
+  maxParts?: number;
 }
 
-const BATCH = 256;
+/** Answers per forward pass: bounds the memory of one pass (rows x parts x latent). */
+const BATCH = 64;
+
+export const criterionGroup = (item: Pick<RequestCriterion, "points">) => (item.points > 0 ? POSITIVE_CRITERION : NEGATIVE_CRITERION);
+
+/** The HealthBench score of a rubric with P(met) per criterion: its expected value when verdicts are independent. */
+export function expectedRubricScore(items: readonly Pick<RequestCriterion, "points">[], pMet: readonly number[]): number {
+  let possible = 0;
+  let achieved = 0;
+  items.forEach((item, i) => {
+    if (item.points > 0) possible += item.points;
+    achieved += item.points * (pMet[i] as number);
+  });
+  if (possible <= 0) throw new UsageError("a rubric needs at least one criterion with positive points");
+  return achieved / possible;
+}
 
 export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): RewardModel {
-  const descriptions = rowsTensor(parts.descriptionEmbeddings);
+  const maxParts = parts.maxParts ?? DEFAULT_MAX_PARTS;
   const weightsFor = (scenario: string | null | undefined): number[] => {
     if (!scenario) return parts.dimensions.map(() => 1);
     const weights = parts.scenarioWeights[scenario];
@@ -44,28 +68,21 @@ export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): 
     async score(requests: readonly RewardRequest[]): Promise<RewardScore[]> {
       await useWasmBackend();
       const weights = requests.map((r) => weightsFor(r.scenario));
-      const prompts = requests.map((r) => promptText(r.prompt));
-      const distinct = [...new Set([...prompts, ...requests.map((r) => r.response)])];
-      const vectors = await encoder.embed(distinct);
-      const index = new Map(distinct.map((text, i) => [text, i]));
       const results: RewardScore[] = [];
       for (let start = 0; start < requests.length; start += BATCH) {
-        const rows = requests.slice(start, start + BATCH);
-        const pick = (texts: string[]) => rowsTensor(texts.map((t) => vectors[index.get(t) as number] as Float32Array));
-        const scores = tf.tidy(() => {
-          const q = pick(prompts.slice(start, start + BATCH));
-          const a = anchorOf(parts.network, q);
-          const v = displacement(parts.network, q, pick(rows.map((r) => r.response)), a);
-          return calibrate(parts.network, allScores(parts.network, descriptions, a, v));
-        });
-        const values = (await scores.array()) as number[][];
-        scores.dispose();
-        values.forEach((row, i) => {
+        const batch = requests.slice(start, start + BATCH);
+        const probabilities = await readRequests(parts, encoder, batch, maxParts);
+        batch.forEach((request, i) => {
+          const { dimensions, criteria } = probabilities[i] as { dimensions: number[]; criteria: number[] };
           const w = weights[start + i] as number[];
           const total = w.reduce((a, b) => a + b, 0);
+          const rubric = request.rubrics && request.rubrics.length > 0 ? request.rubrics : null;
           results.push({
-            scores: Object.fromEntries(parts.dimensions.map((d, j) => [d, row[j] as number])),
-            reward: row.reduce((sum, s, j) => sum + s * (w[j] as number), 0) / total,
+            scores: Object.fromEntries(parts.dimensions.map((d, j) => [d, dimensions[j] as number])),
+            reward: rubric
+              ? expectedRubricScore(rubric, criteria)
+              : dimensions.reduce((sum, s, j) => sum + s * (w[j] as number), 0) / total,
+            ...(rubric ? { criteria } : {}),
           });
         });
       }
@@ -73,6 +90,69 @@ export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): 
     },
   };
 }
+
+/** Calibrated scores of each request on every dimension and on its own criteria. */
+async function readRequests(
+  parts: GprcModelParts,
+  encoder: Encoder,
+  requests: readonly RewardRequest[],
+  maxParts: number,
+): Promise<{ dimensions: number[]; criteria: number[] }[]> {
+  const texts = new Map<string, number>();
+  const id = (text: string) => {
+    let found = texts.get(text);
+    if (found === undefined) {
+      found = texts.size;
+      texts.set(text, found);
+    }
+    return found;
+  };
+  const reading: Reading = { prompts: [], answers: [], rows: [] };
+  const promptIndex = new Map<number, number>();
+  const descriptionIds = parts.descriptionEmbeddings.map((_, i) => -1 - i);
+  const spans = requests.map((request, answer) => {
+    const prompt = id(promptText(request.prompt));
+    if (!promptIndex.has(prompt)) {
+      promptIndex.set(prompt, reading.prompts.length);
+      reading.prompts.push(prompt);
+    }
+    const read = answerParts(request.response, maxParts);
+    reading.answers.push({ prompt: promptIndex.get(prompt) as number, parts: read.map(id), length: readLength(read) });
+    const answerWords = new Set(read.flatMap(words));
+    const cover = (text: string) => wordCover(text, answerWords, parts.wordWeights);
+    const first = reading.rows.length;
+    const dimensionRows: AxisRow[] = descriptionIds.map((axis, i) => ({
+      answer,
+      axis,
+      group: parts.dimensionGroups[i] as number,
+      cover: cover(parts.descriptions[i] as string),
+    }));
+    const criterionRows: AxisRow[] = (request.rubrics ?? []).map((item) => ({
+      answer,
+      axis: id(item.criterion),
+      group: criterionGroup(item),
+      cover: cover(item.criterion),
+    }));
+    reading.rows.push(...dimensionRows, ...criterionRows);
+    return { first, dimensions: dimensionRows.length, criteria: criterionRows.length };
+  });
+  const embedded = await encoder.embed([...texts.keys()]);
+  // Descriptions were embedded at load; their ids come after the texts of this batch.
+  const vectors = [...embedded, ...parts.descriptionEmbeddings];
+  for (const row of reading.rows) if (row.axis < 0) row.axis = embedded.length - 1 - row.axis;
+  const batch = readingTensors(reading, vectors, parts.network.shape.groups);
+  const scores = tf.tidy(() => tf.sigmoid(readRows(parts.network, batch).logits));
+  const values = Array.from(await scores.data());
+  tf.dispose(scores);
+  disposeBatch(batch);
+  return spans.map(({ first, dimensions, criteria }) => ({
+    dimensions: values.slice(first, first + dimensions),
+    criteria: values.slice(first + dimensions, first + dimensions + criteria),
+  }));
+}
+
+/** Calibration groups of dimensions in the standard's order. */
+export const dimensionGroupsOf = (count: number) => Array.from({ length: count }, (_, i) => DIMENSION_GROUP_OFFSET + i);
 
 /** The network's weights as named tensors, for a checkpoint. */
 export function networkTensors(network: GprcNetwork): NamedTensor[] {

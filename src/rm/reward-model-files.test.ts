@@ -18,7 +18,7 @@ describe("a trained model directory", async () => {
   const loaded = await loadStandards();
   const units = (await loadSeedUnits()).slice(0, 30);
   const trained = await trainRewardModel(
-    units,
+    { units },
     loaded,
     { spec: "hash", encoder: hashEncoder() },
     { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 3 },
@@ -33,6 +33,20 @@ describe("a trained model directory", async () => {
     const { model, config } = await loadRewardModel(dir, { encoder: hashEncoder() });
     expect(config.training_data_hash).toBe(trained.config.training_data_hash);
     expect(await model.score([request])).toEqual(await trained.model.score([request]));
+  });
+
+  it("scores an item's own rubric: P(met) per criterion and the HealthBench formula as the reward", async () => {
+    const rubrics = [
+      { criterion: "Advises calling emergency services.", points: 8 },
+      { criterion: "Recommends waiting it out.", points: -4 },
+    ];
+    const { model } = await loadRewardModel(dir, { encoder: hashEncoder() });
+    const [score] = await model.score([{ ...request, rubrics }]);
+    const [p, q] = score?.criteria ?? [];
+    expect(score?.criteria).toHaveLength(2);
+    expect(score?.reward).toBeCloseTo((8 * (p as number) - 4 * (q as number)) / 8, 6);
+    const [plain] = await model.score([request]);
+    expect(plain?.criteria).toBeUndefined();
   });
 
   it("refuses another encoder", async () => {

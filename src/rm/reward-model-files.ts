@@ -1,76 +1,96 @@
 /**
- * Training a reward model into a directory, and loading one: the glue between units, the
- * standard, the encoder, the trainer and the checkpoint. Loading refuses a different encoder
+ * Training a reward model into a directory, and loading one: the glue between the training
+ * data (units, graded answers, HealthBench rows), the standard, the encoder, the trainer and the checkpoint. Loading refuses a different encoder
  * (its vectors would mean nothing to the weights) and warns, or with `refuseStandardMismatch`
  * refuses, when the standard differs from the one the model was trained with.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, InputError } from "../core/errors.js";
 import { hashJson } from "../core/hash.js";
 import type { Encoder, RewardModel } from "../core/types.js";
 import type { LoadedStandard } from "../standards/load-standards.js";
 import { checkStandardHash } from "../standards/lock.js";
-import type { Unit } from "../synth/unit.js";
-import { CHECKPOINT_FORMAT, type CheckpointConfig, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import { createGprcRewardModel, networkFromTensors, networkTensors } from "./gprc-reward-model.js";
+import { CHECKPOINT_FORMAT, type CheckpointConfig, loadCheckpoint, saveCheckpoint, type TrainingFile } from "./checkpoint.js";
+import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
+import { createGprcRewardModel, dimensionGroupsOf, type GprcModelParts, networkFromTensors, networkTensors } from "./gprc-reward-model.js";
+import { EVIDENCE_FEATURES } from "./reading-batch.js";
 import { useWasmBackend } from "./tf-backend.js";
-import { trainGprc } from "./train-gprc.js";
+import { type TrainResult, trainGprc } from "./train-gprc.js";
 import type { TrainOptions } from "./train-options.js";
-import { buildTrainingSet } from "./training-set.js";
+import { buildTrainingSet, type TrainingData, type TrainingSet } from "./training-set.js";
+import { wordWeights } from "./word-evidence.js";
 
 export interface TrainedModel {
   model: RewardModel;
   config: CheckpointConfig;
 }
 
+/** Training data with the files it came from (recorded in the model directory). */
+export interface TrainingInput extends TrainingData {
+  files?: TrainingFile[];
+}
+
 export async function trainRewardModel(
-  units: readonly Unit[],
+  input: TrainingInput,
   loaded: LoadedStandard,
   encoder: { spec: string; encoder: Encoder },
   options: TrainOptions,
-): Promise<TrainedModel & { save(dir: string): Promise<void> }> {
+): Promise<TrainedModel & { save(dir: string): Promise<void>; set: TrainingSet; result: TrainResult }> {
   const { standard } = loaded;
-  const set = await buildTrainingSet(units, standard, encoder.encoder);
+  const set = await buildTrainingSet(input, standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
+  const files = input.files ?? [];
+  if (set.groups.length === 0) throw new InputError({ file: files.map((f) => f.path).join(", ") }, "no training signal in these files");
   const result = await trainGprc(set, options);
-  const last = result.history.at(-1);
+  const best = result.history[result.bestEpoch - 1];
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
     encoder: { spec: encoder.spec, id: encoder.encoder.id, dim: encoder.encoder.dim },
-    network: { hidden: options.hidden, latent: options.latent },
+    network: { hidden: options.hidden, latent: options.latent, attention: options.attention, max_parts: options.maxParts },
     dimensions: standard.dimensions.map(({ id, name, description, healthbench_axis }) => ({ id, name, description, healthbench_axis })),
     scenario_weights: Object.fromEntries(standard.scenarios.map((s) => [s.id, s.weights])),
     standards_hash: loaded.hash,
-    training_data_hash: hashJson(units.map((u) => [u.id, u.prompt, u.dimension, u.good, u.medium, u.poor])),
+    training_data_hash: hashJson([files.map((f) => f.sha256), set.counts]),
+    training_files: files,
     training: {
       seed: options.seed,
       lambdas: options.lambdas,
       margin: options.margin,
+      min_gap: options.minGap,
       learning_rate: options.learningRate,
       batch_size: options.batchSize,
       max_epochs: options.maxEpochs,
       patience: options.patience,
       validation_share: options.validationShare,
-      units: units.length,
-      train_units: result.split.train,
-      validation_units: result.split.validation,
+      derived: set.counts,
+      train_prompts: result.split.train,
+      validation_prompts: result.split.validation,
       epochs_run: result.history.length,
+      stopped_early: result.stoppedEarly,
       best_epoch: result.bestEpoch,
-      final_train_loss: last?.trainLoss,
-      best_validation_triple_accuracy: result.history[result.bestEpoch - 1]?.validationTripleAccuracy ?? null,
+      final_train_loss: result.history.at(-1)?.trainLoss,
+      best_validation_agreement: best?.validationAgreement ?? null,
+      best_validation_pair_accuracy: best?.validationPairAccuracy ?? null,
+      best_validation_triple_accuracy: best?.validationTripleAccuracy ?? null,
     },
     metrics: {},
     created_at: new Date().toISOString(),
   };
-  const parts = {
+  const parts: GprcModelParts = {
     network: result.network,
     dimensions: standard.dimensions.map((d) => d.id),
-    descriptionEmbeddings: set.descriptionEmbeddings,
+    descriptions: standard.dimensions.map((d) => d.description),
+    descriptionEmbeddings: set.descriptions,
+    dimensionGroups: dimensionGroupsOf(standard.dimensions.length),
+    wordWeights: wordWeights(set.vocabulary),
     scenarioWeights: config.scenario_weights,
+    maxParts: options.maxParts,
   };
   return {
     model: createGprcRewardModel(parts, encoder.encoder),
     config,
-    save: (dir) => saveCheckpoint(dir, config, [...networkTensors(result.network), descriptionTensor(set.descriptionEmbeddings)]),
+    set,
+    result,
+    save: (dir) => saveCheckpoint(dir, config, [...networkTensors(result.network), descriptionTensor(set.descriptions)], set.vocabulary),
   };
 }
 
@@ -90,7 +110,7 @@ export interface LoadOptions {
 }
 
 export async function loadRewardModel(dir: string, options: LoadOptions): Promise<TrainedModel & { warnings: string[] }> {
-  const { config, tensors } = await loadCheckpoint(dir);
+  const { config, tensors, vocabulary } = await loadCheckpoint(dir);
   await useWasmBackend();
   const { encoder } = options;
   if (encoder.id !== config.encoder.id) {
@@ -110,25 +130,40 @@ export async function loadRewardModel(dir: string, options: LoadOptions): Promis
     inputDim: config.encoder.dim,
     hidden: config.network.hidden,
     latent: config.network.latent,
-    dimensions: saved.length,
+    attention: config.network.attention,
+    groups: DIMENSION_GROUP_OFFSET + saved.length,
+    evidence: EVIDENCE_FEATURES,
   });
   const descriptions = tensors.get("descriptions");
   const savedDescription = (i: number) => descriptions?.values.slice(i * config.encoder.dim, (i + 1) * config.encoder.dim) as Float32Array;
   // Dimensions whose description is new (or changed) are embedded now; calibration is looked up by id, the mean for new ones.
-  const fresh = dimensions.filter((d) => config.dimensions[saved.indexOf(d.id)]?.description !== d.description);
-  const freshVectors = new Map((await encoder.embed(fresh.map((d) => d.description))).map((v, i) => [fresh[i]?.id as string, v]));
+  const changed = dimensions.filter((d) => config.dimensions[saved.indexOf(d.id)]?.description !== d.description);
+  const changedVectors = new Map((await encoder.embed(changed.map((d) => d.description))).map((v, i) => [changed[i]?.id as string, v]));
+  // A dimension the model was not trained on gets a calibration group of its own, the mean of the trained dimensions'.
   const alpha = Array.from(network.alpha.dataSync());
   const beta = Array.from(network.beta.dataSync());
+  const trained = (values: number[]) => values.slice(DIMENSION_GROUP_OFFSET);
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const pick = (values: number[], id: string) => (saved.includes(id) ? (values[saved.indexOf(id)] as number) : mean(values));
-  network.alpha = tf.variable(tf.tensor1d(dimensions.map((d) => pick(alpha, d.id))));
-  network.beta = tf.variable(tf.tensor1d(dimensions.map((d) => pick(beta, d.id))));
+  const fresh = dimensions.filter((d) => !saved.includes(d.id));
+  network.alpha = tf.variable(tf.tensor1d([...alpha, ...fresh.map(() => mean(trained(alpha)))]));
+  network.beta = tf.variable(tf.tensor1d([...beta, ...fresh.map(() => mean(trained(beta)))]));
+  const evidence = (await network.evidence.array()) as number[][];
+  const trainedEvidence = evidence.slice(DIMENSION_GROUP_OFFSET);
+  const meanEvidence = (evidence[0] ?? []).map((_, f) => mean(trainedEvidence.map((row) => row[f] as number)));
+  network.evidence = tf.variable(tf.tensor2d([...evidence, ...fresh.map(() => meanEvidence)]));
+  network.shape = { ...network.shape, groups: alpha.length + fresh.length };
   const model = createGprcRewardModel(
     {
       network,
       dimensions: dimensions.map((d) => d.id),
-      descriptionEmbeddings: dimensions.map((d) => freshVectors.get(d.id) ?? savedDescription(saved.indexOf(d.id))),
+      descriptions: dimensions.map((d) => d.description),
+      descriptionEmbeddings: dimensions.map((d) => changedVectors.get(d.id) ?? savedDescription(saved.indexOf(d.id))),
+      wordWeights: wordWeights(vocabulary),
+      dimensionGroups: dimensions.map((d) =>
+        saved.includes(d.id) ? DIMENSION_GROUP_OFFSET + saved.indexOf(d.id) : alpha.length + fresh.indexOf(d),
+      ),
       scenarioWeights: standard ? Object.fromEntries(standard.standard.scenarios.map((s) => [s.id, s.weights])) : config.scenario_weights,
+      maxParts: config.network.max_parts,
     },
     encoder,
   );

@@ -1,94 +1,145 @@
+import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
+import { createHashEncoder } from "../../test/hash-encoder.js";
 import { createRng } from "../core/random.js";
+import type { Encoder } from "../core/types.js";
 import { unitVector } from "../encoders/unit-vector.js";
-import { createGprcRewardModel } from "./gprc-reward-model.js";
-import { splitByQuestion, type TrainingSet, trainGprc } from "./train-gprc.js";
+import type { GradedExample } from "../healthbench/schema.js";
+import { loadStandards } from "../standards/load-standards.js";
+import { criterionAxisLoss } from "./gprc-losses.js";
+import { oneHotRows, readRows } from "./gprc-network.js";
+import { createGprcRewardModel, dimensionGroupsOf, expectedRubricScore } from "./gprc-reward-model.js";
+import { readingTensors } from "./reading-batch.js";
+import { batchLoss, splitGroups, trainGprc } from "./train-gprc.js";
 import { DEFAULT_TRAIN_OPTIONS } from "./train-options.js";
+import { buildTrainingSet, mergeGroups, type TrainingSet } from "./training-set.js";
+import { wordWeights } from "./word-evidence.js";
 
 /**
- * A world where each dimension has a hidden direction: a good answer is its question plus a step
- * along the dimension's direction, a medium half a step, a poor none, all with noise. A model
- * that learns the geometry orders held-out triples it never saw.
+ * A world of concepts: each has a hidden direction. A criterion `about <name>` is met by an
+ * answer with a part about that concept (`Part on <eman>.`); parts are embedded as their
+ * concept's direction plus noise, so only the geometry, not the words, tells them apart.
  */
-function syntheticSet(questions: number, seed: number): TrainingSet {
+const D = 24;
+const CONCEPTS = Array.from({ length: 12 }, (_, i) => `zq${String.fromCharCode(97 + i)}`);
+/** An answer names a concept backwards, so its words never match the criterion's. */
+const reversed = (concept: string) => [...concept].reverse().join("");
+const FILLER = " It goes on about other things for a while, as answers do, without saying much more.".repeat(3);
+
+function conceptEncoder(seed: number): Encoder {
   const random = createRng(seed);
-  const d = 24;
-  const vector = () => Array.from({ length: d }, () => random() * 2 - 1);
-  const directions = [vector(), vector()];
-  const descriptions = [vector(), vector()].map(unitVector);
-  const set: TrainingSet = { questionEmbeddings: [], answerEmbeddings: [], descriptionEmbeddings: descriptions, examples: [] };
-  for (let q = 0; q < questions; q++) {
-    const base = vector();
-    set.questionEmbeddings.push(unitVector(base));
-    directions.forEach((direction, dimension) => {
-      const answer = (step: number) => {
-        set.answerEmbeddings.push(unitVector(base.map((x, i) => x + step * (direction[i] as number) + 0.15 * (random() * 2 - 1))));
-        return set.answerEmbeddings.length - 1;
-      };
-      set.examples.push({ question: q, dimension, good: answer(1.2), medium: answer(0.6), poor: answer(0) });
-    });
-  }
-  return set;
+  const direction = new Map(CONCEPTS.map((c) => [c, Array.from({ length: D }, () => random() * 2 - 1)]));
+  const noise = createHashEncoder(D);
+  return {
+    id: "concepts",
+    dim: D,
+    async embed(texts) {
+      const hashed = await noise.embed(texts);
+      return texts.map((text, i) => {
+        const concept = CONCEPTS.find((c) => text.includes(reversed(c)) || text.includes(`about ${c}`));
+        const base = concept ? (direction.get(concept) as number[]) : Array(D).fill(0);
+        return unitVector(base.map((x, j) => x + 0.3 * ((hashed[i] as Float32Array)[j] as number)));
+      });
+    },
+  };
 }
 
-const options = { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 60, patience: 60, validationShare: 0.25 };
+function gradedWorld(prompts: number, seed: number): GradedExample[] {
+  const random = createRng(seed);
+  const rows: GradedExample[] = [];
+  for (let p = 0; p < prompts; p++) {
+    const concepts = [0, 1, 2].map((k) => CONCEPTS[(p * 3 + k) % CONCEPTS.length] as string);
+    const rubrics = concepts.map((c, k) => ({ criterion: `Talks about ${c}.`, points: k + 3, tags: [] }));
+    for (let a = 0; a < 4; a++) {
+      const covered = concepts.filter(() => random() < 0.5);
+      const parts = covered.length === 0 ? [`Nothing to add.${FILLER}`] : covered.map((c) => `Part on ${reversed(c)}.${FILLER}`);
+      rows.push({
+        prompt_id: `p${p}`,
+        prompt: [{ role: "user", content: `Question ${p}?` }],
+        example_tags: [],
+        rubrics,
+        completion: [{ role: "assistant", content: parts.join(" ") }],
+        verdicts: concepts.map((c) => ({ criteria_met: covered.includes(c), explanation: "" })),
+      });
+    }
+  }
+  return rows;
+}
 
-describe("trainGprc", () => {
-  it("learns dimension geometry that orders held-out triples", async () => {
-    const result = await trainGprc(syntheticSet(60, 1), options);
+const options = { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 25, patience: 25, validationShare: 0.25, batchSize: 32 };
+
+async function worldSet(prompts: number, seed: number): Promise<TrainingSet> {
+  const { standard } = await loadStandards();
+  return buildTrainingSet({ graded: gradedWorld(prompts, seed) }, standard, conceptEncoder(seed), { minGap: 0.1 });
+}
+
+describe("trainGprc on graded answers", () => {
+  it("learns criterion axes that tell met from unmet on prompts it never saw", async () => {
+    const set = await worldSet(48, 1);
+    expect(set.counts).toMatchObject({ prompts: 48, answers: 192, verdicts: 576 });
+    const result = await trainGprc(set, options);
     const best = result.history[result.bestEpoch - 1];
-    expect(result.split).toEqual({ train: 90, validation: 30 });
-    expect(best?.validationTripleAccuracy).toBeGreaterThan(0.8);
+    expect(result.split).toEqual({ train: 36, validation: 12 });
+    expect(best?.validationPairAccuracy).toBeGreaterThan(0.85);
     expect(result.history[0]?.trainLoss).toBeGreaterThan(result.history.at(-1)?.trainLoss ?? Number.POSITIVE_INFINITY);
-  });
+    expect(Math.min(...result.network.alpha.dataSync())).toBeGreaterThanOrEqual(0.01); // calibration never flips an axis
+
+    const { standard } = await loadStandards();
+    const model = createGprcRewardModel(
+      {
+        network: result.network,
+        dimensions: standard.dimensions.map((d) => d.id),
+        descriptions: standard.dimensions.map((d) => d.description),
+        descriptionEmbeddings: set.descriptions,
+        dimensionGroups: dimensionGroupsOf(standard.dimensions.length),
+        scenarioWeights: {},
+        wordWeights: wordWeights(set.vocabulary),
+      },
+      conceptEncoder(1),
+    );
+    const fresh = gradedWorld(60, 9).slice(-40);
+    const scores = await model.score(
+      fresh.map((r) => ({ prompt: r.prompt, response: r.completion[0]?.content ?? "", rubrics: r.rubrics })),
+    );
+    const verdicts = fresh.flatMap((r, i) => r.verdicts.map((v, j) => (scores[i]?.criteria?.[j] ?? 0) >= 0.5 === v.criteria_met));
+    expect(verdicts.filter(Boolean).length / verdicts.length).toBeGreaterThan(0.75);
+    scores.forEach((s, i) => {
+      expect(s.reward).toBeCloseTo(expectedRubricScore(fresh[i]?.rubrics ?? [], s.criteria ?? []), 6);
+      expect(Object.values(s.scores).every((v) => v >= 0 && v <= 1)).toBe(true);
+    });
+    await expect(model.score([{ prompt: fresh[0]?.prompt ?? [], response: "x", scenario: "nope" }])).rejects.toThrow(
+      /unknown scenario "nope"/,
+    );
+  }, 180_000);
 
   it("is reproducible for a seed", async () => {
-    const set = syntheticSet(12, 2);
-    const short = { ...options, maxEpochs: 5, patience: 5 };
+    const set = await worldSet(8, 2);
+    const short = { ...options, maxEpochs: 3, patience: 3 };
     const [a, b] = [await trainGprc(set, short), await trainGprc(set, short)];
     expect(a.history).toEqual(b.history);
     expect(Array.from(a.network.anchor.w1.dataSync())).toEqual(Array.from(b.network.anchor.w1.dataSync()));
   });
 
-  it("splits by question, never putting one question on both sides", () => {
-    const set = syntheticSet(10, 3);
-    const { train, validation } = splitByQuestion(set.examples, 0.3, 0);
-    const questions = (rows: number[]) => new Set(rows.map((i) => set.examples[i]?.question));
-    expect([...questions(train)].filter((q) => questions(validation).has(q))).toEqual([]);
-    expect(questions(validation).size).toBe(3);
+  it("splits by prompt: disjoint sides, the share held out", () => {
+    const { train, validation } = splitGroups(10, 0.3, 0);
+    expect(validation).toHaveLength(3);
+    expect([...train, ...validation].sort((x, y) => x - y)).toEqual([...Array(10).keys()]);
   });
 
-  it("gives calibrated scores in [0, 1] that rank good above poor", async () => {
-    const set = syntheticSet(30, 4);
-    const { network } = await trainGprc(set, { ...options, validationShare: 0 });
-    expect(Math.min(...network.alpha.dataSync())).toBeGreaterThanOrEqual(0.01); // calibration never flips an axis
-    // Texts name their vectors: the prompt renders as "user: q<n>", answers are "a<n>".
-    const encoder = {
-      id: "synthetic",
-      dim: 24,
-      embed: async (texts: readonly string[]) =>
-        texts.map(
-          (t) =>
-            (t.startsWith("user: q")
-              ? set.questionEmbeddings[Number(t.slice(7))]
-              : set.answerEmbeddings[Number(t.slice(1))]) as Float32Array,
-        ),
-    };
-    const model = createGprcRewardModel(
-      { network, dimensions: ["a", "b"], descriptionEmbeddings: set.descriptionEmbeddings, scenarioWeights: { only_b: { a: 0, b: 1 } } },
-      encoder,
-    );
-    const example = set.examples[1];
-    if (!example) throw new Error("no example");
-    const prompt = [{ role: "user" as const, content: `q${example.question}` }];
-    const [good, poor] = await model.score([
-      { prompt, response: `a${example.good}`, scenario: "only_b" },
-      { prompt, response: `a${example.poor}`, scenario: "only_b" },
-    ]);
-    const all = [good, poor].flatMap((s) => Object.values(s?.scores ?? {}));
-    expect(all.every((v) => v >= 0 && v <= 1)).toBe(true);
-    expect(good?.scores.b).toBeGreaterThan(poor?.scores.b ?? 1);
-    expect(good?.reward).toBe(good?.scores.b);
-    await expect(model.score([{ prompt, response: "a0", scenario: "nope" }])).rejects.toThrow(/unknown scenario "nope"/);
+  it("adds each loss with its lambda: the combined loss is testable without training", async () => {
+    const set = await worldSet(4, 3);
+    const { network } = await trainGprc(set, { ...options, maxEpochs: 1 });
+    const group = mergeGroups(set.groups);
+    const lambdas = { axis: 0, perp: 0, inv: 0, abs: 0 };
+    const loss = (axis: number) =>
+      tf.tidy(() => batchLoss(network, group, set, { ...options, lambdas: { ...lambdas, axis } }).loss.dataSync()[0] as number);
+    const axisTerm = tf.tidy(() => {
+      const r = readRows(network, readingTensors(group, set.vectors, set.groupCount));
+      const pick = (rows: number[], t: tf.Tensor2D) => tf.matMul(oneHotRows(rows, group.rows.length), t) as tf.Tensor2D;
+      const met = group.axisPairs.map((p) => p.met);
+      const unmet = group.axisPairs.map((p) => p.unmet);
+      return criterionAxisLoss(pick(met, r.v), pick(unmet, r.v), pick(met, r.u)).dataSync()[0] as number;
+    });
+    expect(loss(2) - loss(0)).toBeCloseTo(2 * axisTerm, 4);
   });
 });

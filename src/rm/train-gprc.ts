@@ -1,205 +1,261 @@
 /**
  * Training the GPRC network: Adam on L_rank + l_axis L_axis + l_perp L_perp + l_inv L_inv +
- * l_abs L_abs over mini-batches of units, seeded (initialisation and shuffling), with a
- * validation split by question (no question on both sides) and early stopping on the validation
- * triple-order accuracy; the best epoch's weights are kept. Then the per-dimension calibration
- * (alpha_i > 0, beta_i) is fitted to targets good 1, medium 0.5, poor 0 (or the rubric grades).
+ * l_abs L_abs over mini-batches of prompts (every answer of a prompt in one batch, so preference
+ * pairs are scored together), seeded, with a validation split by prompt and early stopping on the
+ * validation agreement (pairwise order of rubric scores and triple order of units); the best
+ * epoch's weights are kept. Calibration (alpha_g > 0, beta_g) is trained with the rest, by the
+ * absolute loss.
  */
 import * as tf from "@tensorflow/tfjs";
 import { seededShuffle } from "../core/random.js";
-import { absoluteLoss, axisLoss, invarianceLoss, perpendicularLoss, rankingLoss } from "./gprc-losses.js";
 import {
-  allScores,
-  anchorOf,
-  axisOf,
-  createNetwork,
-  displacement,
-  type GprcNetwork,
-  networkVariables,
-  project,
-  rowsTensor,
-} from "./gprc-network.js";
+  absoluteLoss,
+  axisLoss,
+  criterionAxisLoss,
+  criterionRankingLoss,
+  invarianceLoss,
+  perpendicularLoss,
+  preferenceLoss,
+  rankingLoss,
+} from "./gprc-losses.js";
+import { createNetwork, type GprcNetwork, networkVariables, oneHotRows, type RowReadings, readRows } from "./gprc-network.js";
+import { EVIDENCE_FEATURES, readingTensors } from "./reading-batch.js";
 import { useWasmBackend } from "./tf-backend.js";
 import type { EpochStats, TrainOptions } from "./train-options.js";
-
-/** Units as indices into embedding tables. */
-export interface TrainingSet {
-  questionEmbeddings: Float32Array[];
-  answerEmbeddings: Float32Array[];
-  descriptionEmbeddings: Float32Array[];
-  examples: { question: number; dimension: number; good: number; medium: number; poor: number; grades?: [number, number, number] }[];
-}
+import { mergeGroups, type TrainingGroup, type TrainingSet } from "./training-set.js";
 
 export interface TrainResult {
   network: GprcNetwork;
   history: EpochStats[];
   bestEpoch: number;
   split: { train: number; validation: number };
+  stoppedEarly: boolean;
 }
 
-/** Validation questions: a seeded share of the distinct questions (at least one when there are two or more). */
-export function splitByQuestion(examples: TrainingSet["examples"], share: number, seed: number): { train: number[]; validation: number[] } {
-  const questions = seededShuffle([...new Set(examples.map((e) => e.question))], seed);
-  const held = questions.length < 2 || share <= 0 ? 0 : Math.max(1, Math.round(questions.length * share));
-  const validationQuestions = new Set(questions.slice(0, held));
-  const train: number[] = [];
-  const validation: number[] = [];
-  examples.forEach((e, i) => {
-    (validationQuestions.has(e.question) ? validation : train).push(i);
-  });
-  return { train, validation };
-}
-
-export async function trainGprc(set: TrainingSet, options: TrainOptions): Promise<TrainResult> {
-  await useWasmBackend();
-  const { lambdas } = options;
-  const Q = rowsTensor(set.questionEmbeddings);
-  const A = rowsTensor(set.answerEmbeddings);
-  const D = rowsTensor(set.descriptionEmbeddings);
-  const column = (pick: (e: TrainingSet["examples"][number]) => number) => tf.tensor1d(set.examples.map(pick), "int32");
-  const idx = {
-    q: column((e) => e.question),
-    b: column((e) => e.good),
-    r: column((e) => e.medium),
-    w: column((e) => e.poor),
-    dim: column((e) => e.dimension),
-  };
-  const graded = set.examples.every((e) => e.grades) && lambdas.abs > 0;
-  const grades = graded ? tf.tensor2d(set.examples.map((e) => e.grades as number[])) : null;
-  const network = createNetwork(
-    { inputDim: Q.shape[1], hidden: options.hidden, latent: options.latent, dimensions: D.shape[0] },
-    options.seed,
+/** Validation groups: a seeded share of them (at least one when there are two or more). */
+export function splitGroups(count: number, share: number, seed: number): { train: number[]; validation: number[] } {
+  const order = seededShuffle(
+    Array.from({ length: count }, (_, i) => i),
+    seed,
   );
-  const variables = networkVariables(network);
-  const optimizer = tf.train.adam(options.learningRate);
-  const { train, validation } = splitByQuestion(set.examples, options.validationShare, options.seed);
+  const held = count < 2 || share <= 0 ? 0 : Math.max(1, Math.round(count * share));
+  return { validation: order.slice(0, held).sort((a, b) => a - b), train: order.slice(held) };
+}
 
-  /** Loss of the units at `rows`, and their scores on their own dimension. */
-  const forward = (rows: tf.Tensor1D) => {
-    const pick = (table: tf.Tensor2D, index: tf.Tensor1D) => tf.gather(table, tf.gather(index, rows)) as tf.Tensor2D;
-    const q = pick(Q, idx.q);
-    const a = anchorOf(network, q);
-    const [vb, vr, vw] = [idx.b, idx.r, idx.w].map((x) => displacement(network, q, pick(A, x), a)) as [
+/** Consecutive groups packed into batches of about `answers` answers. */
+function batchesOf(groups: readonly number[], set: TrainingSet, answers: number): number[][] {
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let size = 0;
+  for (const g of groups) {
+    current.push(g);
+    size += (set.groups[g] as TrainingGroup).answers.length;
+    if (size >= answers) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+interface BatchOutcome {
+  loss: tf.Scalar;
+  /** Preference gaps R_better - R_worse, and units' own-dimension scores. */
+  gaps: tf.Tensor1D | null;
+  units: { sb: tf.Tensor1D; sr: tf.Tensor1D; sw: tf.Tensor1D } | null;
+}
+
+const pick = (readings: tf.Tensor, rows: number[], total: number) => tf.matMul(oneHotRows(rows, total), readings);
+const pick1 = (values: tf.Tensor1D, rows: number[], total: number) =>
+  tf.squeeze(pick(tf.expandDims(values, 1), rows, total), [1]) as tf.Tensor1D;
+
+/** Rubric scores of every score set: sum of points x P(met) over the positive points. */
+function scoreSetValues(group: TrainingGroup, readings: RowReadings): tf.Tensor1D {
+  const rows = group.rows.length;
+  const weights = new Float32Array(group.scoreSets.length * rows);
+  group.scoreSets.forEach((set, i) => {
+    set.rows.forEach((row, j) => {
+      weights[i * rows + row] = (set.points[j] as number) / set.positive;
+    });
+  });
+  const p = tf.expandDims(tf.sigmoid(readings.logits), 1);
+  return tf.squeeze(tf.matMul(tf.tensor2d(weights, [group.scoreSets.length, rows]), p), [1]) as tf.Tensor1D;
+}
+
+/** The total loss of one merged batch, and what validation measures. */
+export function batchLoss(network: GprcNetwork, group: TrainingGroup, set: TrainingSet, options: TrainOptions): BatchOutcome {
+  const { lambdas } = options;
+  const batch = readingTensors(group, set.vectors, set.groupCount);
+  const readings = readRows(network, batch);
+  const n = group.rows.length;
+  const terms: tf.Scalar[] = [];
+  let gaps: tf.Tensor1D | null = null;
+  if (group.pairs.length > 0) {
+    const values = tf.expandDims(scoreSetValues(group, readings), 1);
+    const better = pick(
+      values,
+      group.pairs.map((p) => p.better),
+      group.scoreSets.length,
+    );
+    const worse = pick(
+      values,
+      group.pairs.map((p) => p.worse),
+      group.scoreSets.length,
+    );
+    gaps = tf.squeeze(tf.sub(better, worse), [1]) as tf.Tensor1D;
+    terms.push(preferenceLoss(gaps));
+  }
+  if (group.targets.length > 0 && lambdas.abs > 0) {
+    const logits = pick1(
+      readings.logits,
+      group.targets.map((t) => t.row),
+      n,
+    );
+    terms.push(tf.mul(absoluteLoss(logits, tf.tensor1d(group.targets.map((t) => t.target))), lambdas.abs));
+  }
+  if (group.axisPairs.length > 0) {
+    const met = group.axisPairs.map((p) => p.met);
+    const unmet = group.axisPairs.map((p) => p.unmet);
+    terms.push(criterionRankingLoss(pick1(readings.s, met, n), pick1(readings.s, unmet, n), options.margin));
+  }
+  if (group.axisPairs.length > 0 && lambdas.axis > 0) {
+    const met = group.axisPairs.map((p) => p.met);
+    const vMet = pick(readings.v, met, n) as tf.Tensor2D;
+    const vUnmet = pick(
+      readings.v,
+      group.axisPairs.map((p) => p.unmet),
+      n,
+    ) as tf.Tensor2D;
+    terms.push(tf.mul(criterionAxisLoss(vMet, vUnmet, pick(readings.u, met, n) as tf.Tensor2D), lambdas.axis));
+  }
+  let units: BatchOutcome["units"] = null;
+  if (group.units.length > 0) {
+    const rows = (key: "good" | "medium" | "poor") => group.units.map((u) => u[key]);
+    const [sb, sr, sw] = (["good", "medium", "poor"] as const).map((key) => pick1(readings.s, rows(key), n));
+    const [vb, vr, vw] = (["good", "medium", "poor"] as const).map((key) => pick(readings.v, rows(key), n)) as [
       tf.Tensor2D,
       tf.Tensor2D,
       tf.Tensor2D,
     ];
-    const u = axisOf(network, pick(D, idx.dim), a);
-    const [sb, sr, sw] = [vb, vr, vw].map((v) => project(v, u)) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-    const terms: tf.Scalar[] = [rankingLoss(sb, sr, sw, options.margin)];
-    if (lambdas.axis > 0) terms.push(tf.mul(axisLoss(vb, vr, vw, u), lambdas.axis));
-    if (lambdas.perp > 0) terms.push(tf.mul(perpendicularLoss(vb, vr, vw, sb, sr, sw), lambdas.perp));
+    units = { sb: sb as tf.Tensor1D, sr: sr as tf.Tensor1D, sw: sw as tf.Tensor1D };
+    terms.push(rankingLoss(units.sb, units.sr, units.sw, options.margin));
+    if (lambdas.axis > 0) terms.push(tf.mul(axisLoss(vb, vr, vw, pick(readings.u, rows("good"), n) as tf.Tensor2D), lambdas.axis));
+    if (lambdas.perp > 0) terms.push(tf.mul(perpendicularLoss(vb, vr, vw, units.sb, units.sr, units.sw), lambdas.perp));
     if (lambdas.inv > 0) {
-      const own = tf.oneHot(tf.gather(idx.dim, rows), D.shape[0]) as tf.Tensor2D;
-      terms.push(tf.mul(invarianceLoss(allScores(network, D, a, vb), allScores(network, D, a, vw), own), lambdas.inv));
-    }
-    if (grades) {
-      const own = tf.oneHot(tf.gather(idx.dim, rows), D.shape[0]) as tf.Tensor2D;
-      const calibrated = (s: tf.Tensor1D) =>
-        tf.sigmoid(tf.add(tf.mul(s, perRow(own, network.alpha)), perRow(own, network.beta))) as tf.Tensor1D;
-      const g = tf.gather(grades, rows) as tf.Tensor2D;
-      const target = (j: number) => tf.squeeze(tf.slice(g, [0, j], [-1, 1]), [1]) as tf.Tensor1D;
-      terms.push(
-        tf.mul(
-          tf.addN([
-            absoluteLoss(calibrated(sb), target(0)),
-            absoluteLoss(calibrated(sr), target(1)),
-            absoluteLoss(calibrated(sw), target(2)),
-          ]),
-          lambdas.abs,
-        ),
+      const dims = group.units[0]?.goodAll.length ?? 0;
+      const all = (key: "goodAll" | "poorAll") =>
+        tf.reshape(
+          pick1(
+            readings.s,
+            group.units.flatMap((u) => u[key]),
+            n,
+          ),
+          [group.units.length, dims],
+        ) as tf.Tensor2D;
+      const own = oneHotRows(
+        group.units.map((u) => u.dimension),
+        dims,
       );
+      terms.push(tf.mul(invarianceLoss(all("goodAll"), all("poorAll"), own), lambdas.inv));
     }
-    return { loss: tf.addN(terms) as tf.Scalar, sb, sr, sw };
-  };
-
-  const evaluate = (rows: number[]) =>
-    tf.tidy(() => {
-      const { loss, sb, sr, sw } = forward(tf.tensor1d(rows, "int32"));
-      const ordered = tf.mean(tf.cast(tf.logicalAnd(tf.greater(sb, sr), tf.greater(sr, sw)), "float32"));
-      return { loss: loss.dataSync()[0] as number, triple: ordered.dataSync()[0] as number };
-    });
-
-  const history: EpochStats[] = [];
-  let best = { epoch: 0, triple: -1, loss: Number.POSITIVE_INFINITY, weights: variables.map((v) => v.dataSync().slice()) };
-  for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
-    const order = seededShuffle(train, options.seed + epoch);
-    let total = 0;
-    for (let start = 0; start < order.length; start += options.batchSize) {
-      const rows = order.slice(start, start + options.batchSize);
-      const loss = optimizer.minimize(() => forward(tf.tensor1d(rows, "int32")).loss, true, variables) as tf.Scalar;
-      total += (loss.dataSync()[0] as number) * rows.length;
-      loss.dispose();
-    }
-    const held = validation.length > 0 ? evaluate(validation) : null;
-    const stats: EpochStats = {
-      epoch,
-      trainLoss: total / order.length,
-      validationLoss: held?.loss ?? null,
-      validationTripleAccuracy: held?.triple ?? null,
-    };
-    history.push(stats);
-    options.onEpoch?.(stats);
-    const score = held ?? { triple: 0, loss: stats.trainLoss };
-    if (score.triple > best.triple || (score.triple === best.triple && score.loss < best.loss)) {
-      best = { epoch, triple: score.triple, loss: score.loss, weights: variables.map((v) => v.dataSync().slice()) };
-    } else if (epoch - best.epoch >= options.patience) break;
   }
-  variables.forEach((v, i) => {
-    v.assign(tf.tensor(best.weights[i] as Float32Array, v.shape));
-  });
-  fitCalibration(network, forward, set, train.length > 0 ? train : validation);
-  tf.dispose([Q, A, D, ...Object.values(idx), ...(grades ? [grades] : [])]);
-  optimizer.dispose();
-  return { network, history, bestEpoch: best.epoch, split: { train: train.length, validation: validation.length } };
+  const loss = terms.length > 0 ? (tf.addN(terms) as tf.Scalar) : tf.scalar(0);
+  return { loss, gaps, units };
+}
+
+/** Validation agreement: the share of preference pairs in order and of units in triple order, averaged over what exists. */
+function agreement(outcome: BatchOutcome): { pairs: number[]; triples: number[] } {
+  const pairs = outcome.gaps ? Array.from(outcome.gaps.dataSync(), (g) => (g > 0 ? 1 : g === 0 ? 0.5 : 0)) : [];
+  const triples: number[] = [];
+  if (outcome.units) {
+    const [b, r, w] = [outcome.units.sb, outcome.units.sr, outcome.units.sw].map((t) => t.dataSync());
+    for (let i = 0; i < (b?.length ?? 0); i++)
+      triples.push((b?.[i] as number) > (r?.[i] as number) && (r?.[i] as number) > (w?.[i] as number) ? 1 : 0);
+  }
+  return { pairs, triples };
+}
+
+const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
+
+function evaluate(network: GprcNetwork, set: TrainingSet, batches: number[][], options: TrainOptions) {
+  const pairs: number[] = [];
+  const triples: number[] = [];
+  let loss = 0;
+  let weight = 0;
+  for (const batch of batches) {
+    const group = mergeGroups(batch.map((g) => set.groups[g] as TrainingGroup));
+    tf.tidy(() => {
+      const outcome = batchLoss(network, group, set, options);
+      const measured = agreement(outcome);
+      pairs.push(...measured.pairs);
+      triples.push(...measured.triples);
+      loss += (outcome.loss.dataSync()[0] as number) * group.answers.length;
+      weight += group.answers.length;
+    });
+  }
+  const parts = [mean(pairs), mean(triples)].filter((x): x is number => x !== null);
+  return { loss: loss / Math.max(1, weight), agreement: mean(parts), pairAccuracy: mean(pairs), tripleAccuracy: mean(triples) };
 }
 
 const MIN_ALPHA = 0.01;
 
-/**
- * Each row's entry of a per-dimension vector, as one-hot x vector: a matMul, whose gradient every
- * backend has (the gather gradient is missing from the WASM backend USE-lite brings).
- */
-const perRow = (oneHot: tf.Tensor2D, values: tf.Tensor): tf.Tensor1D =>
-  tf.squeeze(tf.matMul(oneHot, tf.expandDims(values, 1)), [1]) as tf.Tensor1D;
-
-/** Fits alpha_i and beta_i by logistic regression on the own-dimension scores, the rest frozen. */
-function fitCalibration(
-  network: GprcNetwork,
-  forward: (rows: tf.Tensor1D) => { sb: tf.Tensor1D; sr: tf.Tensor1D; sw: tf.Tensor1D },
-  set: TrainingSet,
-  rows: number[],
-): void {
-  const targets = rows.flatMap((i) => set.examples[i]?.grades ?? [1, 0.5, 0]);
-  const dims = rows.flatMap((i) => Array(3).fill(set.examples[i]?.dimension ?? 0) as number[]);
-  const scores = tf.tidy(() => {
-    const { sb, sr, sw } = forward(tf.tensor1d(rows, "int32"));
-    return tf.reshape(tf.stack([sb, sr, sw], 1), [-1]) as tf.Tensor1D;
-  });
-  const s = tf.keep(scores);
-  const own = tf.oneHot(tf.tensor1d(dims, "int32"), network.shape.dimensions) as tf.Tensor2D;
-  const y = tf.tensor1d(targets);
-  const optimizer = tf.train.adam(0.05);
-  for (let step = 0; step < 300; step++) {
-    optimizer.minimize(
-      () => {
-        const logits = tf.add(tf.mul(s, perRow(own, network.alpha)), perRow(own, network.beta));
-        return tf.mean(tf.sub(tf.softplus(logits), tf.mul(y, logits))) as tf.Scalar; // binary cross-entropy with soft targets
-      },
-      false,
-      [network.alpha, network.beta],
-    );
-    // Projected onto alpha > 0: calibration must keep the order of s_i, never flip a dimension's axis.
-    network.alpha.assign(tf.maximum(network.alpha, MIN_ALPHA));
+export async function trainGprc(set: TrainingSet, options: TrainOptions): Promise<TrainResult> {
+  await useWasmBackend();
+  const network = createNetwork(
+    {
+      inputDim: set.vectors[0]?.length ?? 0,
+      hidden: options.hidden,
+      latent: options.latent,
+      attention: options.attention,
+      groups: set.groupCount,
+      evidence: EVIDENCE_FEATURES,
+    },
+    options.seed,
+  );
+  const variables = networkVariables(network);
+  const optimizer = tf.train.adam(options.learningRate);
+  const { train, validation } = splitGroups(set.groups.length, options.validationShare, options.seed);
+  const validationBatches = batchesOf(validation, set, options.batchSize * 4);
+  const history: EpochStats[] = [];
+  const snapshot = () => variables.map((v) => v.dataSync().slice());
+  let best = { epoch: 0, agreement: -1, loss: Number.POSITIVE_INFINITY, weights: snapshot() };
+  let stoppedEarly = false;
+  for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
+    let total = 0;
+    let answers = 0;
+    for (const batch of batchesOf(seededShuffle(train, options.seed + epoch), set, options.batchSize)) {
+      const group = mergeGroups(batch.map((g) => set.groups[g] as TrainingGroup));
+      const loss = optimizer.minimize(() => batchLoss(network, group, set, options).loss, true, variables) as tf.Scalar;
+      // Calibration keeps the order of s: alpha stays positive, so no axis is ever flipped.
+      network.alpha.assign(tf.maximum(network.alpha, MIN_ALPHA));
+      total += (loss.dataSync()[0] as number) * group.answers.length;
+      answers += group.answers.length;
+      loss.dispose();
+    }
+    const held = validation.length > 0 ? evaluate(network, set, validationBatches, options) : null;
+    const stats: EpochStats = {
+      epoch,
+      trainLoss: total / Math.max(1, answers),
+      validationLoss: held?.loss ?? null,
+      validationAgreement: held?.agreement ?? null,
+      validationPairAccuracy: held?.pairAccuracy ?? null,
+      validationTripleAccuracy: held?.tripleAccuracy ?? null,
+    };
+    history.push(stats);
+    options.onEpoch?.(stats);
+    const score = { agreement: held?.agreement ?? 0, loss: held?.loss ?? stats.trainLoss };
+    if (score.agreement > best.agreement || (score.agreement === best.agreement && score.loss < best.loss)) {
+      best = { epoch, ...score, weights: snapshot() };
+    } else if (epoch - best.epoch >= options.patience) {
+      stoppedEarly = epoch < options.maxEpochs;
+      break;
+    }
   }
-  // Dimensions without units take the mean calibration.
-  const present = new Set(dims);
-  const alpha = Array.from(network.alpha.dataSync());
-  const beta = Array.from(network.beta.dataSync());
-  const mean = (values: number[]) => values.filter((_, i) => present.has(i)).reduce((a, b) => a + b, 0) / Math.max(1, present.size);
-  const [ma, mb] = [mean(alpha), mean(beta)];
-  network.alpha.assign(tf.tensor1d(alpha.map((v, i) => (present.has(i) ? v : ma))));
-  network.beta.assign(tf.tensor1d(beta.map((v, i) => (present.has(i) ? v : mb))));
-  tf.dispose([s, own, y]);
+  variables.forEach((v, i) => {
+    v.assign(tf.tensor(best.weights[i] as Float32Array, v.shape));
+  });
   optimizer.dispose();
+  return { network, history, bestEpoch: best.epoch, split: { train: train.length, validation: validation.length }, stoppedEarly };
 }

@@ -1,48 +1,338 @@
 /**
- * From units to the training set: every distinct text (questions, answers, dimension
- * descriptions) embedded once by the encoder, units turned into indices. The dimensions are the
- * standard's, in its order; a unit of a dimension the standard does not have is an error.
+ * From training data to training groups: one group per prompt, holding what the network reads
+ * (the prompt, its answers as parts, rows of an answer along an axis text) and the signal on it:
+ *
+ * - graded answers (`medrubric grade` output, HealthBench judged responses, simple-evals runs):
+ *   one row per criterion with the grader's verdict as target; preference pairs between answers
+ *   to the same prompt whose rubric scores differ by at least `minGap`; criterion pairs (an
+ *   answer that meets a criterion and one that does not) for the axis loss; and, where items carry
+ *   `axis:` tags, each mapped dimension's target, the answer's score on that axis;
+ * - HealthBench rows with ideal completions: the physician's ideal answer preferred to each
+ *   reference answer the physician saw, both read along the row's rubric;
+ * - units: a good, a medium and a poor answer along one dimension (targets 1, 0.5, 0), each also
+ *   read along every other dimension for the invariance loss.
+ *
+ * Every distinct text is embedded once by the encoder.
  */
 import { InputError } from "../core/errors.js";
-import type { ChatMessage, Encoder } from "../core/types.js";
-import { renderConversation } from "../llm/prompt-template.js";
+import type { ChatMessage, Encoder, RubricItem } from "../core/types.js";
+import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
+import { rubricScore } from "../healthbench/scoring.js";
 import type { Standard } from "../standards/schema.js";
 import type { Unit } from "../synth/unit.js";
-import type { TrainingSet } from "./train-gprc.js";
+import { answerParts, promptText, readLength } from "./answer-parts.js";
+import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
+import { criterionGroup } from "./gprc-reward-model.js";
+import type { AxisRow, Reading } from "./reading-batch.js";
+import { buildVocabulary, type Vocabulary, type WordWeights, wordCover, words, wordWeights } from "./word-evidence.js";
 
-/** The text E(q) is computed from: the whole conversation so far. */
-export const promptText = (prompt: readonly ChatMessage[]) => renderConversation(prompt);
+/** A score computed from rows: sum of points x P(met) over `positive`, the rubric's positive points. */
+export interface ScoreSet {
+  rows: number[];
+  points: number[];
+  positive: number;
+}
 
-export async function buildTrainingSet(units: readonly Unit[], standard: Standard, encoder: Encoder): Promise<TrainingSet> {
-  const dimensionIndex = new Map(standard.dimensions.map((d, i) => [d.id, i]));
-  const questions = new Map<string, number>();
-  const answers = new Map<string, number>();
-  const indexOf = (table: Map<string, number>, text: string) => {
-    let index = table.get(text);
-    if (index === undefined) {
-      index = table.size;
-      table.set(text, index);
+export interface UnitRows {
+  good: number;
+  medium: number;
+  poor: number;
+  /** Rows of the good and the poor answer on every dimension, own dimension included, in the standard's order. */
+  goodAll: number[];
+  poorAll: number[];
+  dimension: number;
+}
+
+export interface TrainingGroup extends Reading {
+  /** Calibrated-score targets in [0, 1] (verdicts, axis scores, unit levels). */
+  targets: { row: number; target: number }[];
+  scoreSets: ScoreSet[];
+  /** Indices into scoreSets: `better` should score above `worse`. */
+  pairs: { better: number; worse: number }[];
+  /** Rows of one criterion: the answer that meets it and one that does not. */
+  axisPairs: { met: number; unmet: number }[];
+  units: UnitRows[];
+}
+
+export interface TrainingSet {
+  groups: TrainingGroup[];
+  /** Document frequencies of the training answers' words, for the word cover. */
+  vocabulary: Vocabulary;
+  /** E(text) by text id. */
+  vectors: Float32Array[];
+  /** Calibration groups: the two criterion signs, then one per dimension. */
+  groupCount: number;
+  descriptions: Float32Array[];
+  counts: TrainingCounts;
+}
+
+export interface TrainingCounts {
+  prompts: number;
+  answers: number;
+  verdicts: number;
+  pairs: number;
+  physician_pairs: number;
+  axis_targets: number;
+  units: number;
+}
+
+export interface TrainingData {
+  units?: readonly Unit[];
+  graded?: readonly GradedExample[];
+  healthbench?: readonly HealthBenchExample[];
+}
+
+export interface BuildOptions {
+  /** Smallest rubric-score gap of a preference pair between graded answers. */
+  minGap: number;
+  maxParts?: number;
+}
+
+interface BuildContext {
+  texts: TextTable;
+  weights: WordWeights;
+  maxParts: number | undefined;
+  standard: Standard;
+  minGap: number;
+}
+
+/** Texts to ids, in first-seen order. */
+class TextTable {
+  readonly ids = new Map<string, number>();
+  id(text: string): number {
+    let found = this.ids.get(text);
+    if (found === undefined) {
+      found = this.ids.size;
+      this.ids.set(text, found);
     }
+    return found;
+  }
+}
+
+/** One group under construction: adds answers and rows with local indices. */
+class GroupBuilder {
+  readonly group: TrainingGroup = { prompts: [], answers: [], rows: [], targets: [], scoreSets: [], pairs: [], axisPairs: [], units: [] };
+  private readonly answerWords: Set<string>[] = [];
+  constructor(
+    private readonly context: BuildContext,
+    prompt: readonly ChatMessage[],
+  ) {
+    this.group.prompts.push(context.texts.id(promptText(prompt)));
+  }
+  answer(text: string): number {
+    const parts = answerParts(text, this.context.maxParts);
+    this.group.answers.push({ prompt: 0, parts: parts.map((part) => this.context.texts.id(part)), length: readLength(parts) });
+    this.answerWords.push(new Set(parts.flatMap(words)));
+    return this.group.answers.length - 1;
+  }
+  row(answer: number, axisText: string, group: number, target?: number): number {
+    const cover = wordCover(axisText, this.answerWords[answer] as Set<string>, this.context.weights);
+    const row: AxisRow = { answer, axis: this.context.texts.id(axisText), group, cover };
+    this.group.rows.push(row);
+    const index = this.group.rows.length - 1;
+    if (target !== undefined) this.group.targets.push({ row: index, target });
     return index;
-  };
-  const examples = units.map((unit) => {
-    const dimension = dimensionIndex.get(unit.dimension);
-    if (dimension === undefined)
-      throw new InputError({ field: `units[${unit.id}].dimension` }, `"${unit.dimension}" is not a dimension of the loaded standard`);
-    return {
-      question: indexOf(questions, promptText(unit.prompt)),
-      dimension,
-      good: indexOf(answers, unit.good),
-      medium: indexOf(answers, unit.medium),
-      poor: indexOf(answers, unit.poor),
-    };
+  }
+  scoreSet(answer: number, rubric: readonly RubricItem[], verdicts?: readonly (boolean | null)[]): number {
+    const rows = rubric.map((item, i) => {
+      const met = verdicts?.[i];
+      return this.row(answer, item.criterion, criterionGroup(item), met === undefined || met === null ? undefined : met ? 1 : 0);
+    });
+    const positive = rubric.reduce((sum, item) => sum + Math.max(0, item.points), 0);
+    this.group.scoreSets.push({ rows, points: rubric.map((item) => item.points), positive });
+    return this.group.scoreSets.length - 1;
+  }
+}
+
+/** Graded rows of one prompt: same prompt id and same conversation. */
+function byPrompt<T extends { prompt_id: string; prompt: readonly ChatMessage[] }>(rows: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.prompt_id, row.prompt]);
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()];
+}
+
+const completionText = (completion: readonly ChatMessage[]) => completion.map((m) => m.content).join("\n\n");
+
+function gradedGroup(rows: readonly GradedExample[], context: BuildContext): TrainingGroup {
+  const builder = new GroupBuilder(context, (rows[0] as GradedExample).prompt);
+  const scored = rows.map((row) => {
+    const answer = builder.answer(completionText(row.completion));
+    const met = row.verdicts.map((v) => v.criteria_met);
+    const set = builder.scoreSet(answer, row.rubrics, met);
+    addAxisTargets(builder, answer, row, met, context.standard);
+    const graded = row.rubrics.flatMap((item, i) => (met[i] === null ? [] : [{ item, met: met[i] === true }]));
+    const score = rubricScore(
+      graded.map((g) => g.item),
+      graded.map((g) => g.met),
+    );
+    const criteria = row.rubrics.map((item) => item.criterion);
+    return { set, score, rows: builder.group.scoreSets[set]?.rows ?? [], met, criteria };
   });
-  const texts = [...questions.keys(), ...answers.keys(), ...standard.dimensions.map((d) => d.description)];
-  const vectors = await encoder.embed(texts);
+  scored.forEach((a, i) => {
+    for (const b of scored.slice(i + 1)) {
+      if (a.score === null || b.score === null || Math.abs(a.score - b.score) < context.minGap) continue;
+      builder.group.pairs.push(a.score > b.score ? { better: a.set, worse: b.set } : { better: b.set, worse: a.set });
+    }
+  });
+  addAxisPairs(builder.group, scored);
+  return builder.group;
+}
+
+/** Per criterion (by its text: answers list a rubric in any order), each answer that meets it paired with one that does not, cycling. */
+function addAxisPairs(group: TrainingGroup, scored: { rows: number[]; met: (boolean | null)[]; criteria: string[] }[]): void {
+  const byCriterion = new Map<string, { met: number[]; unmet: number[] }>();
+  for (const answer of scored) {
+    answer.criteria.forEach((criterion, i) => {
+      const entry = byCriterion.get(criterion) ?? { met: [], unmet: [] };
+      byCriterion.set(criterion, entry);
+      if (answer.met[i] === true) entry.met.push(answer.rows[i] as number);
+      if (answer.met[i] === false) entry.unmet.push(answer.rows[i] as number);
+    });
+  }
+  for (const { met, unmet } of byCriterion.values()) {
+    if (unmet.length === 0) continue;
+    met.forEach((row, i) => {
+      group.axisPairs.push({ met: row, unmet: unmet[i % unmet.length] as number });
+    });
+  }
+}
+
+/** Each dimension mapped to a HealthBench axis gets the answer's score on the items tagged with that axis. */
+function addAxisTargets(builder: GroupBuilder, answer: number, row: GradedExample, met: (boolean | null)[], standard: Standard) {
+  standard.dimensions.forEach((dimension, i) => {
+    if (!dimension.healthbench_axis) return;
+    const tag = `axis:${dimension.healthbench_axis}`;
+    const tagged = row.rubrics.flatMap((item, j) => (item.tags.includes(tag) && met[j] !== null ? [{ item, met: met[j] === true }] : []));
+    const score = rubricScore(
+      tagged.map((t) => t.item),
+      tagged.map((t) => t.met),
+    );
+    if (score !== null) builder.row(answer, dimension.description, DIMENSION_GROUP_OFFSET + i, Math.min(1, Math.max(0, score)));
+  });
+}
+
+/**
+ * The ideal-completion groups whose pairs are trained on. In Groups 1 and 2 physicians wrote the
+ * ideal answer seeing no reference or references from 2024 models, and improved on them; in
+ * Group 3 the references came from April 2025 models, which HealthBench's physicians could rarely
+ * improve, so "ideal beats reference" is no reliable label there. Rows without a group are used.
+ */
+export const PHYSICIAN_GROUPS = new Set(["Group 1", "Group 2", undefined]);
+
+/** The physician's ideal answer over each reference answer the physician saw, read along the row's rubric. */
+function physicianGroup(example: HealthBenchExample, context: BuildContext): TrainingGroup | null {
+  const data = example.ideal_completions_data;
+  if (!data || data.ideal_completions_ref_completions.length === 0 || !PHYSICIAN_GROUPS.has(data.ideal_completions_group)) return null;
+  const builder = new GroupBuilder(context, example.prompt);
+  const ideal = builder.scoreSet(builder.answer(data.ideal_completion), example.rubrics);
+  for (const reference of data.ideal_completions_ref_completions) {
+    if (reference === data.ideal_completion) continue;
+    builder.group.pairs.push({ better: ideal, worse: builder.scoreSet(builder.answer(reference), example.rubrics) });
+  }
+  return builder.group;
+}
+
+/** Units of one question. */
+function unitGroup(units: readonly Unit[], context: BuildContext): TrainingGroup {
+  const { standard } = context;
+  const builder = new GroupBuilder(context, (units[0] as Unit).prompt);
+  const answers = new Map<string, number>();
+  const answerOf = (text: string) => answers.get(text) ?? (answers.set(text, builder.answer(text)).get(text) as number);
+  for (const unit of units) {
+    const dimension = standard.dimensions.findIndex((d) => d.id === unit.dimension);
+    if (dimension < 0)
+      throw new InputError({ field: `units[${unit.id}].dimension` }, `"${unit.dimension}" is not a dimension of the loaded standard`);
+    const own = DIMENSION_GROUP_OFFSET + dimension;
+    const description = (standard.dimensions[dimension] as Standard["dimensions"][number]).description;
+    const [good, medium, poor] = ([unit.good, unit.medium, unit.poor] as const).map(answerOf) as [number, number, number];
+    const everyDimension = (answer: number, target: number) =>
+      standard.dimensions.map((d, j) =>
+        builder.row(answer, d.description, DIMENSION_GROUP_OFFSET + j, j === dimension ? target : undefined),
+      );
+    const goodAll = everyDimension(good, 1);
+    const poorAll = everyDimension(poor, 0);
+    builder.group.units.push({
+      good: goodAll[dimension] as number,
+      medium: builder.row(medium, description, own, 0.5),
+      poor: poorAll[dimension] as number,
+      goodAll,
+      poorAll,
+      dimension,
+    });
+  }
+  return builder.group;
+}
+
+export async function buildTrainingSet(
+  data: TrainingData,
+  standard: Standard,
+  encoder: Encoder,
+  options: BuildOptions,
+): Promise<TrainingSet> {
+  const texts = new TextTable();
+  const vocabulary = buildVocabulary(trainingAnswers(data));
+  const context: BuildContext = { texts, weights: wordWeights(vocabulary), maxParts: options.maxParts, standard, minGap: options.minGap };
+  const gradedGroups = byPrompt(data.graded ?? []).map((rows) => gradedGroup(rows, context));
+  const physicianGroups = (data.healthbench ?? []).flatMap((e) => physicianGroup(e, context) ?? []);
+  const unitGroups = byPrompt((data.units ?? []).map((u) => ({ ...u, prompt_id: "" }))).map((units) => unitGroup(units, context));
+  const groups = [...gradedGroups, ...physicianGroups, ...unitGroups];
+  const descriptionIds = standard.dimensions.map((d) => texts.id(d.description));
+  const vectors = await encoder.embed([...texts.ids.keys()]);
+  const sum = (of: TrainingGroup[], count: (g: TrainingGroup) => number) => of.reduce((n, g) => n + count(g), 0);
   return {
-    questionEmbeddings: vectors.slice(0, questions.size),
-    answerEmbeddings: vectors.slice(questions.size, questions.size + answers.size),
-    descriptionEmbeddings: vectors.slice(questions.size + answers.size),
-    examples,
+    groups,
+    vectors,
+    vocabulary,
+    groupCount: DIMENSION_GROUP_OFFSET + standard.dimensions.length,
+    descriptions: descriptionIds.map((id) => vectors[id] as Float32Array),
+    counts: {
+      prompts: groups.length,
+      answers: sum(groups, (g) => g.answers.length),
+      verdicts: sum(gradedGroups, (g) => g.scoreSets.reduce((n, s) => n + s.rows.length, 0)),
+      pairs: sum(gradedGroups, (g) => g.pairs.length),
+      physician_pairs: sum(physicianGroups, (g) => g.pairs.length),
+      axis_targets:
+        sum(gradedGroups, (g) => g.targets.length) - sum(gradedGroups, (g) => g.scoreSets.reduce((n, s) => n + s.rows.length, 0)),
+      units: sum(unitGroups, (g) => g.units.length),
+    },
   };
+}
+
+/** Every answer text of the training data: the documents of the word weights. */
+function* trainingAnswers(data: TrainingData): Iterable<string> {
+  for (const row of data.graded ?? []) yield completionText(row.completion);
+  for (const example of data.healthbench ?? []) {
+    const ideal = example.ideal_completions_data;
+    if (ideal) yield* [ideal.ideal_completion, ...ideal.ideal_completions_ref_completions];
+  }
+  for (const unit of data.units ?? []) yield* [unit.good, unit.medium, unit.poor];
+}
+
+/** Several groups as one batch: every index shifted past the groups before it. */
+export function mergeGroups(groups: readonly TrainingGroup[]): TrainingGroup {
+  const merged: TrainingGroup = { prompts: [], answers: [], rows: [], targets: [], scoreSets: [], pairs: [], axisPairs: [], units: [] };
+  for (const g of groups) {
+    const [p, a, r, s] = [merged.prompts.length, merged.answers.length, merged.rows.length, merged.scoreSets.length];
+    merged.prompts.push(...g.prompts);
+    merged.answers.push(...g.answers.map((x) => ({ ...x, prompt: x.prompt + p })));
+    merged.rows.push(...g.rows.map((x) => ({ ...x, answer: x.answer + a })));
+    merged.targets.push(...g.targets.map((x) => ({ row: x.row + r, target: x.target })));
+    merged.scoreSets.push(...g.scoreSets.map((x) => ({ ...x, rows: x.rows.map((i) => i + r) })));
+    merged.pairs.push(...g.pairs.map((x) => ({ better: x.better + s, worse: x.worse + s })));
+    merged.axisPairs.push(...g.axisPairs.map((x) => ({ met: x.met + r, unmet: x.unmet + r })));
+    merged.units.push(
+      ...g.units.map((u) => ({
+        ...u,
+        good: u.good + r,
+        medium: u.medium + r,
+        poor: u.poor + r,
+        goodAll: u.goodAll.map((i) => i + r),
+        poorAll: u.poorAll.map((i) => i + r),
+      })),
+    );
+  }
+  return merged;
 }

@@ -1,0 +1,104 @@
+/**
+ * What the network reads, as plain indices, and its tensors: prompts, answers (each a list of
+ * parts) and rows (an answer read along an axis text, in a calibration group). Texts are ids into
+ * one table of embeddings, so every distinct text is embedded once. Shared by training and scoring.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { oneHotRows, type ReadingBatch, rowsTensor } from "./gprc-network.js";
+
+export interface AnswerRef {
+  /** Index into `prompts`. */
+  prompt: number;
+  /** Text ids of the answer's parts. */
+  parts: number[];
+  /** Characters read. */
+  length: number;
+}
+
+export interface AxisRow {
+  /** Index into `answers`. */
+  answer: number;
+  /** Text id of the axis text (a criterion or a dimension's description). */
+  axis: number;
+  group: number;
+  /** Word-level evidence: the weighted share of the axis text's words found in the answer (word-evidence.ts). */
+  cover: number;
+}
+
+export interface Reading {
+  /** Text ids of the prompts. */
+  prompts: number[];
+  answers: AnswerRef[];
+  rows: AxisRow[];
+}
+
+/**
+ * Evidence features of a row: a soft count of the parts that match the axis text
+ * (log(1 + sum_j exp(10 (cos_j - 0.3)))), the word cover, and log(characters / 1000): the
+ * semantic, lexical and length signals a criterion verdict follows.
+ */
+export const EVIDENCE_FEATURES = 3;
+const MATCH_SHARPNESS = 10;
+const MATCH_CENTRE = 0.3;
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
+  return sum;
+}
+
+/** The tensors of a reading; `vectors[id]` is E(text id), L2-normalised. */
+export function readingTensors(reading: Reading, vectors: readonly Float32Array[], groups: number): ReadingBatch {
+  const d = vectors[0]?.length ?? 0;
+  const firstPart: number[] = [];
+  const partIds: number[] = [];
+  const partPrompt: number[] = [];
+  for (const answer of reading.answers) {
+    firstPart.push(partIds.length);
+    partIds.push(...answer.parts);
+    partPrompt.push(...answer.parts.map(() => answer.prompt));
+  }
+  const parts = partIds.length;
+  const rowParts = new Float32Array(reading.rows.length * parts);
+  const cosines = new Float32Array(reading.rows.length * parts);
+  const evidence = new Float32Array(reading.rows.length * EVIDENCE_FEATURES);
+  reading.rows.forEach((row, i) => {
+    const axis = vectors[row.axis] as Float32Array;
+    const answer = reading.answers[row.answer] as AnswerRef;
+    const first = firstPart[row.answer] as number;
+    let matches = 0;
+    answer.parts.forEach((id, j) => {
+      const cos = dot(axis, vectors[id] as Float32Array);
+      rowParts[i * parts + first + j] = 1;
+      cosines[i * parts + first + j] = cos;
+      matches += Math.exp(MATCH_SHARPNESS * (cos - MATCH_CENTRE));
+    });
+    evidence.set([Math.log1p(matches), row.cover, Math.log(Math.max(1, answer.length) / 1000)], i * EVIDENCE_FEATURES);
+  });
+  const rowPrompts = reading.rows.map((r) => (reading.answers[r.answer] as AnswerRef).prompt);
+  return {
+    prompts: rowsTensor(
+      reading.prompts.map((id) => vectors[id] as Float32Array),
+      d,
+    ),
+    parts: rowsTensor(
+      partIds.map((id) => vectors[id] as Float32Array),
+      d,
+    ),
+    partPrompt: oneHotRows(partPrompt, reading.prompts.length),
+    rowPrompt: oneHotRows(rowPrompts, reading.prompts.length),
+    rowParts: tf.tensor2d(rowParts, [reading.rows.length, parts]),
+    partCosines: tf.tensor2d(cosines, [reading.rows.length, parts]),
+    axisTexts: rowsTensor(
+      reading.rows.map((r) => vectors[r.axis] as Float32Array),
+      d,
+    ),
+    evidence: tf.tensor2d(evidence, [reading.rows.length, EVIDENCE_FEATURES]),
+    rowGroup: oneHotRows(
+      reading.rows.map((r) => r.group),
+      groups,
+    ),
+  };
+}
+
+export const disposeBatch = (batch: ReadingBatch) => tf.dispose(Object.values(batch));
