@@ -13,7 +13,10 @@ or one request per distinct prompt (its rollouts together), with verl's batch re
 
 Each row's `extra_info` should carry `prompt` (a string or a list of chat messages) and may
 carry `scenario` (a scenario id of the standard, which sets the dimension weights); without a
-prompt the answer is scored against an empty question. Environment: MEDRUBRIC_REWARD_URL
+prompt the answer is scored against an empty question. A row's `ground_truth` may carry the
+item's rubric (HealthBench items `[{"criterion", "points"}, ...]`, `{"rubrics": [...]}`, or the
+JSON text of either): the reward is then the rubric's HealthBench score with the model's P(met)
+per criterion, with no judge call. Environment: MEDRUBRIC_REWARD_URL
 (default http://127.0.0.1:8000), MEDRUBRIC_REWARD_API_KEY (when the server was started with
 --api-key-env), MEDRUBRIC_REWARD_TIMEOUT (seconds per request, default 30). Standard library
 only, so it imports in any verl worker without installing anything.
@@ -48,11 +51,31 @@ def _messages(extra_info: Optional[Dict[str, Any]]) -> List[Dict[str, str]]:
     return messages or [{"role": "user", "content": ""}]
 
 
-def _request(extra_info: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+def _rubrics(ground_truth: Any) -> Optional[List[Dict[str, Any]]]:
+    if isinstance(ground_truth, str):
+        try:
+            ground_truth = json.loads(ground_truth)
+        except ValueError:
+            return None
+    if isinstance(ground_truth, dict):
+        ground_truth = ground_truth.get("rubrics")
+    if not ground_truth or isinstance(ground_truth, (str, bytes)):
+        return None
+    # From parquet a list arrives as a numpy array; plain numbers for JSON.
+    return [
+        {"criterion": str(item["criterion"]), "points": float(item["points"]), "tags": [str(t) for t in item.get("tags", [])]}
+        for item in ground_truth
+    ]
+
+
+def _request(extra_info: Optional[Dict[str, Any]], ground_truth: Any = None) -> Dict[str, Any]:
     body: Dict[str, Any] = {"prompt": _messages(extra_info)}
     scenario = (extra_info or {}).get("scenario")
     if scenario:
         body["scenario"] = str(scenario)
+    rubrics = _rubrics(ground_truth)
+    if rubrics:
+        body["rubrics"] = rubrics
     return body
 
 
@@ -90,8 +113,8 @@ def _post(body: Dict[str, Any]) -> List[float]:
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: Any, extra_info: Optional[Dict[str, Any]] = None) -> float:
-    """The medrubric reward in [0, 1] of one answer; `data_source` and `ground_truth` are unused."""
-    return _post({**_request(extra_info), "responses": [solution_str]})[0]
+    """The medrubric reward of one answer: in [0, 1] by the standard's dimensions, or the rubric's score when `ground_truth` has one."""
+    return _post({**_request(extra_info, ground_truth), "responses": [solution_str]})[0]
 
 
 def compute_score_batch(
@@ -100,11 +123,12 @@ def compute_score_batch(
     ground_truths: Sequence[Any],
     extra_infos: Optional[Sequence[Optional[Dict[str, Any]]]] = None,
 ) -> List[float]:
-    """The rewards of a batch, in order; one request per distinct prompt and scenario."""
+    """The rewards of a batch, in order; one request per distinct prompt, scenario and rubric."""
     infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
+    truths = list(ground_truths) if ground_truths is not None else [None] * len(solution_strs)
     groups: Dict[str, Dict[str, Any]] = {}
-    for index, (solution, info) in enumerate(zip(solution_strs, infos)):
-        body = _request(info)
+    for index, (solution, info, truth) in enumerate(zip(solution_strs, infos, truths)):
+        body = _request(info, truth)
         group = groups.setdefault(json.dumps(body, sort_keys=True), {**body, "responses": [], "indices": []})
         group["responses"].append(solution)
         group["indices"].append(index)

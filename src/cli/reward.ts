@@ -1,7 +1,7 @@
 /** `medrubric reward` and `medrubric rerank`: per-dimension scores and rewards from a trained model. */
 import type { Command } from "commander";
 import { z } from "zod";
-import { conversationSchema } from "../core/types.js";
+import { conversationSchema, requestRubricsSchema } from "../core/types.js";
 import { readJsonlValues, writeJsonl } from "../io/jsonl.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
@@ -10,6 +10,7 @@ const rewardItemSchema = z.object({
   prompt: conversationSchema,
   response: z.string(),
   scenario: z.string().min(1).nullish(),
+  rubrics: requestRubricsSchema.nullish(),
 });
 
 const candidatesSchema = z.object({
@@ -17,6 +18,7 @@ const candidatesSchema = z.object({
   prompt: conversationSchema,
   responses: z.array(z.string()).min(1, "must have at least one response"),
   scenario: z.string().min(1).nullish(),
+  rubrics: requestRubricsSchema.nullish(),
 });
 
 interface IoFlags extends ModelFlags {
@@ -27,8 +29,13 @@ interface IoFlags extends ModelFlags {
 export function registerReward(program: Command): void {
   const reward = program
     .command("reward")
-    .description('score answers on every dimension: {"id", "scores": {dimension: [0,1]}, "reward"} per row')
-    .requiredOption("--input <file>", 'JSONL of {"id", "prompt": [messages], "response", "scenario"?}')
+    .description(
+      'score answers on every dimension, and on their own rubric when a row has one: {"id", "scores": {dimension: [0,1]}, "reward", "criteria"?} per row',
+    )
+    .requiredOption(
+      "--input <file>",
+      'JSONL of {"id", "prompt": [messages], "response", "scenario"?, "rubrics"?: [{"criterion", "points"}]}',
+    )
     .requiredOption("--out <file>", "scores (JSONL)");
   addModelOptions(reward).action(async (flags: IoFlags) => {
     const items = await readJsonlValues(flags.input, rewardItemSchema);
@@ -48,13 +55,15 @@ export function registerReward(program: Command): void {
   const rerank = program
     .command("rerank")
     .description('best-of-N: {"id", "rewards": [...], "best": index} per row')
-    .requiredOption("--input <file>", 'JSONL of {"id", "prompt": [messages], "responses": [...], "scenario"?}')
+    .requiredOption("--input <file>", 'JSONL of {"id", "prompt": [messages], "responses": [...], "scenario"?, "rubrics"?}')
     .requiredOption("--out <file>", "rewards and the best index (JSONL)");
   addModelOptions(rerank).action(async (flags: IoFlags) => {
     const rows = await readJsonlValues(flags.input, candidatesSchema);
     const { model, store } = await loadModelFromFlags(flags);
     try {
-      const flat = rows.flatMap((row) => row.responses.map((response) => ({ prompt: row.prompt, response, scenario: row.scenario })));
+      const flat = rows.flatMap((row) =>
+        row.responses.map((response) => ({ prompt: row.prompt, response, scenario: row.scenario, rubrics: row.rubrics })),
+      );
       const scored = await model.score(flat);
       let offset = 0;
       const out = rows.map((row) => {

@@ -65,6 +65,12 @@ export interface Encoder {
 /** A rubric criterion as a reward request carries it (HealthBench's item shape; tags optional). */
 export type RequestCriterion = Pick<RubricItem, "criterion" | "points"> & { tags?: readonly string[] };
 
+/** An item's rubric in a reward request: HealthBench items, at least one with positive points. */
+export const requestRubricsSchema = z
+  .array(rubricItemSchema)
+  .min(1, "must have at least one criterion")
+  .refine((items) => items.some((item) => item.points > 0), "no criterion has positive points, so the rubric cannot be scored");
+
 /**
  * One answer to score: the conversation so far, the answer, and optionally its scenario (for the
  * weights) and the item's own rubric (then the reward is the rubric's HealthBench score).

@@ -26,7 +26,7 @@ async function serveApp({ model = gprc, batching = { maxBatch: 16, maxWaitMs: 2,
   servers.push(server);
   return (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
 }
-const prompt = [{ role: "user", content: "My child swallowed a button battery." }];
+const prompt = [{ role: "user" as const, content: "My child swallowed a button battery." }];
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 const json = async (response: Response): Promise<any> => response.json();
 const post = (body: unknown, headers: Record<string, string> = {}) => ({
@@ -68,6 +68,31 @@ describe("reward server routes, over a real socket", async () => {
     expect(Object.keys(body.extra_logs)).toEqual([...info.dimensions]);
     const direct = await gprc.score([{ prompt: [{ role: "user", content: "Q: help?" }], response: " A: call 911" }]);
     expect(body.rewards[0]).toBeCloseTo(direct[0]?.reward ?? -1, 6);
+  });
+
+  it("scores an item's own rubric: P(met) per criterion, the rubric's score as reward, from /v1/score and OpenRLHF labels", async () => {
+    const rubrics = [
+      { criterion: "Tells them to go to the emergency department now.", points: 9 },
+      { criterion: "Suggests inducing vomiting.", points: -5, tags: ["axis:accuracy"] },
+    ];
+    const body = await json(await request("/v1/score", post({ prompt, responses: ["Go to the emergency department now."], rubrics })));
+    const direct = await gprc.score([{ prompt, response: "Go to the emergency department now.", rubrics }]);
+    expect(body.results[0].criteria).toHaveLength(2);
+    expect(body.rewards[0]).toBeCloseTo(direct[0]?.reward ?? -1, 6);
+    const [p, q] = body.results[0].criteria;
+    expect(body.rewards[0]).toBeCloseTo((9 * p - 5 * q) / 9, 6);
+
+    const labels = [JSON.stringify({ rubrics }), rubrics, null];
+    const query = ["Q: help? A: call 911", "Q: help? A: call 911", "Q: help? A: call 911"];
+    const reward = await json(await request("/get_reward", post({ query, prompts: ["Q: help?", "Q: help?", "Q: help?"], labels })));
+    const [fromText, fromList, plain] = reward.rewards;
+    expect(fromText).toBeCloseTo(fromList, 9);
+    expect(fromText).not.toBeCloseTo(plain, 9);
+    const bad = await request("/get_reward", post({ query, labels: ["not a rubric", null, null] }));
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error).toMatch(/^body\.labels\.0: expected a rubric/);
+    const noPositive = await request("/v1/score", post({ prompt, responses: ["x"], rubrics: [{ criterion: "Bad.", points: -1 }] }));
+    expect((await json(noPositive)).error).toMatch(/^body\.rubrics: no criterion has positive points/);
   });
 
   it("refuses an unknown scenario without failing the requests batched with it", async () => {

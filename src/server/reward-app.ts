@@ -10,7 +10,7 @@ import type { HttpBindings } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MedrubricError } from "../core/errors.js";
-import { conversationSchema, type RewardRequest, type RewardScore } from "../core/types.js";
+import { conversationSchema, type RewardRequest, type RewardScore, requestRubricsSchema } from "../core/types.js";
 import { fieldPath } from "../io/jsonl.js";
 import { HttpError } from "./http-error.js";
 import { type MicroBatcher, QueueFullError } from "./micro-batcher.js";
@@ -33,15 +33,35 @@ export interface RewardAppOptions {
   maxBodyBytes: number;
 }
 
+/**
+ * OpenRLHF's per-query `labels` (the dataset's label column): a rubric for that query, given as
+ * the HealthBench item list, as `{"rubrics": [...]}`, or as the JSON text of either; null or ""
+ * for none. Any other label is refused rather than silently ignored.
+ */
+const labelSchema = z.preprocess(
+  (label) => {
+    if (typeof label !== "string") return label;
+    if (label.trim() === "") return null;
+    try {
+      return JSON.parse(label);
+    } catch {
+      return label;
+    }
+  },
+  z.union([z.null(), requestRubricsSchema, z.object({ rubrics: requestRubricsSchema })], {
+    error: 'expected a rubric: [{"criterion", "points"}...], {"rubrics": [...]}, its JSON text, or null',
+  }),
+);
 const getRewardSchema = z.object({
   query: z.array(z.string()).min(1, "must have at least one text"),
   prompts: z.array(z.string()).optional(),
-  labels: z.array(z.unknown()).optional(),
+  labels: z.array(labelSchema).optional(),
 });
 const scoreSchema = z.object({
   prompt: conversationSchema,
   responses: z.array(z.string()).min(1, "must have at least one response"),
   scenario: z.string().min(1).nullish(),
+  rubrics: requestRubricsSchema.nullish(),
   group_normalize: z.boolean().default(false),
 });
 const rerankSchema = scoreSchema.omit({ group_normalize: true });
@@ -89,12 +109,12 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   };
   const score = (requests: RewardRequest[]) => scorer.submit(requests);
   /** Scores one prompt's responses (/v1/score, /v1/rerank). */
-  const scoreResponses = ({ prompt, responses, scenario }: z.output<typeof rerankSchema>) => {
+  const scoreResponses = ({ prompt, responses, scenario, rubrics }: z.output<typeof rerankSchema>) => {
     // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
     // would fail every request batched with it.
     if (scenario && !options.info.scenarios.includes(scenario))
       throw new HttpError(400, `body.scenario: unknown scenario "${scenario}"; known: ${options.info.scenarios.join(", ")}`);
-    return score(responses.map((response) => ({ prompt, response, scenario })));
+    return score(responses.map((response) => ({ prompt, response, scenario, rubrics })));
   };
 
   app.get("/healthz", (c) => c.json({ status: "ok", pid: process.pid, queue_depth: scorer.depth() }));
@@ -102,14 +122,18 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
 
   app.post("/get_reward", async (c) => {
-    const { query, prompts } = await body(c, getRewardSchema);
+    const { query, prompts, labels } = await body(c, getRewardSchema);
     if (prompts && prompts.length !== query.length)
       throw new HttpError(400, `body.prompts: has ${prompts.length} prompts for ${query.length} queries`);
+    if (labels && labels.length !== query.length)
+      throw new HttpError(400, `body.labels: has ${labels.length} labels for ${query.length} queries`);
     const requests = query.map((text, i): RewardRequest => {
       const prompt = prompts?.[i] ?? "";
       // OpenRLHF sends prompt + response as one text; the prompt, when given, is cut off.
       const response = prompt && text.startsWith(prompt) ? text.slice(prompt.length) : text;
-      return { prompt: [{ role: "user", content: prompt }], response };
+      const label = labels?.[i];
+      const rubrics = label && !Array.isArray(label) ? label.rubrics : label;
+      return { prompt: [{ role: "user", content: prompt }], response, rubrics };
     });
     const results = await score(requests);
     const rewards = results.map((r) => r.reward);

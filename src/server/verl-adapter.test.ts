@@ -119,6 +119,33 @@ describe("verl adapter", () => {
     expectClose(batch, [first, second, third] as number[]);
   });
 
+  it("sends the rubric in ground_truth: the reward is the server's rubric-conditioned reward", async () => {
+    const rubrics = [
+      { criterion: "Advises calling emergency services.", points: 8, tags: [] },
+      { criterion: "Suggests waiting at home.", points: -3, tags: [] },
+    ];
+    const code = `
+import json
+from medrubric_reward import compute_score
+print(json.dumps(compute_score("medical", "Call emergency services now.", json.dumps({"rubrics": ${JSON.stringify(rubrics)}}), ${JSON.stringify(CHEST)})))
+`;
+    const result = await python(code, { MEDRUBRIC_REWARD_URL: open.url });
+    expect(result.code, result.stderr).toBe(0);
+    const withRubric = await scored(open.url, {
+      prompt: [{ role: "user", content: CHEST.prompt }],
+      responses: ["Call emergency services now."],
+      scenario: CHEST.scenario,
+      rubrics,
+    });
+    const [plain] = await scored(open.url, {
+      prompt: [{ role: "user", content: CHEST.prompt }],
+      responses: ["Call emergency services now."],
+      scenario: CHEST.scenario,
+    });
+    expectClose([JSON.parse(result.stdout) as number], withRubric);
+    expect(withRubric[0]).not.toBe(plain);
+  });
+
   it("sends the API key, and raises naming the URL when the server refuses it", async () => {
     const right = await python(SINGLE, { MEDRUBRIC_REWARD_URL: guarded.url, MEDRUBRIC_REWARD_API_KEY: "k3y" });
     expect(right.code, right.stderr).toBe(0);

@@ -1,0 +1,128 @@
+/**
+ * How close the reward model gets to the rubric grader it replaces, on real graded answers:
+ * 5-fold cross-validation by prompt on `graded_hard_responses.jsonl` (every answer of a prompt on
+ * one side; folds from a hash of the prompt id, fixed before any result was seen), plus the
+ * physician pairs of the bundled HealthBench rows, folded the same way. Each fold trains the
+ * default model and the every-lambda-0 ablation on the other folds (with `train`'s defaults;
+ * early stopping on a validation share of the training prompts only) and measures, on the held-out
+ * fold, agreement with the grader beside answer length and prompt-answer cosine. Then the whole
+ * file is trained once, for the time it takes. Embedding every text once is timed apart.
+ *
+ *   node --import tsx bench/real-grades.ts [--graded FILE] [--encoder use-lite] [--store FILE] [--folds 5]
+ *     [--epochs N] [--json OUT.json]
+ */
+import { writeFileSync } from "node:fs";
+import { DEMO_HEALTHBENCH } from "../src/cli/demo.js";
+import { openStore } from "../src/cli/grading-session.js";
+import { runRmEval } from "../src/cli/rm-eval.js";
+import { openEncoder } from "../src/cli/rm-options.js";
+import { trainOptions } from "../src/cli/train.js";
+import { sha256Hex } from "../src/core/hash.js";
+import type { EvalReport, ModelEval } from "../src/eval/rm-eval.js";
+import { loadExamples, loadGradedAnswers } from "../src/healthbench/load.js";
+import type { GradedExample, HealthBenchExample } from "../src/healthbench/schema.js";
+import { packageFile } from "../src/io/package-files.js";
+import { trainRewardModel } from "../src/rm/reward-model-files.js";
+import { loadStandards } from "../src/standards/load-standards.js";
+import { sharedHealthBenchFile } from "../test/shared-data.js";
+
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const gradedFile = flag("--graded") ?? sharedHealthBenchFile("graded_hard_responses.jsonl");
+const folds = Number(flag("--folds") ?? 5);
+const epochs = flag("--epochs");
+const ZERO = { axis: 0, perp: 0, inv: 0, abs: 0 };
+
+const foldOf = (promptId: string) => Number.parseInt(sha256Hex(promptId).slice(0, 8), 16) % folds;
+const log = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+
+const loaded = await loadStandards();
+const graded = (await loadGradedAnswers(gradedFile)).rows;
+const healthbench = (await Promise.all(DEMO_HEALTHBENCH.map(async (f) => (await loadExamples(packageFile(f))).rows))).flat();
+const store = openStore({ store: flag("--store") });
+const encoder = await openEncoder(flag("--encoder") ?? "use-lite", {}, store);
+const options = trainOptions({ epochs: epochs ? Number(epochs) : undefined });
+
+// Embedding every text once: building the whole training set embeds (and caches) all of it.
+const embedStart = performance.now();
+const whole = { graded, healthbench };
+const timing = { embedSeconds: 0, trainSeconds: 0 };
+{
+  const { buildTrainingSet } = await import("../src/rm/training-set.js");
+  await buildTrainingSet(whole, loaded.standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
+  timing.embedSeconds = (performance.now() - embedStart) / 1000;
+  log(`embedded (or read from the cache) in ${timing.embedSeconds.toFixed(0)} s`);
+}
+
+const reports: EvalReport[] = [];
+for (let fold = 0; fold < folds; fold++) {
+  const split = <T extends { prompt_id: string }>(rows: readonly T[]) => ({
+    train: rows.filter((r) => foldOf(r.prompt_id) !== fold),
+    test: rows.filter((r) => foldOf(r.prompt_id) === fold),
+  });
+  const g = split<GradedExample>(graded);
+  const h = split<HealthBenchExample>(healthbench);
+  const input = { graded: g.train, healthbench: h.train };
+  const start = performance.now();
+  const gprc = await trainRewardModel(input, loaded, encoder, options);
+  log(`fold ${fold}: trained in ${((performance.now() - start) / 1000).toFixed(0)} s, ${gprc.result.history.length} epochs`);
+  const zero = await trainRewardModel(input, loaded, encoder, { ...options, lambdas: ZERO });
+  const report = await runRmEval({ gprc: gprc.model, lambdas0: zero.model }, gprc.config.dimensions, encoder.encoder, {
+    graded: g.test,
+    healthbench: h.test,
+  });
+  reports.push(report);
+  log(
+    `fold ${fold}: gprc pairs ${report.models.gprc?.agreement?.pairwise.accuracy?.toFixed(3)}, length ${report.models.length?.agreement?.pairwise.accuracy?.toFixed(3)}`,
+  );
+}
+
+{
+  const start = performance.now();
+  await trainRewardModel(whole, loaded, encoder, options);
+  timing.trainSeconds = (performance.now() - start) / 1000;
+  log(`whole file trained in ${timing.trainSeconds.toFixed(0)} s`);
+}
+store.close();
+
+/** A measure pooled over folds: the n-weighted mean of the per-fold values. */
+function pooled(model: string, measure: (m: ModelEval) => { value: number | null | undefined; n: number } | undefined) {
+  let total = 0;
+  let n = 0;
+  for (const report of reports) {
+    const m = report.models[model];
+    const got = m ? measure(m) : undefined;
+    if (!got || got.value === null || got.value === undefined) continue;
+    total += got.value * got.n;
+    n += got.n;
+  }
+  return n === 0 ? { value: null, n: 0 } : { value: total / n, n };
+}
+
+const MEASURES: [string, (m: ModelEval) => { value: number | null | undefined; n: number } | undefined][] = [
+  ["pairs in order (gap >= 0.1)", (m) => m.agreement && { value: m.agreement.pairwise.accuracy, n: m.agreement.pairwise.n_pairs }],
+  ["best-of-N gain share", (m) => m.agreement && { value: m.agreement.best_of_n.gain_share, n: m.agreement.best_of_n.n_prompts }],
+  ["within-prompt Spearman", (m) => m.agreement && { value: m.agreement.spearman.mean, n: m.agreement.spearman.n_prompts }],
+  ["criteria: accuracy", (m) => m.agreement?.criteria && { value: m.agreement.criteria.accuracy, n: m.agreement.criteria.n }],
+  ["criteria: macro F1", (m) => m.agreement?.criteria && { value: m.agreement.criteria.macro_f1, n: m.agreement.criteria.n }],
+  ["criteria: AUC", (m) => m.agreement?.criteria && { value: m.agreement.criteria.auc, n: m.agreement.criteria.n }],
+  ["physician ideal beats reference", (m) => m.transfer && { value: m.transfer.overall.win_rate, n: m.transfer.overall.n_pairs }],
+  ["probes passed", (m) => m.probes && { value: m.probes.overall.pass_rate, n: m.probes.overall.n }],
+];
+const models = ["gprc", "lambdas0", "length", "cosine"];
+const table = MEASURES.map(([label, measure]) => {
+  const cells = models.map((model) => pooled(model, measure));
+  const n = Math.max(...cells.map((c) => c.n));
+  return `| ${label} | ${n} | ${cells.map((c) => (c.value === null ? "-" : c.value.toFixed(3))).join(" | ")} |`;
+});
+console.log(`${folds}-fold cross-validation by prompt on ${gradedFile} (${graded.length} answers), encoder ${encoder.encoder.id}`);
+console.log(
+  `embedding every text once: ${timing.embedSeconds.toFixed(0)} s; training on the whole file: ${timing.trainSeconds.toFixed(0)} s\n`,
+);
+console.log(`| measure (held-out folds, n-weighted) | n | ${models.join(" | ")} |`);
+console.log(`|---|---:|${models.map(() => "---:").join("|")}|`);
+for (const row of table) console.log(row);
+const out = flag("--json");
+if (out) writeFileSync(out, `${JSON.stringify({ folds: reports, timing }, null, 2)}\n`);
