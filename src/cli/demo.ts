@@ -14,11 +14,11 @@ import { packageFile } from "../io/package-files.js";
 import { writeReportBeside } from "../report/write-report.js";
 import { loadStandards } from "../standards/load-standards.js";
 import { seedTrainingSplit } from "../synth/seed-set.js";
+import { integerIn, MAX_SEED } from "./flag-ranges.js";
 import { openStore } from "./grading-session.js";
-import { parseNonNegativeInteger } from "./options.js";
 import { runRmEval } from "./rm-eval.js";
 import { openEncoder } from "./rm-options.js";
-import { trainAndReport, trainOptions } from "./train.js";
+import { MAX_EPOCHS, trainAndReport, trainOptions } from "./train.js";
 
 export const DEMO_GRADED = "data/demo/graded.jsonl";
 export const DEMO_HEALTHBENCH = "data/healthbench/context_seeking_consensus_hard_104.jsonl";
@@ -41,8 +41,8 @@ export function registerDemo(program: Command): void {
     .option("--encoder <spec>", "use-lite | openai:URL#MODEL | onnx:DIR", "use-lite")
     .option("--encoder-api-key <key>", "API key of an openai: encoder")
     .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
-    .option("--seed <n>", "seed of the split and the training", parseNonNegativeInteger, 0)
-    .option("--epochs <n>", "most training epochs", parseNonNegativeInteger)
+    .option("--seed <n>", "seed of the split and the training", integerIn(0, MAX_SEED), 0)
+    .option("--epochs <n>", "most training epochs", integerIn(1, MAX_EPOCHS))
     .action(async (flags: DemoFlags) => {
       const started = Date.now();
       const loaded = await loadStandards();

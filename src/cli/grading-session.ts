@@ -15,8 +15,8 @@ import { createRubricJudge } from "../judge/rubric-judge.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
 import { writeReportBeside } from "../report/write-report.js";
 import { Store } from "../store/store.js";
+import { integerIn, numberIn } from "./flag-ranges.js";
 import { addLlmOptions, createClientFromFlags, JUDGE } from "./llm-options.js";
-import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
 import { formatScoreTable } from "./score-table.js";
 
@@ -36,14 +36,9 @@ export function addGradingOptions(command: Command): Command {
   return command
     .requiredOption("--out <file>", "graded rows (JSONL, the format `score --graded` reads); a summary goes beside it")
     .option("--store <file>", `SQLite store of runs and cached verdicts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`)
-    .option("--concurrency <n>", "requests in flight at once", parseNonNegativeInteger, 16)
-    .option(
-      "--max-parse-retries <n>",
-      "times an unparseable judge answer is asked again before it is a judge failure",
-      parseNonNegativeInteger,
-      2,
-    )
-    .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", parseFiniteNumber)
+    .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 16)
+    .option("--max-parse-retries <n>", "times an unparseable judge answer is asked again before it is a judge failure", integerIn(0, 10), 2)
+    .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1))
     .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)");
 }
 

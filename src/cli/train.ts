@@ -4,8 +4,8 @@ import { ConfigError, InputError } from "../core/errors.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../rm/train-options.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
+import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
 import { openStore } from "./grading-session.js";
-import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
 import { addEncoderOptions, type EncoderFlags, openEncoder } from "./rm-options.js";
 
@@ -28,6 +28,9 @@ interface TrainFlags extends EncoderFlags {
 }
 
 const D = DEFAULT_TRAIN_OPTIONS;
+export const MAX_EPOCHS = 100_000;
+/** A loss weight: 0 switches the loss off; beyond 1000 it drowns the ranking loss it shapes. */
+const LAMBDA = numberIn(0, 1000);
 
 export function registerTrain(program: Command): void {
   const command = program
@@ -37,27 +40,22 @@ export function registerTrain(program: Command): void {
     .requiredOption("--out <dir>", "model directory to write")
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .option("--strict-standard", "refuse units made from another standard instead of warning")
-    .option("--seed <n>", "seed of initialisation, shuffling and the validation split", parseNonNegativeInteger, D.seed)
-    .option("--lambda-axis <x>", "weight of the axis-similarity loss", parseFiniteNumber, D.lambdas.axis)
-    .option("--lambda-perp <x>", "weight of the perpendicular-deviation loss", parseFiniteNumber, D.lambdas.perp)
-    .option("--lambda-inv <x>", "weight of the invariance loss (other dimensions stay put)", parseFiniteNumber, D.lambdas.inv)
-    .option(
-      "--lambda-abs <x>",
-      "weight of the absolute regression on rubric grades, when units have them",
-      parseFiniteNumber,
-      D.lambdas.abs,
-    )
+    .option("--seed <n>", "seed of initialisation, shuffling and the validation split", integerIn(0, MAX_SEED), D.seed)
+    .option("--lambda-axis <x>", "weight of the axis-similarity loss", LAMBDA, D.lambdas.axis)
+    .option("--lambda-perp <x>", "weight of the perpendicular-deviation loss", LAMBDA, D.lambdas.perp)
+    .option("--lambda-inv <x>", "weight of the invariance loss (other dimensions stay put)", LAMBDA, D.lambdas.inv)
+    .option("--lambda-abs <x>", "weight of the absolute regression on rubric grades, when units have them", LAMBDA, D.lambdas.abs)
     .option(
       "--epochs <n>",
       "most epochs (early stopping on the validation split usually stops sooner)",
-      parseNonNegativeInteger,
+      integerIn(1, MAX_EPOCHS),
       D.maxEpochs,
     )
-    .option("--hidden <n>", "hidden units of each network", parseNonNegativeInteger, D.hidden)
-    .option("--latent <n>", "latent dimension k", parseNonNegativeInteger, D.latent)
-    .option("--batch-size <n>", "units per step", parseNonNegativeInteger, D.batchSize)
-    .option("--learning-rate <x>", "Adam learning rate", parseFiniteNumber, D.learningRate)
-    .option("--validation-share <x>", "share of questions held out for early stopping", parseFiniteNumber, D.validationShare);
+    .option("--hidden <n>", "hidden units of each network", integerIn(1, 4096), D.hidden)
+    .option("--latent <n>", "latent dimension k", integerIn(1, 1024), D.latent)
+    .option("--batch-size <n>", "units per step", integerIn(1, 65_536), D.batchSize)
+    .option("--learning-rate <x>", "Adam learning rate", numberIn(0, 1, { minExclusive: true }), D.learningRate)
+    .option("--validation-share <x>", "share of questions held out for early stopping", numberIn(0, 0.5), D.validationShare);
   addEncoderOptions(command, "default: use-lite").action(async (flags: TrainFlags) => {
     const loaded = await loadStandards(flags.standard ?? []);
     const units = await loadUnits(flags.units);
