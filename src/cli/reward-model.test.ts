@@ -79,6 +79,25 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(rank.rewards).toHaveLength(3);
     expect(rank.best).toBe(rank.rewards.indexOf(Math.max(...rank.rewards)));
 
+    // A row naming a scenario the model does not weigh is bad input at its line, in reward and rerank alike.
+    const unknown = join(dir, "unknown-scenario.jsonl");
+    await writeFile(
+      unknown,
+      [
+        { id: "a", prompt, response: "Rest." },
+        { id: "b", prompt, response: "Rest.", scenario: "nope" },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
+    const refused = await runCli(["reward", "--model", model, "--input", unknown, "--out", join(dir, "u.jsonl"), "--store", store]);
+    expect(refused.code).toBe(EXIT_CODES.input);
+    expect(refused.stderr).toContain(`${unknown}:2: scenario: unknown scenario "nope"; known: `);
+    await writeFile(unknown, JSON.stringify({ id: 1, prompt, responses: ["Rest."], scenario: "nope" }));
+    const refusedRerank = await runCli(["rerank", "--model", model, "--input", unknown, "--out", join(dir, "u.jsonl"), "--store", store]);
+    expect(refusedRerank.code).toBe(EXIT_CODES.input);
+    expect(refusedRerank.stderr).toContain(`${unknown}:1: scenario: unknown scenario "nope"`);
+
     const report = join(dir, "report.json");
     const evalRun = await runCli([
       ...["rm-eval", "--model", model, "--units", "data/seed/units.jsonl", "--store", store, "--out", report],
