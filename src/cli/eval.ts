@@ -3,8 +3,9 @@ import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
 import { loadExamples } from "../healthbench/load.js";
 import { sampleResponses } from "../judge/sample-responses.js";
+import { openStore } from "../store/open-store.js";
 import { integerIn } from "./flag-ranges.js";
-import { addGradingOptions, type GradingFlags, openStore, runGrading } from "./grading-session.js";
+import { addGradingOptions, type GradingFlags, runGrading } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, MODEL_UNDER_TEST } from "./llm-options.js";
 import { createProgress } from "./progress.js";
 

@@ -1,5 +1,5 @@
 /**
- * What `grade` and `eval` share: the judge flags, the store, a resumable grading run with a
+ * What `grade` and `eval` share: the judge flags, a resumable grading run with a
  * progress bar, the graded file and its summary, the closing score table with token usage,
  * cost and failures, and the failure-rate gate.
  */
@@ -14,7 +14,8 @@ import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
 import { writeReportBeside } from "../report/write-report.js";
-import { Store } from "../store/store.js";
+import { DEFAULT_STORE } from "../store/open-store.js";
+import type { Store } from "../store/store.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
 import { addLlmOptions, createClientFromFlags, JUDGE } from "./llm-options.js";
 import { createProgress } from "./progress.js";
@@ -29,8 +30,6 @@ export interface GradingFlags extends Record<string, unknown> {
   graderPrompt?: string;
 }
 
-export const DEFAULT_STORE = ".medrubric/store.sqlite";
-
 export function addGradingOptions(command: Command): Command {
   addLlmOptions(command, JUDGE);
   return command
@@ -40,10 +39,6 @@ export function addGradingOptions(command: Command): Command {
     .option("--max-parse-retries <n>", "times an unparseable judge answer is asked again before it is a judge failure", integerIn(0, 10), 2)
     .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1))
     .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)");
-}
-
-export function openStore(flags: { store?: string }): Store {
-  return Store.open(flags.store ?? (process.env.MEDRUBRIC_STORE || DEFAULT_STORE));
 }
 
 export interface UsageLine {

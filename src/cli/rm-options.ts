@@ -8,8 +8,8 @@ import { createEncoder } from "../encoders/encoder-spec.js";
 import { readCheckpointConfig } from "../rm/checkpoint.js";
 import type { TrainedModel } from "../rm/reward-model-files.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
+import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
-import { openStore } from "./grading-session.js";
 import { createProgress, type Progress } from "./progress.js";
 
 export interface EncoderFlags {

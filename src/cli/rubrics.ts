@@ -7,8 +7,9 @@ import { generateRubrics, type PromptRow } from "../rubricgen/generate-rubrics.j
 import { loadGeneratorPrompt } from "../rubricgen/rubric-generator.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
+import { openStore } from "../store/open-store.js";
 import { integerIn } from "./flag-ranges.js";
-import { formatUsage, openStore } from "./grading-session.js";
+import { formatUsage } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, GENERATOR } from "./llm-options.js";
 import { createProgress } from "./progress.js";
 

@@ -12,6 +12,7 @@ import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
+import { openStore } from "../store/open-store.js";
 import { degradeRow, goodRowSchema } from "../synth/degrade/degrade-units.js";
 import { EDITS } from "../synth/degrade/edits.js";
 import { loadSynthPrompts, synthesizeQuestion, type UnitOutcome } from "../synth/generate-units.js";
@@ -19,7 +20,7 @@ import { planQuestions } from "../synth/plan.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { unitStats } from "../synth/unit-stats.js";
 import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
-import { formatUsage, openStore } from "./grading-session.js";
+import { formatUsage } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, GENERATOR, JUDGE } from "./llm-options.js";
 import { createProgress } from "./progress.js";
 

@@ -3,9 +3,9 @@ import type { Command } from "commander";
 import { ConfigError, InputError } from "../core/errors.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../rm/train-options.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
+import { openStore } from "../store/open-store.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
-import { openStore } from "./grading-session.js";
 import { createProgress } from "./progress.js";
 import { addEncoderOptions, type EncoderFlags, openEncoder } from "./rm-options.js";
 
