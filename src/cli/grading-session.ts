@@ -13,7 +13,7 @@ import { type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
-import { writeReportBeside } from "../report/write-report.js";
+import { resultText, writeReportBeside } from "../report/write-report.js";
 import { DEFAULT_STORE } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
@@ -89,8 +89,9 @@ export async function runGrading(
     report,
   };
   const summaryFile = flags.out.replace(/(\.jsonl)?$/, ".summary.json");
-  await writeFileAtomic(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
-  const reportFile = await writeReportBeside(summaryFile, summary);
+  const summaryResult = { kind: "grading-summary", file: summary } as const;
+  await writeFileAtomic(summaryFile, resultText(summaryResult));
+  const reportFile = await writeReportBeside(summaryFile, summaryResult);
   store.finishRun(runId, "done", summary);
 
   if (report.overall.n > 0) process.stdout.write(formatScoreTable(report, context.title));

@@ -140,7 +140,7 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.models.map((m: { model: string }) => m.model)).toEqual(["gprc", "lambdas0", "length", "cosine"]);
     expect(demo.stdout).toContain("report: demo/rm-eval.html");
-    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(5);
+    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(6);
     expect(summary.data.n_healthbench).toBe(104);
     const config = JSON.parse(readFileSync(join(out, "model", "config.json"), "utf8"));
     expect(config.metrics.rm_eval.transfer.overall.n_pairs).toBe(256);

@@ -11,6 +11,7 @@ import { type EvalReport, evaluateRewardModel, formatEvalTable } from "../eval/r
 import { loadExamples, loadGraded } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
 import { writeFileAtomic } from "../io/jsonl.js";
+import { resultText } from "../report/write-report.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
@@ -55,7 +56,7 @@ export function registerRmEval(program: Command): void {
         graded: flags.graded ? (await loadGraded(flags.graded)).rows : undefined,
       };
       const report = await runRmEval(models, config.dimensions, encoder, data, flags.baselines);
-      await writeFileAtomic(flags.out, `${JSON.stringify(report, null, 2)}\n`);
+      await writeFileAtomic(flags.out, resultText({ kind: "rm-eval", file: report }));
       process.stdout.write(`${formatEvalTable(report)}wrote ${flags.out}\n`);
     } finally {
       store.close();

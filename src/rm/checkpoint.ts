@@ -12,6 +12,28 @@ import { readJsonFileAs } from "../io/read-file.js";
 
 export const CHECKPOINT_FORMAT = "medrubric-gprc/1";
 
+const lambdasSchema = z.object({ axis: z.number(), perp: z.number(), inv: z.number(), abs: z.number() });
+
+/** How the model was trained and what training reached: written by trainRewardModel, read by `train`'s summary and by people. */
+export const trainingRecordSchema = z.object({
+  seed: z.number().int(),
+  lambdas: lambdasSchema,
+  margin: z.number(),
+  learning_rate: z.number(),
+  batch_size: z.number().int().positive(),
+  max_epochs: z.number().int().positive(),
+  patience: z.number().int(),
+  validation_share: z.number(),
+  units: z.number().int().nonnegative(),
+  train_units: z.number().int().nonnegative(),
+  validation_units: z.number().int().nonnegative(),
+  epochs_run: z.number().int().nonnegative(),
+  best_epoch: z.number().int().nonnegative(),
+  final_train_loss: z.number().optional(),
+  best_validation_triple_accuracy: z.number().nullable(),
+});
+export type TrainingRecord = z.infer<typeof trainingRecordSchema>;
+
 export const checkpointConfigSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
   encoder: z.object({ spec: z.string(), id: z.string(), dim: z.number().int().positive() }),
@@ -22,7 +44,7 @@ export const checkpointConfigSchema = z.object({
   scenario_weights: z.record(z.string(), z.record(z.string(), z.number())),
   standards_hash: z.string(),
   training_data_hash: z.string(),
-  training: z.record(z.string(), z.unknown()),
+  training: trainingRecordSchema,
   metrics: z.record(z.string(), z.unknown()).default({}),
   created_at: z.string(),
 });
