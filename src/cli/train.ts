@@ -6,8 +6,8 @@ import { type LoadedStandard, loadStandards } from "../standards/load-standards.
 import { openStore } from "../store/open-store.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
-import { createProgress } from "./progress.js";
 import { addEncoderOptions, type EncoderFlags, openEncoder } from "./rm-options.js";
+import { trainingProgress } from "./training-progress.js";
 
 interface TrainFlags extends EncoderFlags {
   units: string[];
@@ -100,16 +100,14 @@ export async function trainAndReport(
   options: Omit<TrainOptions, "onEpoch">,
   label = "training",
 ) {
-  let progress: ReturnType<typeof createProgress> | undefined;
+  const progress = trainingProgress(label, options.maxEpochs);
   const { trainRewardModel } = await import("../rm/reward-model-files.js");
-  const result = await trainRewardModel(units, loaded, encoder, {
-    ...options,
-    onEpoch: (stats) => {
-      progress ??= createProgress({ label, total: options.maxEpochs });
-      progress.update(stats.epoch);
-    },
-  }).finally(() => progress?.stop());
+  const result = await trainRewardModel(units, loaded, encoder, { ...options, onEpoch: progress.onEpoch }).catch((error) => {
+    progress.stop();
+    throw error;
+  });
   const t = result.config.training;
+  progress.finish(t);
   const triple = typeof t.best_validation_triple_accuracy === "number" ? t.best_validation_triple_accuracy.toFixed(3) : "n/a";
   process.stdout.write(
     `${label}: ${units.length} units (${t.train_units} train, ${t.validation_units} validation), ${t.epochs_run} epochs, ` +
