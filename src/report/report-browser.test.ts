@@ -1,7 +1,7 @@
 /**
  * Every report kind opened in a real headless Chromium (Debian's `chromium`; CHROMIUM names
  * another binary): the page renders every chart's SVG and logs no error, and the reward-model
- * evaluation reads as it should. `npm test` finds or installs Chromium first (scripts/find-chromium.sh);
+ * evaluation reads as it should. `npm test` finds or installs Chromium first (scripts/ensure-chromium.sh);
  * without it this test fails and says how to install it.
  */
 import { existsSync } from "node:fs";
@@ -14,7 +14,7 @@ import { runCommand } from "../../test/run-command.js";
 import { coveredDimensions } from "./coverage-section.js";
 import { renderReport } from "./render-report.js";
 
-const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 const dir = await mkdtemp(join(tmpdir(), "medrubric-report-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
