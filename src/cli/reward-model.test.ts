@@ -128,7 +128,8 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     ]);
     expect(wrongEncoder.code).toBe(EXIT_CODES.config);
     expect(wrongEncoder.stderr).toContain(`load it with --encoder ${encoder}`);
-  });
+    // Seven CLI processes in a row, each loading tfjs: 20 s alone here, more beside the rest of the suite.
+  }, 120_000);
 
   it("demo, run from any folder, trains both models on the seed set and writes the report and the summary", async () => {
     const dir = await tempDir();
