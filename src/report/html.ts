@@ -7,15 +7,18 @@ export const escapeHtml = (text: unknown): string =>
 export const fmt = (x: unknown, digits = 3): string =>
   typeof x === "number" ? (Number.isInteger(x) ? String(x) : x.toFixed(digits)) : x === null || x === undefined ? "-" : escapeHtml(x);
 
-/** A table cell: text, or a value marked as the best of its row. */
-export type CellValue = unknown | { value: unknown; best: true };
+/** A cell's value marked as the best of its row: bold with a star. */
+export interface Best {
+  value: unknown;
+  best: true;
+}
 
-const isBest = (c: CellValue): c is { value: unknown; best: true } =>
-  typeof c === "object" && c !== null && (c as { best?: unknown }).best === true;
+const isBest = (c: unknown): c is Best => typeof c === "object" && c !== null && (c as Partial<Best>).best === true;
 
-const cell = (c: CellValue) => (isBest(c) ? `<td class="best"><strong>${fmt(c.value)}</strong> ★</td>` : `<td>${fmt(c)}</td>`);
+const cell = (c: unknown) => (isBest(c) ? `<td class="best"><strong>${fmt(c.value)}</strong> ★</td>` : `<td>${fmt(c)}</td>`);
 
-export const table = (header: string[], rows: CellValue[][]): string =>
+/** A table of text and numbers; a cell may be a `Best`. */
+export const table = (header: string[], rows: unknown[][]): string =>
   `<table><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows.map((r) => `<tr>${r.map(cell).join("")}</tr>`).join("")}</table>`;
 
 export const figure = (svg: string): string => `<figure class="chart">${svg}</figure>`;

@@ -32,8 +32,9 @@ const MODEL_NOTES: Record<string, string> = {
   cosine: "baseline: the answer closer to the question under the same encoder scores higher",
 };
 
-const first = (models: Model[], pick: (m: ModelEvalFile) => { n: number } | undefined): number =>
-  models.map((x) => pick(x.m)?.n).find((n) => n !== undefined) ?? 0;
+/** The n of a measure: the data it rests on, the same for every model that has it. */
+const nOf = (models: Model[], pick: (m: ModelEvalFile) => number | undefined): number =>
+  models.map((x) => pick(x.m)).find((n) => n !== undefined) ?? 0;
 
 function measures(models: Model[]): Measure[] {
   const rows: Measure[] = [];
@@ -53,21 +54,21 @@ function measures(models: Model[]): Measure[] {
   if (models.some((x) => x.m.transfer))
     rows.push({
       label: "HealthBench: the physician's ideal answer wins",
-      n: models.map((x) => x.m.transfer?.overall.n_pairs).find((n) => n !== undefined) ?? 0,
+      n: nOf(models, (m) => m.transfer?.overall.n_pairs),
       chance: CHANCE.pair,
       value: (m) => m.transfer?.overall.win_rate,
     });
   if (models.some((x) => x.m.correlation))
     rows.push({
       label: "graded answers: Spearman(reward, rubric score)",
-      n: first(models, (m) => m.correlation?.overall),
+      n: nOf(models, (m) => m.correlation?.overall.n),
       chance: CHANCE.correlation,
       value: (m) => m.correlation?.overall.spearman,
     });
   if (models.some((x) => x.m.probes))
     rows.push({
       label: "robustness probes passed",
-      n: first(models, (m) => m.probes?.overall),
+      n: nOf(models, (m) => m.probes?.overall.n),
       chance: CHANCE.pair,
       value: (m) => m.probes?.overall.pass_rate,
     });
