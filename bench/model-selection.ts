@@ -9,13 +9,13 @@
  */
 
 import { HELD_OUT_SHARE } from "../src/cli/demo.js";
-import { openStore } from "../src/cli/grading-session.js";
 import { openEncoder } from "../src/cli/rm-options.js";
 import { seededShuffle } from "../src/core/random.js";
 import { unitAccuracy } from "../src/eval/unit-accuracy.js";
 import { trainRewardModel } from "../src/rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../src/rm/train-options.js";
 import { loadStandards } from "../src/standards/load-standards.js";
+import { openStore } from "../src/store/open-store.js";
 import { questionKey, seedTrainingSplit } from "../src/synth/seed-set.js";
 import { median, printReport } from "./markdown-report.js";
 

@@ -13,7 +13,6 @@
  */
 import { writeFileSync } from "node:fs";
 import { DEMO_HEALTHBENCH } from "../src/cli/demo.js";
-import { openStore } from "../src/cli/grading-session.js";
 import { runRmEval } from "../src/cli/rm-eval.js";
 import { openEncoder } from "../src/cli/rm-options.js";
 import { trainOptions } from "../src/cli/train.js";
@@ -24,6 +23,7 @@ import type { GradedExample, HealthBenchExample } from "../src/healthbench/schem
 import { packageFile } from "../src/io/package-files.js";
 import { trainRewardModel } from "../src/rm/reward-model-files.js";
 import { loadStandards } from "../src/standards/load-standards.js";
+import { openStore } from "../src/store/open-store.js";
 import { sharedHealthBenchFile } from "../test/shared-data.js";
 
 const flag = (name: string) => {

@@ -10,7 +10,8 @@ import { evaluateRewardModel } from "../src/eval/rm-eval.js";
 import { loadExamples, loadGraded } from "../src/healthbench/load.js";
 import { scoreGraded } from "../src/healthbench/score-graded.js";
 import { packageFile } from "../src/io/package-files.js";
-import type { NamedResult } from "../src/report/render-report.js";
+import type { NamedResult } from "../src/report/read-result.js";
+import { parseResult } from "../src/report/read-result.js";
 import { trainRewardModel } from "../src/rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS } from "../src/rm/train-options.js";
 import { assignCell, coverageReport } from "../src/standards/coverage.js";
@@ -51,12 +52,16 @@ export async function reportFixtures(): Promise<Record<"grading" | "gradingSumma
     loaded.hash,
   );
   return {
-    grading: { name: "demo-score", json: report },
+    grading: { name: "demo-score", result: { kind: "score", file: report } },
     gradingSummary: {
       name: "demo.summary",
-      json: { run_id: "demo", stats: { items: 120, cached: 0, judged: 118, failures: 2 }, usage, report },
+      result: {
+        kind: "grading-summary",
+        file: { run_id: "demo", stats: { items: 120, cached: 0, judged: 118, failures: 2 }, usage, report },
+      },
     },
-    rmEval: { name: "rm-eval", json: JSON.parse(JSON.stringify(rmEval)) },
-    coverage: { name: "healthbench-coverage", json: coverage },
+    // Through JSON and the reader, as `report` gets it (NaN becomes null on the way).
+    rmEval: { name: "rm-eval", result: parseResult(JSON.parse(JSON.stringify(rmEval))) },
+    coverage: { name: "healthbench-coverage", result: { kind: "coverage", file: coverage } },
   };
 }

@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { renderReport } from "../src/report/render-report.js";
 import { reportFixtures } from "./report-fixtures.js";
 
-const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 const dir = await mkdtemp(join(tmpdir(), "medrubric-shots-"));
 const fixtures = await reportFixtures();
 const kinds = {

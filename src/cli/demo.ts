@@ -13,14 +13,14 @@ import { loadExamples, loadGraded } from "../healthbench/load.js";
 import type { HealthBenchExample } from "../healthbench/schema.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { packageFile } from "../io/package-files.js";
-import { writeReportBeside } from "../report/write-report.js";
+import { resultText, writeReportBeside } from "../report/write-report.js";
 import { loadStandards } from "../standards/load-standards.js";
+import { openStore } from "../store/open-store.js";
 import { seedTrainingSplit } from "../synth/seed-set.js";
-import { openStore } from "./grading-session.js";
-import { parseNonNegativeInteger } from "./options.js";
+import { integerIn, MAX_SEED } from "./flag-ranges.js";
 import { runRmEval } from "./rm-eval.js";
 import { openEncoder } from "./rm-options.js";
-import { trainAndReport, trainOptions } from "./train.js";
+import { MAX_EPOCHS, trainAndReport, trainOptions } from "./train.js";
 
 export const DEMO_GRADED = "data/demo/graded.jsonl";
 export const DEMO_HEALTHBENCH = [
@@ -46,8 +46,8 @@ export function registerDemo(program: Command): void {
     .option("--encoder <spec>", "use-lite | openai:URL#MODEL | onnx:DIR", "use-lite")
     .option("--encoder-api-key <key>", "API key of an openai: encoder")
     .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
-    .option("--seed <n>", "seed of the split and the training", parseNonNegativeInteger, 0)
-    .option("--epochs <n>", "most training epochs", parseNonNegativeInteger)
+    .option("--seed <n>", "seed of the split and the training", integerIn(0, MAX_SEED), 0)
+    .option("--epochs <n>", "most training epochs", integerIn(1, MAX_EPOCHS))
     .action(async (flags: DemoFlags) => {
       const started = Date.now();
       const loaded = await loadStandards();
@@ -84,8 +84,9 @@ export function registerDemo(program: Command): void {
         zero.config.metrics = { rm_eval: report.models.lambdas0 ?? {}, data: report.data };
         await gprc.save(join(flags.out, "model"));
         await zero.save(join(flags.out, "model-lambdas0"));
-        await writeFileAtomic(join(flags.out, "rm-eval.json"), `${JSON.stringify(report, null, 2)}\n`);
-        const html = await writeReportBeside(join(flags.out, "rm-eval.json"), report);
+        const result = { kind: "rm-eval", file: report } as const;
+        await writeFileAtomic(join(flags.out, "rm-eval.json"), resultText(result));
+        const html = await writeReportBeside(join(flags.out, "rm-eval.json"), result);
         const summary = headline(report, (Date.now() - started) / 1000);
         await writeFileAtomic(join(flags.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
         process.stdout.write(`\n${formatEvalTable(report)}\n`);

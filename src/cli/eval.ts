@@ -3,9 +3,10 @@ import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
 import { loadExamples } from "../healthbench/load.js";
 import { sampleResponses } from "../judge/sample-responses.js";
-import { addGradingOptions, type GradingFlags, openStore, runGrading } from "./grading-session.js";
+import { openStore } from "../store/open-store.js";
+import { integerIn } from "./flag-ranges.js";
+import { addGradingOptions, type GradingFlags, runGrading } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, MODEL_UNDER_TEST } from "./llm-options.js";
-import { parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
 
 interface EvalFlags extends GradingFlags {
@@ -20,7 +21,7 @@ export function registerEval(program: Command): void {
     .command("eval")
     .description("sample a model on HealthBench-format examples, then grade its answers with an LLM judge")
     .requiredOption("--data <file>", "examples: HealthBench JSONL (prompt_id, prompt, rubrics, example_tags)")
-    .option("--samples <n>", "completions per example", parseNonNegativeInteger, 1)
+    .option("--samples <n>", "completions per example", integerIn(1, 100), 1)
     .option("--skip-invalid", "skip examples that fail validation (counted on stderr)");
   addLlmOptions(command, MODEL_UNDER_TEST);
   addGradingOptions(command).action(async (flags: EvalFlags) => {

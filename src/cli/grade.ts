@@ -5,7 +5,8 @@ import { loadExamples } from "../healthbench/load.js";
 import { type HealthBenchExample, responseRowSchema } from "../healthbench/schema.js";
 import { readJsonl } from "../io/jsonl.js";
 import type { GradeTask } from "../judge/grade-run.js";
-import { addGradingOptions, type GradingFlags, openStore, runGrading } from "./grading-session.js";
+import { openStore } from "../store/open-store.js";
+import { addGradingOptions, type GradingFlags, runGrading } from "./grading-session.js";
 
 interface GradeFlags extends GradingFlags {
   data: string;

@@ -1,5 +1,5 @@
 /**
- * What `grade` and `eval` share: the judge flags, the store, a resumable grading run with a
+ * What `grade` and `eval` share: the judge flags, a resumable grading run with a
  * progress bar, the graded file and its summary, the closing score table with token usage,
  * cost and failures, and the failure-rate gate.
  */
@@ -13,10 +13,11 @@ import { type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
-import { writeReportBeside } from "../report/write-report.js";
-import { Store } from "../store/store.js";
+import { resultText, writeReportBeside } from "../report/write-report.js";
+import { DEFAULT_STORE } from "../store/open-store.js";
+import type { Store } from "../store/store.js";
+import { integerIn, numberIn } from "./flag-ranges.js";
 import { addLlmOptions, createClientFromFlags, JUDGE } from "./llm-options.js";
-import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
 import { formatScoreTable } from "./score-table.js";
 
@@ -29,26 +30,15 @@ export interface GradingFlags extends Record<string, unknown> {
   graderPrompt?: string;
 }
 
-export const DEFAULT_STORE = ".medrubric/store.sqlite";
-
 export function addGradingOptions(command: Command): Command {
   addLlmOptions(command, JUDGE);
   return command
     .requiredOption("--out <file>", "graded rows (JSONL, the format `score --graded` reads); a summary goes beside it")
     .option("--store <file>", `SQLite store of runs and cached verdicts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`)
-    .option("--concurrency <n>", "requests in flight at once", parseNonNegativeInteger, 16)
-    .option(
-      "--max-parse-retries <n>",
-      "times an unparseable judge answer is asked again before it is a judge failure",
-      parseNonNegativeInteger,
-      2,
-    )
-    .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", parseFiniteNumber)
+    .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 16)
+    .option("--max-parse-retries <n>", "times an unparseable judge answer is asked again before it is a judge failure", integerIn(0, 10), 2)
+    .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1))
     .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)");
-}
-
-export function openStore(flags: { store?: string }): Store {
-  return Store.open(flags.store ?? (process.env.MEDRUBRIC_STORE || DEFAULT_STORE));
 }
 
 export interface UsageLine {
@@ -99,8 +89,9 @@ export async function runGrading(
     report,
   };
   const summaryFile = flags.out.replace(/(\.jsonl)?$/, ".summary.json");
-  await writeFileAtomic(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
-  const reportFile = await writeReportBeside(summaryFile, summary);
+  const summaryResult = { kind: "grading-summary", file: summary } as const;
+  await writeFileAtomic(summaryFile, resultText(summaryResult));
+  const reportFile = await writeReportBeside(summaryFile, summaryResult);
   store.finishRun(runId, "done", summary);
 
   if (report.overall.n > 0) process.stdout.write(formatScoreTable(report, context.title));

@@ -6,7 +6,7 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.js";
 import { normaliseBaseUrl, resolveApiKey } from "../llm/endpoint.js";
 import { createLlmClient, type LlmClient } from "../llm/openai-client.js";
-import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
+import { integerIn, numberIn } from "./flag-ranges.js";
 
 export interface LlmRole {
   /** Flag prefix: `judge` gives --judge-url, --judge-model, ... */
@@ -31,13 +31,13 @@ export function addLlmOptions(command: Command, role: LlmRole, optional = false)
     .addOption(optional ? url : url.makeOptionMandatory())
     .addOption(optional ? model : model.makeOptionMandatory())
     .option(`--${p}-api-key <key>`, `API key (default: $${role.apiKeyEnv}, then $OPENAI_API_KEY; none needed on localhost)`)
-    .option(`--${p}-temperature <x>`, "sampling temperature", parseFiniteNumber, role.defaultTemperature)
-    .option(`--${p}-max-tokens <n>`, "maximum tokens per answer", parseNonNegativeInteger)
-    .option(`--${p}-seed <n>`, "sampling seed, for servers that honour it", parseNonNegativeInteger)
-    .option(`--${p}-timeout-ms <n>`, "timeout per request", parseNonNegativeInteger, 120_000)
-    .option(`--${p}-retries <n>`, "retries per request on 429, 5xx, timeouts and dropped connections", parseNonNegativeInteger, 5)
-    .option(`--${p}-price-input <x>`, "price per million prompt tokens, for the cost summary", parseFiniteNumber)
-    .option(`--${p}-price-output <x>`, "price per million completion tokens", parseFiniteNumber);
+    .option(`--${p}-temperature <x>`, "sampling temperature", numberIn(0, 2), role.defaultTemperature)
+    .option(`--${p}-max-tokens <n>`, "maximum tokens per answer", integerIn(1, 1_000_000))
+    .option(`--${p}-seed <n>`, "sampling seed, for servers that honour it", integerIn(0, Number.MAX_SAFE_INTEGER))
+    .option(`--${p}-timeout-ms <n>`, "timeout per request", integerIn(1, 3_600_000), 120_000)
+    .option(`--${p}-retries <n>`, "retries per request on 429, 5xx, timeouts and dropped connections", integerIn(0, 20), 5)
+    .option(`--${p}-price-input <x>`, "price per million prompt tokens, for the cost summary", numberIn(0, 10_000))
+    .option(`--${p}-price-output <x>`, "price per million completion tokens", numberIn(0, 10_000));
 }
 
 export function createClientFromFlags(flags: Record<string, unknown>, role: LlmRole, concurrency: number): LlmClient {

@@ -26,9 +26,22 @@ describe("medrubric report", () => {
     const broken = await runCli(["report", "--in", junk, "--out", join(dir, "x.html")]);
     expect(broken.code).toBe(EXIT_CODES.input);
     expect(broken.stderr).toContain(`${junk}: $: invalid JSON`);
+    expect(broken.stderr).toContain("report reads the JSON of rm-eval --out");
     await writeFile(junk, '{"hello": 1}');
     const other = await runCli(["report", "--in", junk, "--out", join(dir, "x.html")]);
     expect(other.code).toBe(EXIT_CODES.usage);
+    expect(other.stderr).toContain(
+      `${junk}: not a medrubric result; report reads the JSON of rm-eval --out (and the demo's rm-eval.json); standards coverage --out; grade and eval (the .summary.json beside --out); score --json`,
+    );
     expect(existsSync(join(dir, "x.html"))).toBe(false);
+  });
+
+  it("answers a JSONL file (graded rows) with its name, the inputs it reads and how to make one", async () => {
+    const dir = await tempDir();
+    const result = await runCli(["report", "--in", "data/demo/graded.jsonl", "--out", join(dir, "x.html")]);
+    expect(result.code).toBe(EXIT_CODES.usage);
+    expect(result.stderr).toContain("data/demo/graded.jsonl: one JSON value per line (JSONL), not a result; report reads the JSON of ");
+    expect(result.stderr).toContain("`medrubric score --graded data/demo/graded.jsonl --json > score.json` writes one");
+    expect(result.stderr).not.toContain("Unexpected non-whitespace");
   });
 });

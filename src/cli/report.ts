@@ -1,14 +1,14 @@
 /** `medrubric report`: a self-contained HTML report with inline SVG charts from a result's JSON. */
 import type { Command } from "commander";
 import { writeFileAtomic } from "../io/jsonl.js";
+import { readResult } from "../report/read-result.js";
 import { renderReport } from "../report/render-report.js";
-import { readResult } from "../report/write-report.js";
 
 export function registerReport(program: Command): void {
   program
     .command("report")
     .description("render a result (score, grade/eval summary, rm-eval, standards coverage) as one HTML file with charts")
-    .requiredOption("--in <file>", "the result's JSON")
+    .requiredOption("--in <file>", "the result's JSON: score --json, a grade/eval .summary.json, rm-eval --out, standards coverage --out")
     .option("--compare <file>", "another result of the same kind, shown side by side with the differences")
     .requiredOption("--out <file>", "the HTML report")
     .action(async (flags: { in: string; compare?: string; out: string }) => {

@@ -79,6 +79,25 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(rank.rewards).toHaveLength(3);
     expect(rank.best).toBe(rank.rewards.indexOf(Math.max(...rank.rewards)));
 
+    // A row naming a scenario the model does not weigh is bad input at its line, in reward and rerank alike.
+    const unknown = join(dir, "unknown-scenario.jsonl");
+    await writeFile(
+      unknown,
+      [
+        { id: "a", prompt, response: "Rest." },
+        { id: "b", prompt, response: "Rest.", scenario: "nope" },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
+    const refused = await runCli(["reward", "--model", model, "--input", unknown, "--out", join(dir, "u.jsonl"), "--store", store]);
+    expect(refused.code).toBe(EXIT_CODES.input);
+    expect(refused.stderr).toContain(`${unknown}:2: scenario: unknown scenario "nope"; known: `);
+    await writeFile(unknown, JSON.stringify({ id: 1, prompt, responses: ["Rest."], scenario: "nope" }));
+    const refusedRerank = await runCli(["rerank", "--model", model, "--input", unknown, "--out", join(dir, "u.jsonl"), "--store", store]);
+    expect(refusedRerank.code).toBe(EXIT_CODES.input);
+    expect(refusedRerank.stderr).toContain(`${unknown}:1: scenario: unknown scenario "nope"`);
+
     const report = join(dir, "report.json");
     const evalRun = await runCli([
       ...["rm-eval", "--model", model, "--units", "data/seed/units.jsonl", "--store", store, "--out", report],
@@ -109,7 +128,8 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     ]);
     expect(wrongEncoder.code).toBe(EXIT_CODES.config);
     expect(wrongEncoder.stderr).toContain(`load it with --encoder ${encoder}`);
-  });
+    // Seven CLI processes in a row, each loading tfjs: 20 s alone here, more beside the rest of the suite.
+  }, 120_000);
 
   it("demo, run from any folder, trains both models on the seed set and writes the report and the summary", async () => {
     const dir = await tempDir();
@@ -121,7 +141,7 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.models.map((m: { model: string }) => m.model)).toEqual(["gprc", "lambdas0", "length", "cosine"]);
     expect(demo.stdout).toContain("report: demo/rm-eval.html");
-    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(5);
+    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(6);
     expect(summary.data.n_healthbench).toBe(104);
     const config = JSON.parse(readFileSync(join(out, "model", "config.json"), "utf8"));
     expect(config.metrics.rm_eval.transfer.overall.n_pairs).toBe(256);

@@ -1,8 +1,9 @@
 /** `medrubric reward` and `medrubric rerank`: per-dimension scores and rewards from a trained model. */
 import type { Command } from "commander";
 import { z } from "zod";
+import { InputError } from "../core/errors.js";
 import { conversationSchema, requestRubricsSchema } from "../core/types.js";
-import { readJsonlValues, writeJsonl } from "../io/jsonl.js";
+import { readJsonl, writeJsonl } from "../io/jsonl.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
 const rewardItemSchema = z.object({
@@ -26,6 +27,20 @@ interface IoFlags extends ModelFlags {
   out: string;
 }
 
+/**
+ * The input's rows, each with a scenario the model weighs or none. Checked before scoring, so an
+ * unknown scenario is bad input named by file and line, not a failure of the whole batch.
+ */
+async function readRows<S extends z.ZodType<{ scenario?: string | null }>>(file: string, schema: S, scenarios: readonly string[]) {
+  const rows: z.output<S>[] = [];
+  for await (const { value, line } of readJsonl(file, schema)) {
+    if (value.scenario && !scenarios.includes(value.scenario))
+      throw new InputError({ file, line, field: "scenario" }, `unknown scenario "${value.scenario}"; known: ${scenarios.join(", ")}`);
+    rows.push(value);
+  }
+  return rows;
+}
+
 export function registerReward(program: Command): void {
   const reward = program
     .command("reward")
@@ -38,9 +53,9 @@ export function registerReward(program: Command): void {
     )
     .requiredOption("--out <file>", "scores (JSONL)");
   addModelOptions(reward).action(async (flags: IoFlags) => {
-    const items = await readJsonlValues(flags.input, rewardItemSchema);
-    const { model, store } = await loadModelFromFlags(flags);
+    const { model, store, scenarios } = await loadModelFromFlags(flags);
     try {
+      const items = await readRows(flags.input, rewardItemSchema, scenarios);
       const scored = await model.score(items);
       await writeJsonl(
         flags.out,
@@ -58,9 +73,9 @@ export function registerReward(program: Command): void {
     .requiredOption("--input <file>", 'JSONL of {"id", "prompt": [messages], "responses": [...], "scenario"?, "rubrics"?}')
     .requiredOption("--out <file>", "rewards and the best index (JSONL)");
   addModelOptions(rerank).action(async (flags: IoFlags) => {
-    const rows = await readJsonlValues(flags.input, candidatesSchema);
-    const { model, store } = await loadModelFromFlags(flags);
+    const { model, store, scenarios } = await loadModelFromFlags(flags);
     try {
+      const rows = await readRows(flags.input, candidatesSchema, scenarios);
       const flat = rows.flatMap((row) =>
         row.responses.map((response) => ({ prompt: row.prompt, response, scenario: row.scenario, rubrics: row.rubrics })),
       );

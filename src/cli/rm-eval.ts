@@ -12,8 +12,9 @@ import { type EvalReport, evaluateRewardModel, formatEvalTable } from "../eval/r
 import { exampleTagsFrom, loadExamples, loadGradedAnswers } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
 import { writeFileAtomic } from "../io/jsonl.js";
+import { resultText } from "../report/write-report.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
-import { parseFiniteNumber } from "./options.js";
+import { numberIn } from "./flag-ranges.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 import { reportDropped } from "./score.js";
 
@@ -39,7 +40,7 @@ export function registerRmEval(program: Command): void {
       "graded answers (the graded JSONL `score --graded` reads, or simple-evals' <name>_allresults.json): agreement with the grader",
     )
     .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
-    .option("--min-gap <x>", "smallest rubric-score gap of a compared pair of graded answers", parseFiniteNumber, DEFAULT_MIN_GAP)
+    .option("--min-gap <x>", "smallest rubric-score gap of a compared pair of graded answers", numberIn(0, 2), DEFAULT_MIN_GAP)
     .option(
       "--compare <name=dir>",
       "another model directory to report beside it (repeatable), e.g. lambdas0=models/zero",
@@ -65,7 +66,7 @@ export function registerRmEval(program: Command): void {
         graded: flags.graded ? await loadGradedFlag(flags.graded, flags.exampleTags) : undefined,
       };
       const report = await runRmEval(models, config.dimensions, encoder, data, { baselines: flags.baselines, minGap: flags.minGap });
-      await writeFileAtomic(flags.out, `${JSON.stringify(report, null, 2)}\n`);
+      await writeFileAtomic(flags.out, resultText({ kind: "rm-eval", file: report }));
       process.stdout.write(`${formatEvalTable(report)}wrote ${flags.out}\n`);
     } finally {
       store.close();

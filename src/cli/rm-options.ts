@@ -8,8 +8,8 @@ import { createEncoder } from "../encoders/encoder-spec.js";
 import { readCheckpointConfig } from "../rm/checkpoint.js";
 import type { TrainedModel } from "../rm/reward-model-files.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
+import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
-import { openStore } from "./grading-session.js";
 import { createProgress, type Progress } from "./progress.js";
 
 export interface EncoderFlags {
@@ -57,8 +57,13 @@ export function addModelOptions(command: Command): Command {
   return addEncoderOptions(command, "default: the model's own");
 }
 
-/** Opens the store, the encoder the model was trained with (or --encoder, which must match), and the model. */
-export async function loadModelFromFlags(flags: ModelFlags): Promise<TrainedModel & { store: Store; encoder: Encoder }> {
+/**
+ * Opens the store, the encoder the model was trained with (or --encoder, which must match), and the model,
+ * with the scenarios it weighs: --standard's when given, else those it was trained with.
+ */
+export async function loadModelFromFlags(
+  flags: ModelFlags,
+): Promise<TrainedModel & { store: Store; encoder: Encoder; scenarios: string[] }> {
   const spec = flags.encoder ?? (await readCheckpointConfig(flags.model)).encoder.spec;
   const store = openStore(flags);
   const { encoder } = await openEncoder(spec, flags, store);
@@ -66,5 +71,6 @@ export async function loadModelFromFlags(flags: ModelFlags): Promise<TrainedMode
   const { loadRewardModel } = await import("../rm/reward-model-files.js");
   const loaded = await loadRewardModel(flags.model, { encoder, standard, refuseStandardMismatch: flags.strictStandard });
   for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
-  return { ...loaded, store, encoder };
+  const scenarios = standard ? standard.standard.scenarios.map((s) => s.id) : Object.keys(loaded.config.scenario_weights);
+  return { ...loaded, store, encoder, scenarios };
 }

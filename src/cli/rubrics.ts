@@ -7,9 +7,10 @@ import { generateRubrics, type PromptRow } from "../rubricgen/generate-rubrics.j
 import { loadGeneratorPrompt } from "../rubricgen/rubric-generator.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
-import { formatUsage, openStore } from "./grading-session.js";
+import { openStore } from "../store/open-store.js";
+import { integerIn } from "./flag-ranges.js";
+import { formatUsage } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, GENERATOR } from "./llm-options.js";
-import { parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
 
 interface GenerateFlags extends Record<string, unknown> {
@@ -32,8 +33,8 @@ export function registerRubrics(program: Command): void {
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .requiredOption("--out <file>", "examples with rubrics (HealthBench JSONL, each with its standards_hash)")
     .option("--store <file>", "SQLite store (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
-    .option("--concurrency <n>", "requests in flight at once", parseNonNegativeInteger, 8)
-    .option("--max-retries <n>", "times an unusable answer is asked again", parseNonNegativeInteger, 2)
+    .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 8)
+    .option("--max-retries <n>", "times an unusable answer is asked again", integerIn(0, 10), 2)
     .option("--generator-prompt <file>", "generator prompt template (default: the bundled one)");
   addLlmOptions(generate, GENERATOR).action(async (flags: GenerateFlags) => {
     const { standard, hash } = await loadStandards(flags.standard ?? []);

@@ -139,6 +139,6 @@ describe("medrubric score", () => {
     expect(missing.stderr).toContain("/nonexistent/graded.jsonl: cannot read");
     const badFlag = await runCli(["score", "--graded", judged, "--bootstrap", "many"]);
     expect(badFlag.code).toBe(EXIT_CODES.usage);
-    expect(badFlag.stderr).toContain("expected a non-negative integer");
+    expect(badFlag.stderr).toContain("expected an integer from 1 to 1,000,000");
   });
 });

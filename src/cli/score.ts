@@ -7,7 +7,8 @@ import type { GradedExample } from "../healthbench/schema.js";
 import { type ExampleResult, type ScoreReport, scoreGraded } from "../healthbench/score-graded.js";
 import type { LengthAdjustment } from "../healthbench/scoring.js";
 import { writeJsonl } from "../io/jsonl.js";
-import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
+import { resultText } from "../report/write-report.js";
+import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
 import { formatScoreTable } from "./score-table.js";
 
 interface ScoreFlags {
@@ -36,10 +37,10 @@ export function registerScore(program: Command): void {
     .option("--json", "print one JSON object {overall, by_tag} instead of the table")
     .option("--per-example <file>", "write {prompt_id, score, metrics} per example as JSONL")
     .option("--skip-invalid", "skip rows that fail validation (they are counted on stderr)")
-    .option("--seed <n>", "bootstrap seed", parseNonNegativeInteger, DEFAULT_SEED)
-    .option("--bootstrap <n>", "bootstrap resamples", parseNonNegativeInteger, DEFAULT_RESAMPLES)
-    .option("--length-penalty <x>", "also report score - x * (length - center) / 500, length in characters", parseFiniteNumber)
-    .option("--length-center <chars>", `length the penalty is centred on (default ${DEFAULT_LENGTH_CENTER})`, parseFiniteNumber)
+    .option("--seed <n>", "bootstrap seed", integerIn(0, MAX_SEED), DEFAULT_SEED)
+    .option("--bootstrap <n>", "bootstrap resamples", integerIn(1, 1_000_000), DEFAULT_RESAMPLES)
+    .option("--length-penalty <x>", "also report score - x * (length - center) / 500, length in characters", numberIn(0, 100))
+    .option("--length-center <chars>", `length the penalty is centred on (default ${DEFAULT_LENGTH_CENTER})`, numberIn(0, 10_000_000))
     .action(async (flags: ScoreFlags) => {
       if (flags.lengthCenter !== undefined && flags.lengthPenalty === undefined) {
         throw new UsageError("--length-center needs --length-penalty");
@@ -49,7 +50,9 @@ export function registerScore(program: Command): void {
           ? undefined
           : { penalty: flags.lengthPenalty, center: flags.lengthCenter ?? DEFAULT_LENGTH_CENTER };
       const scored = await scoreFile(flags.graded, { ...flags, lengthAdjustment });
-      process.stdout.write(flags.json ? `${JSON.stringify(scored.report)}\n` : formatScoreTable(scored.report, scored.title));
+      process.stdout.write(
+        flags.json ? resultText({ kind: "score", file: scored.report }, 0) : formatScoreTable(scored.report, scored.title),
+      );
       if (flags.perExample) await writeJsonl(flags.perExample, scored.examples);
     });
 }

@@ -7,7 +7,7 @@ import cluster from "node:cluster";
 import type { Command } from "commander";
 import { ConfigError, EXIT_CODES } from "../core/errors.js";
 import type { ServedModel } from "../server/scoring-thread.js";
-import { parseNonNegativeInteger } from "./options.js";
+import { integerIn } from "./flag-ranges.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
 interface ServeFlags extends ModelFlags {
@@ -26,18 +26,18 @@ export function registerServe(program: Command): void {
     .command("serve")
     .description("serve a trained reward model over HTTP (OpenRLHF /get_reward, /v1/score, /v1/rerank, /metrics)")
     .option("--host <host>", "address to bind (0.0.0.0 exposes it to the network)", "127.0.0.1")
-    .option("--port <n>", "port (0: any free one)", parseNonNegativeInteger, 8000)
+    .option("--port <n>", "port (0: any free one)", integerIn(0, 65_535), 8000)
     .option("--api-key-env <name>", "require `Authorization: Bearer $NAME` on every route but /healthz")
-    .option("--workers <n>", "processes sharing the port", parseNonNegativeInteger, 1)
-    .option("--max-batch <n>", "answers scored per model batch at most", parseNonNegativeInteger, 64)
+    .option("--workers <n>", "processes sharing the port", integerIn(1, 256), 1)
+    .option("--max-batch <n>", "answers scored per model batch at most", integerIn(1, 65_536), 64)
     .option(
       "--max-wait-ms <n>",
       "how long an idle model waits for a batch to fill (0: not at all; under load batches fill while the previous one runs)",
-      parseNonNegativeInteger,
+      integerIn(0, 60_000),
       0,
     )
-    .option("--max-queue <n>", "answers waiting or being scored at most; beyond it requests get 429", parseNonNegativeInteger, 4096)
-    .option("--max-body-bytes <n>", "largest request body; beyond it 413", parseNonNegativeInteger, 4 * 1024 * 1024);
+    .option("--max-queue <n>", "answers waiting or being scored at most; beyond it requests get 429", integerIn(1, 10_000_000), 4096)
+    .option("--max-body-bytes <n>", "largest request body; beyond it 413", integerIn(1024, 1024 ** 3), 4 * 1024 * 1024);
   addModelOptions(command).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];
     if (flags.apiKeyEnv !== undefined && !apiKey)

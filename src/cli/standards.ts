@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { canonicalJson } from "../core/hash.js";
 import { loadExamples } from "../healthbench/load.js";
 import { writeFileAtomic } from "../io/jsonl.js";
+import { resultText } from "../report/write-report.js";
 import { assignCell, type CoverageReport, coverageReport } from "../standards/coverage.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
@@ -67,8 +68,8 @@ export function registerStandards(program: Command): void {
         loaded.standard,
         loaded.hash,
       );
-      if (flags.out) await writeFileAtomic(flags.out, `${JSON.stringify(report, null, 2)}\n`);
-      process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatCoverage(report, flags.data));
+      if (flags.out) await writeFileAtomic(flags.out, resultText({ kind: "coverage", file: report }));
+      process.stdout.write(flags.json ? resultText({ kind: "coverage", file: report }, 0) : formatCoverage(report, flags.data));
     });
 }
 

@@ -12,15 +12,16 @@ import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
+import { openStore } from "../store/open-store.js";
 import { degradeRow, goodRowSchema } from "../synth/degrade/degrade-units.js";
 import { EDITS } from "../synth/degrade/edits.js";
 import { loadSynthPrompts, synthesizeQuestion, type UnitOutcome } from "../synth/generate-units.js";
 import { planQuestions } from "../synth/plan.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { unitStats } from "../synth/unit-stats.js";
-import { formatUsage, openStore } from "./grading-session.js";
+import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
+import { formatUsage } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, GENERATOR, JUDGE } from "./llm-options.js";
-import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
 
 const list = (value: string) => value.split(",").map((item) => item.trim());
@@ -48,14 +49,14 @@ export function registerSynth(program: Command): void {
       "write questions for matrix cells and good/medium/poor answers per dimension with an LLM; keep the units the judge orders right",
     )
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
-    .requiredOption("--n <questions>", "questions to write, spread evenly over the (scenario, discipline) cells", parseNonNegativeInteger)
+    .requiredOption("--n <questions>", "questions to write, spread evenly over the (scenario, discipline) cells", integerIn(1, 1_000_000))
     .requiredOption("--out <file>", "units (JSONL)")
-    .option("--seed <n>", "seed of the cell order", parseNonNegativeInteger, 0)
-    .option("--min-weight <x>", "degrade the dimensions a scenario weighs at least this much", parseFiniteNumber, 0.1)
+    .option("--seed <n>", "seed of the cell order", integerIn(0, MAX_SEED), 0)
+    .option("--min-weight <x>", "degrade the dimensions a scenario weighs at least this much", numberIn(0, 1), 0.1)
     .option("--dimensions <ids>", "only these dimensions (comma-separated)", list)
     .option("--store <file>", "SQLite store (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
-    .option("--concurrency <n>", "questions worked on at once", parseNonNegativeInteger, 4)
-    .option("--max-retries <n>", "times an unusable LLM answer is asked again", parseNonNegativeInteger, 2);
+    .option("--concurrency <n>", "questions worked on at once", integerIn(1, 1024), 4)
+    .option("--max-retries <n>", "times an unusable LLM answer is asked again", integerIn(0, 10), 2);
   addLlmOptions(generate, GENERATOR);
   addLlmOptions(generate, JUDGE, true).action(async (flags: GenerateFlags) => {
     if (flags.judgeUrl && !flags.judgeModel) throw new UsageError("--judge-url needs --judge-model");

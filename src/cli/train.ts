@@ -10,12 +10,12 @@ import type { TrainingFile } from "../rm/checkpoint.js";
 import type { TrainingInput } from "../rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../rm/train-options.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
+import { openStore } from "../store/open-store.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
-import { openStore } from "./grading-session.js";
-import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
-import { createProgress } from "./progress.js";
+import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
 import { addEncoderOptions, type EncoderFlags, openEncoder } from "./rm-options.js";
 import { reportDropped } from "./score.js";
+import { trainingProgress } from "./training-progress.js";
 
 interface TrainFlags extends EncoderFlags {
   units?: string[];
@@ -42,6 +42,9 @@ interface TrainFlags extends EncoderFlags {
 }
 
 const D = DEFAULT_TRAIN_OPTIONS;
+export const MAX_EPOCHS = 100_000;
+/** A loss weight: 0 switches the loss off; beyond 1000 it drowns the ranking loss it shapes. */
+const LAMBDA = numberIn(0, 1000);
 
 export function registerTrain(program: Command): void {
   const command = program
@@ -54,30 +57,30 @@ export function registerTrain(program: Command): void {
     .requiredOption("--out <dir>", "model directory to write")
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .option("--strict-standard", "refuse units made from another standard instead of warning")
-    .option("--seed <n>", "seed of initialisation, shuffling and the validation split", parseNonNegativeInteger, D.seed)
-    .option("--min-gap <x>", "smallest rubric-score gap of a preference pair between graded answers", parseFiniteNumber, D.minGap)
-    .option("--lambda-axis <x>", "weight of the axis-similarity loss", parseFiniteNumber, D.lambdas.axis)
-    .option("--lambda-perp <x>", "weight of the perpendicular-deviation loss", parseFiniteNumber, D.lambdas.perp)
-    .option("--lambda-inv <x>", "weight of the invariance loss (other dimensions stay put)", parseFiniteNumber, D.lambdas.inv)
+    .option("--seed <n>", "seed of initialisation, shuffling and the validation split", integerIn(0, MAX_SEED), D.seed)
+    .option("--min-gap <x>", "smallest rubric-score gap of a preference pair between graded answers", numberIn(0, 2), D.minGap)
+    .option("--lambda-axis <x>", "weight of the axis-similarity loss", LAMBDA, D.lambdas.axis)
+    .option("--lambda-perp <x>", "weight of the perpendicular-deviation loss", LAMBDA, D.lambdas.perp)
+    .option("--lambda-inv <x>", "weight of the invariance loss (other dimensions stay put)", LAMBDA, D.lambdas.inv)
     .option(
       "--lambda-abs <x>",
       "weight of the absolute loss on calibrated scores (grader verdicts, axis scores, unit levels)",
-      parseFiniteNumber,
+      LAMBDA,
       D.lambdas.abs,
     )
     .option(
       "--epochs <n>",
       "most epochs (early stopping on the validation split usually stops sooner)",
-      parseNonNegativeInteger,
+      integerIn(1, MAX_EPOCHS),
       D.maxEpochs,
     )
-    .option("--hidden <n>", "hidden units of each network", parseNonNegativeInteger, D.hidden)
-    .option("--latent <n>", "latent dimension k", parseNonNegativeInteger, D.latent)
-    .option("--attention <n>", "width of the reading's query and key projections", parseNonNegativeInteger, D.attention)
-    .option("--max-parts <n>", "most parts of an answer read (400 characters each)", parseNonNegativeInteger, D.maxParts)
-    .option("--batch-size <n>", "answers per step (whole prompts)", parseNonNegativeInteger, D.batchSize)
-    .option("--learning-rate <x>", "Adam learning rate", parseFiniteNumber, D.learningRate)
-    .option("--validation-share <x>", "share of prompts held out for early stopping", parseFiniteNumber, D.validationShare);
+    .option("--hidden <n>", "hidden units of each network", integerIn(1, 4096), D.hidden)
+    .option("--latent <n>", "latent dimension k", integerIn(1, 1024), D.latent)
+    .option("--attention <n>", "width of the reading's query and key projections", integerIn(1, 1024), D.attention)
+    .option("--max-parts <n>", "most parts of an answer read (400 characters each)", integerIn(1, 10_000), D.maxParts)
+    .option("--batch-size <n>", "answers per step (whole prompts)", integerIn(1, 65_536), D.batchSize)
+    .option("--learning-rate <x>", "Adam learning rate", numberIn(0, 1, { minExclusive: true }), D.learningRate)
+    .option("--validation-share <x>", "share of prompts held out for early stopping", numberIn(0, 0.5), D.validationShare);
   addEncoderOptions(command, "default: use-lite").action(async (flags: TrainFlags) => {
     if (!flags.units && !flags.graded && !flags.healthbench) throw new UsageError("give at least one of --units, --graded, --healthbench");
     const loaded = await loadStandards(flags.standard ?? []);
@@ -156,15 +159,13 @@ export async function trainAndReport(
   options: Omit<TrainOptions, "onEpoch">,
   label = "training",
 ) {
-  let progress: ReturnType<typeof createProgress> | undefined;
+  const progress = trainingProgress(label, options.maxEpochs);
   const { trainRewardModel } = await import("../rm/reward-model-files.js");
-  const result = await trainRewardModel(input, loaded, encoder, {
-    ...options,
-    onEpoch: (stats) => {
-      progress ??= createProgress({ label, total: options.maxEpochs });
-      progress.update(stats.epoch);
-    },
-  }).finally(() => progress?.stop());
+  const result = await trainRewardModel(input, loaded, encoder, { ...options, onEpoch: progress.onEpoch }).catch((error) => {
+    progress.stop();
+    throw error;
+  });
+  progress.finish(result.config.training);
   const { counts } = result.set;
   const { history, bestEpoch, stoppedEarly, split } = result.result;
   const best = history[bestEpoch - 1];

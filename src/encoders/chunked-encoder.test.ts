@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { maxDifference } from "../../test/encoder-contract.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { createLlmClient } from "../llm/openai-client.js";
 import { splitIntoChunks, withChunking } from "./chunked-encoder.js";
-import { maxDifference } from "./encoder-contract.js";
 import { createOpenAIEncoder } from "./openai-encoder.js";
 
 let server: Standin;

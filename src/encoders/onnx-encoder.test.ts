@@ -1,10 +1,10 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { maxDifference } from "../../test/encoder-contract.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { writeTinyOnnxModel } from "../../test/tiny-onnx-model.js";
 import { ConfigError } from "../core/errors.js";
-import { maxDifference } from "./encoder-contract.js";
 import { createOnnxEncoder } from "./onnx-encoder.js";
 
 // The contract tests run in encoders.test.ts with the other encoders; these are the directory's own concerns.

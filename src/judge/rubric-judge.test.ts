@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { describeJudgeContract } from "../../test/judge-contract.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { createLlmClient } from "../llm/openai-client.js";
 import { parsePromptTemplate } from "../llm/prompt-template.js";
 import { GRADER_PLACEHOLDERS, loadGraderPrompt, renderGraderPrompt } from "./grader-prompt.js";
-import { describeJudgeContract } from "./judge-contract.js";
 import { createRubricJudge } from "./rubric-judge.js";
 
 const servers: Standin[] = [];

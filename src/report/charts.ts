@@ -18,56 +18,109 @@ const base = {
   config: { font: "sans-serif", view: { stroke: null } },
 } as const;
 
-/** Bars with a confidence interval: rows of {label, group?, value, low, high}. */
+/** Bars with a confidence interval: rows of {label, group?, value, low, high}; a tick marks each value, so a 0 shows. */
 export function intervalBars(
   title: string,
   rows: { label: string; group?: string; value: number; low: number; high: number }[],
   axis = "score",
 ): TopLevelSpec {
-  const color = rows.some((r) => r.group)
-    ? { color: { field: "group", type: "nominal" as const, title: null }, yOffset: { field: "group" } }
+  const groups = [...new Set(rows.flatMap((r) => (r.group ? [r.group] : [])))];
+  const yOffset = groups.length ? { yOffset: { field: "group", sort: null } } : {};
+  const color = groups.length
+    ? { color: { field: "group", type: "nominal" as const, title: null, sort: null, scale: seriesScale(groups) } }
     : {};
+  const y = { field: "label", type: "nominal" as const, title: null, sort: null, axis: { labelLimit: 320 } };
+  const x = { field: "value", type: "quantitative" as const, title: axis, scale: { domain: [0, 1] } };
   return {
     ...base,
     title,
     data: { values: rows },
     width: 420,
     layer: [
-      {
-        mark: { type: "bar", opacity: 0.8 },
-        encoding: {
-          y: { field: "label", type: "nominal", title: null, sort: null },
-          x: { field: "value", type: "quantitative", title: axis, scale: { domain: [0, 1] } },
-          ...color,
-        },
-      },
+      { mark: { type: "bar", opacity: 0.8 }, encoding: { y, x, ...color, ...yOffset } },
+      { mark: { type: "tick", color: "#000", thickness: 1 }, encoding: { y, x, ...yOffset } },
       {
         mark: { type: "rule" },
-        encoding: {
-          y: { field: "label", type: "nominal", sort: null },
-          x: { field: "low", type: "quantitative" },
-          x2: { field: "high" },
-          ...(color.yOffset ? { yOffset: color.yOffset } : {}),
-        },
+        encoding: { y, x: { field: "low", type: "quantitative" }, x2: { field: "high" }, ...yOffset },
       },
     ],
   } as TopLevelSpec;
 }
 
-/** Grouped bars: rows of {category, series, value}, values in [0, 1]. */
-export function groupedBars(title: string, rows: { category: string; series: string; value: number }[], axis: string): TopLevelSpec {
+/**
+ * Colours of models (series): blues and purples for models, greys for the baselines, never the
+ * green, yellow and red that mean good, medium and poor in the score distributions, so a colour
+ * means one thing on the page, and a model keeps its colour from chart to chart.
+ */
+const MODEL_COLORS = ["#1f4e79", "#6fa8dc", "#8e6bbf", "#3d85c6", "#5b3f8c", "#b4a7d6"];
+const BASELINE_COLORS = ["#7f7f7f", "#b7b7b7", "#4a4a4a", "#d0d0d0"];
+export const LEVEL_COLORS = { good: "#2a9d8f", medium: "#e9c46a", poor: "#e76f51" } as const;
+
+/** rm-eval's baselines, alone or prefixed by their result's name in a comparison. */
+const isBaseline = (series: string) => /(^|: )(length|cosine)$/.test(series);
+
+export function seriesScale(series: readonly string[]) {
+  let models = 0;
+  let baselines = 0;
+  const range = series.map((name) =>
+    isBaseline(name)
+      ? (BASELINE_COLORS[baselines++ % BASELINE_COLORS.length] as string)
+      : (MODEL_COLORS[models++ % MODEL_COLORS.length] as string),
+  );
+  return { domain: [...series], range };
+}
+
+export interface BarOptions {
+  /** The value axis's title. */
+  axis: string;
+  /** The model names in the order they get their colours (seriesScale). */
+  series: readonly string[];
+  /** The value a random ranking gets, drawn as a dark tick on every category. */
+  chance?: number;
+  domain?: [number, number];
+}
+
+/**
+ * Grouped bars: rows of {category, series, value}. Every bar also gets a tick at its value and the
+ * value written beside it, so a 0 is seen as a 0 rather than as missing data.
+ */
+export function groupedBars(
+  title: string,
+  rows: { category: string; series: string; value: number | null }[],
+  options: BarOptions,
+): TopLevelSpec {
+  const y = { field: "category", type: "nominal" as const, title: null, sort: null, axis: { labelLimit: 320 } };
+  const x = { field: "value", type: "quantitative" as const, title: options.axis, scale: { domain: options.domain ?? [0, 1] } };
+  const grouped = { y, yOffset: { field: "series", sort: null }, x };
+  const values = rows.filter((r) => r.value !== null);
+  const chance =
+    options.chance === undefined
+      ? []
+      : [
+          {
+            data: { values: [...new Set(rows.map((r) => r.category))].map((category) => ({ category, value: options.chance })) },
+            mark: { type: "tick", color: "#222", thickness: 2 },
+            encoding: { y, x },
+          },
+        ];
   return {
     ...base,
-    title,
-    data: { values: rows },
+    title: options.chance === undefined ? title : { text: title, subtitle: `black tick: chance (${+options.chance.toFixed(3)})` },
     width: 420,
-    mark: "bar",
-    encoding: {
-      y: { field: "category", type: "nominal", title: null, sort: null },
-      yOffset: { field: "series", sort: null },
-      x: { field: "value", type: "quantitative", title: axis, scale: { domain: [0, 1] } },
-      color: { field: "series", type: "nominal", title: null, sort: null },
-    },
+    layer: [
+      {
+        data: { values },
+        mark: "bar",
+        encoding: { ...grouped, color: { field: "series", type: "nominal", title: null, sort: null, scale: seriesScale(options.series) } },
+      },
+      { data: { values }, mark: { type: "tick", color: "#000", thickness: 1 }, encoding: grouped },
+      {
+        data: { values },
+        mark: { type: "text", align: "left", dx: 4, fontSize: 9 },
+        encoding: { ...grouped, text: { field: "value", type: "quantitative", format: ".2f" } },
+      },
+      ...chance,
+    ],
   } as TopLevelSpec;
 }
 
@@ -104,7 +157,12 @@ export function distributions(title: string, rows: { series: string; level: stri
       y: { field: "series", type: "nominal", title: null, sort: null },
       yOffset: { field: "level", sort: ["good", "medium", "poor"] },
       x: { field: "score", type: "quantitative", title: "score on the unit's dimension", scale: { domain: [0, 1] } },
-      color: { field: "level", type: "nominal", sort: ["good", "medium", "poor"], scale: { range: ["#2a9d8f", "#e9c46a", "#e76f51"] } },
+      color: {
+        field: "level",
+        type: "nominal",
+        sort: ["good", "medium", "poor"],
+        scale: { domain: ["good", "medium", "poor"], range: Object.values(LEVEL_COLORS) },
+      },
     },
   } as TopLevelSpec;
 }

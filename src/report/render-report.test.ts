@@ -1,44 +1,110 @@
 import { describe, expect, it } from "vitest";
 import { reportFixtures } from "../../test/report-fixtures.js";
-import { coveredDimensions, renderReport, reportKind } from "./render-report.js";
+import { LEVEL_COLORS, seriesScale } from "./charts.js";
+import { coveredDimensions } from "./coverage-section.js";
+import { parseResult } from "./read-result.js";
+import { renderReport } from "./render-report.js";
+import type { RmEvalReportFile } from "./result-schemas.js";
+import { resultText } from "./write-report.js";
 
 const svgs = (html: string) => html.match(/<svg[\s>]/g)?.length ?? 0;
 
-describe("renderReport", async () => {
+describe("results and their schemas", async () => {
   const fixtures = await reportFixtures();
 
-  it("tells the kinds of result apart", () => {
-    expect(reportKind(fixtures.grading.json)).toBe("grading");
-    expect(reportKind(fixtures.gradingSummary.json)).toBe("grading");
-    expect(reportKind(fixtures.rmEval.json)).toBe("rm-eval");
-    expect(reportKind(fixtures.coverage.json)).toBe("coverage");
-    expect(() => reportKind({ hello: 1 })).toThrow(/not a medrubric result/);
+  it("reads back every kind as written, told apart by its schema", () => {
+    for (const { result } of Object.values(fixtures)) expect(parseResult(JSON.parse(resultText(result))).kind).toBe(result.kind);
+    expect(() => parseResult({ hello: 1 }, "x.json")).toThrow(/^x\.json: not a medrubric result; report reads the JSON of rm-eval --out/);
   });
+
+  it("refuses a result whose field was renamed, naming the field", () => {
+    const json = JSON.parse(resultText(fixtures.rmEval.result));
+    json.models.gprc.units.overall.triple = json.models.gprc.units.overall.triple_order;
+    delete json.models.gprc.units.overall.triple_order;
+    expect(() => parseResult(json, "rm-eval.json")).toThrow(
+      /^rm-eval\.json: models\.gprc\.units\.overall\.triple_order: .*\(a rm-eval result/,
+    );
+  });
+
+  it("types writers by the schema: a renamed field does not compile", () => {
+    const file = (fixtures.rmEval.result as { file: RmEvalReportFile }).file;
+    // @ts-expect-error: `model` is not a field of an rm-eval result; `models` is
+    const renamed: RmEvalReportFile = { model: file.models, data: file.data };
+    expect(renamed).toBeDefined();
+  });
+});
+
+describe("renderReport", async () => {
+  const fixtures = await reportFixtures();
 
   it("draws a grading run by axis and by theme, with failures, tokens and cost", async () => {
     const html = await renderReport(fixtures.gradingSummary);
     expect(svgs(html)).toBe(2);
     expect(html).toContain("Score by axis (95% bootstrap interval)");
-    expect(html).toMatch(/<td>judge failures<\/td>|judge failures<\/th>/);
+    expect(html).toMatch(/judge failures<\/th>/);
     expect(html).not.toMatch(/<script/i);
   });
 
-  it("draws a reward-model evaluation: per-dimension accuracy, pairwise, distributions, transfer, probes", async () => {
+  it("draws a reward-model evaluation: per-dimension and pairwise accuracy, distributions, transfer, rubric correlation, probes", async () => {
     const html = await renderReport(fixtures.rmEval);
-    expect(svgs(html)).toBe(5);
+    expect(svgs(html)).toBe(6);
     for (const title of [
-      "Triple-order accuracy per dimension",
+      "Triple-order accuracy, all units and per dimension",
+      "Pairwise accuracy",
       "Scores of good, medium and poor answers",
       "ideal completion wins",
+      "Graded answers: Spearman correlation with the rubric score",
       "Robustness probes passed",
     ])
       expect(html).toContain(title);
-    for (const model of Object.keys(fixtures.rmEval.json.models)) expect(html).toContain(`<td>${model}</td>`);
+    for (const model of Object.keys((fixtures.rmEval.result as { file: RmEvalReportFile }).file.models))
+      expect(html).toContain(`<th>${model}</th>`);
+  });
+
+  it("says what the table shows, with n and chance per row, the best starred and every model name explained", async () => {
+    const html = await renderReport(fixtures.rmEval);
+    const file = (fixtures.rmEval.result as { file: RmEvalReportFile }).file;
+    expect(html).toMatch(/<p>Each row is one measure and each column one model, all scored on the same data: \d+ held-out units/);
+    expect(html).toContain("<th>measure</th><th>n</th><th>chance</th>");
+    expect(html).toMatch(/<td>held-out units: good &gt; medium &gt; poor<\/td><td>\d+<\/td><td>0\.167<\/td>/);
+    for (const [d, acc] of Object.entries(file.models.gprc?.units?.by_dimension ?? {}))
+      expect(html).toContain(`<td>held-out units [${d}]: good &gt; medium &gt; poor</td><td>${acc.n}</td>`);
+    expect(html).toMatch(/<td class="best"><strong>[\d.]+<\/strong> ★<\/td>/);
+    expect(html).toContain("<li><b>length</b>: baseline: the longer answer scores higher</li>");
+    const withAblation = await renderReport({
+      name: "demo",
+      result: { kind: "rm-eval", file: { ...file, models: { ...file.models, lambdas0: file.models.gprc ?? {} } } },
+    });
+    expect(withAblation).toContain("<li><b>lambdas0</b>: the same network trained with every GPRC lambda at 0");
+  });
+
+  it("draws a zero as a visible mark with its value, and the chance level on every accuracy chart", async () => {
+    const file = structuredClone((fixtures.rmEval.result as { file: RmEvalReportFile }).file);
+    for (const rate of Object.values(file.models.length?.probes?.by_kind ?? {})) rate.pass_rate = 0;
+    const html = await renderReport({ name: "zeros", result: { kind: "rm-eval", file } });
+    const figures = html.split("<figure").slice(1);
+    const probes = figures.find((f) => f.includes("Robustness probes passed")) ?? "";
+    expect(probes).toMatch(/<text[^>]*>0\.00<\/text>/);
+    // Every chart of a share or a correlation; the score distributions have no chance level.
+    expect(figures.filter((f) => f.includes("black tick: chance"))).toHaveLength(5);
+  });
+
+  it("gives a model one colour on every chart, never a colour that means good, medium or poor", () => {
+    const { range } = seriesScale(["gprc", "lambdas0", "length", "cosine", "a", "b", "c", "d", "e"]);
+    for (const colour of range) expect(Object.values(LEVEL_COLORS)).not.toContain(colour);
+    expect(seriesScale(["gprc", "length"]).range).toEqual([range[0], "#7f7f7f"]);
+  });
+
+  it("titles the page once, by its kind, and names the result apart", async () => {
+    const html = await renderReport(fixtures.rmEval);
+    expect(html).toContain('<h1>medrubric: reward-model evaluation</h1><p class="source">Result: rm-eval</p>');
+    expect(html.match(/reward-model evaluation/gi)).toHaveLength(2);
   });
 
   it("draws the coverage matrix as heatmaps, overall and per dimension", async () => {
     const html = await renderReport(fixtures.coverage);
-    expect(svgs(html)).toBe(1 + coveredDimensions(fixtures.coverage.json).length);
+    const coverage = fixtures.coverage.result;
+    expect(svgs(html)).toBe(1 + (coverage.kind === "coverage" ? coveredDimensions(coverage.file).length : 0));
   });
 
   it("compares two runs side by side with their differences, and refuses mixed kinds", async () => {
@@ -48,7 +114,7 @@ describe("renderReport", async () => {
     await expect(renderReport(fixtures.grading, fixtures.coverage)).rejects.toThrow(/cannot compare a grading result with a coverage one/);
     const models = await renderReport(fixtures.rmEval, { ...fixtures.rmEval, name: "rm-eval-2" });
     expect(models).toContain("Differences (rm-eval-2 - rm-eval)");
-    expect(models).toMatch(/<td>gprc<\/td><td>0<\/td>/);
-    expect(models).toContain("<td>rm-eval-2: gprc</td>");
+    expect(models).toMatch(/<td>held-out units: good &gt; medium &gt; poor<\/td><td>0<\/td>/);
+    expect(models).toContain("<th>rm-eval-2: gprc</th>");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Every report kind opened in a real headless Chromium (Debian's `chromium`; CHROMIUM names
- * another binary): the page renders every chart's SVG and logs no error. `.ci/run` installs
- * Chromium; without it this test fails and says how to install it.
+ * another binary): the page renders every chart's SVG and logs no error, and the reward-model
+ * evaluation reads as it should. `npm test` finds or installs Chromium first (scripts/ensure-chromium.sh);
+ * without it this test fails and says how to install it.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -10,9 +11,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportFixtures } from "../../test/report-fixtures.js";
 import { runCommand } from "../../test/run-command.js";
-import { coveredDimensions, renderReport } from "./render-report.js";
+import { coveredDimensions } from "./coverage-section.js";
+import { renderReport } from "./render-report.js";
 
-const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 const dir = await mkdtemp(join(tmpdir(), "medrubric-report-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -44,8 +46,13 @@ describe("reports in headless Chromium", async () => {
   const fixtures = await reportFixtures();
   const cases = [
     ["grading run", fixtures.gradingSummary, undefined, 2],
-    ["reward-model evaluation", fixtures.rmEval, undefined, 5],
-    ["standards coverage", fixtures.coverage, undefined, 1 + coveredDimensions(fixtures.coverage.json).length],
+    ["reward-model evaluation", fixtures.rmEval, undefined, 6],
+    [
+      "standards coverage",
+      fixtures.coverage,
+      undefined,
+      1 + (fixtures.coverage.result.kind === "coverage" ? coveredDimensions(fixtures.coverage.result.file).length : 0),
+    ],
     ["comparison of two runs", fixtures.grading, { ...fixtures.grading, name: "other" }, 2],
   ] as const;
 
@@ -55,7 +62,7 @@ describe("reports in headless Chromium", async () => {
       const file = join(dir, `${name.replaceAll(" ", "-")}.html`);
       await writeFile(file, await renderReport(result, compare));
       const { dom, log } = await openInChromium(file);
-      expect(dom).toContain("<h1>medrubric");
+      expect(dom).toContain("<h1>medrubric: ");
       const rendered = [...dom.matchAll(/<svg[^>]*width="(\d+(?:\.\d+)?)"[^>]*height="(\d+(?:\.\d+)?)"/g)];
       expect(rendered).toHaveLength(charts);
       for (const [, width, height] of rendered) expect(Number(width) * Number(height)).toBeGreaterThan(0);
@@ -64,4 +71,15 @@ describe("reports in headless Chromium", async () => {
     },
     60_000,
   );
+
+  it("the reward-model evaluation opens with its table in words, stars the best per row and marks chance and zeros", async () => {
+    const file = join(dir, "rm-eval-read.html");
+    await writeFile(file, await renderReport(fixtures.rmEval));
+    const { dom } = await openInChromium(file);
+    expect(dom).toMatch(/<h1>medrubric: reward-model evaluation<\/h1><p class="source">Result: rm-eval<\/p><p>Each row is one measure/);
+    expect(dom).toMatch(/<td class="best"><strong>[\d.]+<\/strong> ★<\/td>/);
+    expect(dom.match(/black tick: chance/g)?.length).toBeGreaterThanOrEqual(5);
+    expect(dom).toMatch(/<text[^>]*>0\.00<\/text>/);
+    expect(dom).toContain("Graded answers: Spearman correlation with the rubric score");
+  }, 60_000);
 });

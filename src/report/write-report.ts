@@ -1,16 +1,15 @@
-/** Reading results and writing their HTML reports. */
+/** Writing results as JSON in the format of their kind, and their HTML reports beside them. */
 import { basename } from "node:path";
 import { writeFileAtomic } from "../io/jsonl.js";
-import { readJsonFile } from "../io/read-file.js";
-import { type NamedResult, renderReport } from "./render-report.js";
+import { renderReport } from "./render-report.js";
+import type { Result } from "./result-schemas.js";
 
-export async function readResult(file: string): Promise<NamedResult> {
-  return { name: basename(file, ".json"), json: await readJsonFile(file) };
-}
+/** The result's file text; typed by its kind's schema, so a writer cannot drift from what `report` reads. */
+export const resultText = (result: Result, indent = 2): string => `${JSON.stringify(result.file, null, indent)}\n`;
 
 /** Writes `RESULT.html` beside `RESULT.json` and returns its path. */
-export async function writeReportBeside(jsonFile: string, json: unknown): Promise<string> {
+export async function writeReportBeside(jsonFile: string, result: Result): Promise<string> {
   const htmlFile = jsonFile.replace(/(\.json)?$/, ".html");
-  await writeFileAtomic(htmlFile, await renderReport({ name: basename(jsonFile, ".json"), json }));
+  await writeFileAtomic(htmlFile, await renderReport({ name: basename(jsonFile, ".json"), result }));
   return htmlFile;
 }

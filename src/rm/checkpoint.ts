@@ -22,6 +22,41 @@ export const trainingFileSchema = z.object({
 });
 export type TrainingFile = z.infer<typeof trainingFileSchema>;
 
+const lambdasSchema = z.object({ axis: z.number(), perp: z.number(), inv: z.number(), abs: z.number() });
+
+/** How the model was trained and what training reached: written by trainRewardModel, read by `train`'s summary and by people. */
+export const trainingRecordSchema = z.object({
+  seed: z.number().int(),
+  lambdas: lambdasSchema,
+  margin: z.number(),
+  min_gap: z.number(),
+  learning_rate: z.number(),
+  batch_size: z.number().int().positive(),
+  max_epochs: z.number().int().positive(),
+  patience: z.number().int(),
+  validation_share: z.number(),
+  /** What was derived from the training files. */
+  derived: z.object({
+    prompts: z.number().int().nonnegative(),
+    answers: z.number().int().nonnegative(),
+    verdicts: z.number().int().nonnegative(),
+    pairs: z.number().int().nonnegative(),
+    physician_pairs: z.number().int().nonnegative(),
+    axis_targets: z.number().int().nonnegative(),
+    units: z.number().int().nonnegative(),
+  }),
+  train_prompts: z.number().int().nonnegative(),
+  validation_prompts: z.number().int().nonnegative(),
+  epochs_run: z.number().int().nonnegative(),
+  stopped_early: z.boolean(),
+  best_epoch: z.number().int().nonnegative(),
+  final_train_loss: z.number().optional(),
+  best_validation_agreement: z.number().nullable(),
+  best_validation_pair_accuracy: z.number().nullable(),
+  best_validation_triple_accuracy: z.number().nullable(),
+});
+export type TrainingRecord = z.infer<typeof trainingRecordSchema>;
+
 export const checkpointConfigSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT, {
     error: (issue) =>
@@ -41,7 +76,7 @@ export const checkpointConfigSchema = z.object({
   standards_hash: z.string(),
   training_data_hash: z.string(),
   training_files: z.array(trainingFileSchema).default([]),
-  training: z.record(z.string(), z.unknown()),
+  training: trainingRecordSchema,
   metrics: z.record(z.string(), z.unknown()).default({}),
   created_at: z.string(),
 });

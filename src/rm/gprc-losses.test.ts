@@ -1,6 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { axisLoss, invarianceLoss, perpendicularLoss, rankingLoss } from "./gprc-losses.js";
+import { useWasmBackend } from "./tf-backend.js";
+
+// The losses run on the backend training uses; tfjs's pure-JS default would also print its
+// "install our node backend" banner, which no run of the suite should show.
+const warn = vi.spyOn(console, "warn");
+beforeAll(useWasmBackend);
+afterAll(() => {
+  expect(warn.mock.calls.flat().join("\n")).not.toContain("TensorFlow.js in Node.js");
+  warn.mockRestore();
+});
 
 const v = (rows: number[][]) => tf.tensor2d(rows);
 const s = (values: number[]) => tf.tensor1d(values);

@@ -1,10 +1,10 @@
 /**
- * The contract every Judge implementation passes (run from each implementation's test file):
+ * The contract every Judge implementation passes (run from each implementation's test file under src/):
  * a verdict is a boolean with an explanation, a failure is reported as a failure and never as
  * "not met", and the identity that keys the verdict cache is stable.
  */
 import { describe, expect, it } from "vitest";
-import type { Judge } from "../core/types.js";
+import type { Judge } from "../src/core/types.js";
 
 export type JudgeBehaviour = "met" | "not-met" | "broken";
 

@@ -1,10 +1,10 @@
 /**
- * The contract every Encoder implementation passes (run from each implementation's test file):
+ * The contract every Encoder implementation passes (run from each implementation's test file under src/):
  * unit vectors of the declared length, one per text and in order, the same text always giving
  * the same vector whatever batch it comes in, and any text embeddable, the empty one included.
  */
 import { describe, expect, it } from "vitest";
-import type { Encoder } from "../core/types.js";
+import type { Encoder } from "../src/core/types.js";
 
 const TEXTS = [
   "Call emergency services now: chest pain with sweating can be a heart attack.",

@@ -1,0 +1,62 @@
+/**
+ * Reading a result file for `report`: its JSON, validated against the schema of its kind
+ * (result-schemas.ts). A file that is no result, a JSONL file of graded rows above all, is
+ * answered with the file's name and the inputs `report` reads, not with a JSON parser's message.
+ */
+import { basename } from "node:path";
+import { InputError, UsageError } from "../core/errors.js";
+import { fieldPath } from "../io/jsonl.js";
+import { readTextFile } from "../io/read-file.js";
+import { RESULT_KINDS, type Result } from "./result-schemas.js";
+
+export interface NamedResult {
+  name: string;
+  result: Result;
+}
+
+export const READS = `report reads the JSON of ${RESULT_KINDS.map((k) => k.writtenBy).join("; ")}`;
+
+export async function readResult(file: string): Promise<NamedResult> {
+  return { name: basename(file, ".json"), result: parseResult(parseJsonText(await readTextFile(file), file), file) };
+}
+
+function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (isJsonLines(text))
+      throw new UsageError(
+        `${file}: one JSON value per line (JSONL), not a result; ${READS}. For graded rows, \`medrubric score --graded ${file} --json > score.json\` writes one`,
+      );
+    throw new InputError({ file, field: "$" }, `invalid JSON: ${(error as Error).message}; ${READS}`);
+  }
+}
+
+/** Two or more lines, each JSON on its own: a JSONL file. */
+function isJsonLines(text: string): boolean {
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  if (lines.length < 2) return false;
+  return lines.slice(0, 3).every((line) => {
+    try {
+      JSON.parse(line);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The result of the kind whose top-level key the JSON has; a bad field of that kind is named. */
+export function parseResult(json: unknown, file = "result"): Result {
+  const kind = RESULT_KINDS.find((k) => json !== null && typeof json === "object" && !Array.isArray(json) && k.key in json);
+  if (!kind) throw new UsageError(`${file}: not a medrubric result; ${READS}`);
+  const parsed = kind.schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(
+      { file, field: fieldPath(issue?.path ?? []) },
+      `${issue?.message ?? "invalid"} (a ${kind.kind} result, as written by ${kind.writtenBy})`,
+    );
+  }
+  return { kind: kind.kind, file: parsed.data } as Result;
+}

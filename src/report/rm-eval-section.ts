@@ -1,0 +1,261 @@
+/**
+ * The reward-model evaluation in a report: a table with one row per measure and one column per
+ * model (n and chance beside each row, the best of each row starred), a paragraph saying in
+ * words what it shows, what each model name means, and one chart per kind of data.
+ */
+import { distributions, groupedBars, renderSvg } from "./charts.js";
+import { escapeHtml, figure, paragraph, table } from "./html.js";
+import type { NamedResult } from "./read-result.js";
+import type { ModelEvalFile, RmEvalReportFile } from "./result-schemas.js";
+
+interface Model {
+  series: string;
+  m: ModelEvalFile;
+}
+
+/** One measure: its value per model, the n it rests on, and what a random score gets. */
+interface Measure {
+  label: string;
+  n: number;
+  chance: number;
+  value: (m: ModelEvalFile) => number | null | undefined;
+}
+
+/** Ordering three answers at random gets one order in six right; any pair half the time. */
+const CHANCE = { triple: 1 / 6, pair: 0.5, correlation: 0 } as const;
+
+/** What the names rm-eval and the demo give mean; any other name is a model given with --compare. */
+const MODEL_NOTES: Record<string, string> = {
+  gprc: "the trained GPRC reward model",
+  lambdas0: "the same network trained with every GPRC lambda at 0 (ranking loss only): the ablation that shows what the GPRC losses add",
+  length: "baseline: the longer answer scores higher",
+  cosine: "baseline: the answer closer to the question under the same encoder scores higher",
+};
+
+/** The n of a measure: the data it rests on, the same for every model that has it. */
+const nOf = (models: Model[], pick: (m: ModelEvalFile) => number | undefined): number =>
+  models.map((x) => pick(x.m)).find((n) => n !== undefined) ?? 0;
+
+function measures(models: Model[]): Measure[] {
+  const rows: Measure[] = [];
+  const units = models.find((x) => x.m.units)?.m.units;
+  if (units) {
+    const n = units.overall.n;
+    rows.push({ label: "held-out units: good > medium > poor", n, chance: CHANCE.triple, value: (m) => m.units?.overall.triple_order });
+    rows.push({ label: "held-out units: good > poor", n, chance: CHANCE.pair, value: (m) => m.units?.overall.good_over_poor });
+    for (const [d, acc] of Object.entries(units.by_dimension))
+      rows.push({
+        label: `held-out units [${d}]: good > medium > poor`,
+        n: acc.n,
+        chance: CHANCE.triple,
+        value: (m) => m.units?.by_dimension[d]?.triple_order,
+      });
+  }
+  if (models.some((x) => x.m.transfer))
+    rows.push({
+      label: "HealthBench: the physician's ideal answer wins",
+      n: nOf(models, (m) => m.transfer?.overall.n_pairs),
+      chance: CHANCE.pair,
+      value: (m) => m.transfer?.overall.win_rate,
+    });
+  if (models.some((x) => x.m.correlation))
+    rows.push({
+      label: "graded answers: Spearman(reward, rubric score)",
+      n: nOf(models, (m) => m.correlation?.overall.n),
+      chance: CHANCE.correlation,
+      value: (m) => m.correlation?.overall.spearman,
+    });
+  if (models.some((x) => x.m.probes))
+    rows.push({
+      label: "robustness probes passed",
+      n: nOf(models, (m) => m.probes?.overall.n),
+      chance: CHANCE.pair,
+      value: (m) => m.probes?.overall.pass_rate,
+    });
+  return rows;
+}
+
+/** The highest value of the row (all of them when tied), or none when no model has one. */
+function bestOf(values: (number | null | undefined)[]): number | undefined {
+  const present = values.filter((v): v is number => typeof v === "number");
+  return present.length ? Math.max(...present) : undefined;
+}
+
+function measureTable(models: Model[], rows: Measure[]): string {
+  return table(
+    ["measure", "n", "chance", ...models.map((x) => x.series)],
+    rows.map((row) => {
+      const values = models.map((x) => row.value(x.m));
+      const best = bestOf(values);
+      return [row.label, row.n, row.chance, ...values.map((v) => (v === best && models.length > 1 ? { value: v, best: true } : v))];
+    }),
+  );
+}
+
+/** The table in words: what a row and a column are, the data, and which model is best where. */
+function summary(models: Model[], rows: Measure[], data: RmEvalReportFile["data"]): string {
+  const parts = [
+    data.n_units && `${data.n_units} held-out units (a question with a good, a medium and a poor answer on one dimension)`,
+    data.n_healthbench && `${data.n_healthbench} HealthBench rows (physician-written ideal answers against the answers the physician saw)`,
+    data.n_graded && `${data.n_graded} graded answers (their rubric scores)`,
+    data.n_probes && `${data.n_probes} robustness probes (junk answers that must score below the good one)`,
+  ].filter(Boolean);
+  const headline = rows.filter((row) => !row.label.includes("["));
+  const winners = headline.map((row) => {
+    const values = models.map((x) => row.value(x.m));
+    const best = bestOf(values);
+    const names = models.filter((_, i) => values[i] === best).map((x) => x.series);
+    return best === undefined
+      ? ""
+      : `${row.label.replace(/:.*/, "")}: ${names.join(" and ")} (${best.toFixed(2)}, chance ${+row.chance.toFixed(2)})`;
+  });
+  return paragraph(
+    `Each row is one measure and each column one model, all scored on the same data: ${parts.join(", ")}. ` +
+      "A value is the share of cases the model orders the right way round (for graded answers, the rank correlation of its reward with the rubric score); " +
+      "chance is what a random score gets, and ★ marks the best in the row. " +
+      `Best per measure: ${winners.filter(Boolean).join("; ")}.`,
+  );
+}
+
+function modelNotes(results: NamedResult[]): string {
+  const names = [...new Set(results.flatMap((r) => (r.result.kind === "rm-eval" ? Object.keys(r.result.file.models) : [])))];
+  const items = names.map(
+    (name) => `<li><b>${escapeHtml(name)}</b>: ${escapeHtml(MODEL_NOTES[name] ?? "a model given to rm-eval with --compare")}</li>`,
+  );
+  return `<p>The models:</p><ul>${items.join("")}</ul>`;
+}
+
+async function charts(models: Model[]): Promise<string[]> {
+  const series = models.map((x) => x.series);
+  const out: string[] = [];
+  const units = models.filter((x) => x.m.units);
+  const dims = Object.entries(units[0]?.m.units?.by_dimension ?? {});
+  if (units.length) {
+    const overallN = units[0]?.m.units?.overall.n ?? 0;
+    out.push(
+      await renderSvg(
+        groupedBars(
+          "Triple-order accuracy, all units and per dimension (held-out units)",
+          units.flatMap(({ series: s, m }) => [
+            { category: `all dimensions (n=${overallN})`, series: s, value: m.units?.overall.triple_order ?? null },
+            ...dims.map(([d, acc]) => ({
+              category: `${d} (n=${acc.n})`,
+              series: s,
+              value: m.units?.by_dimension[d]?.triple_order ?? null,
+            })),
+          ]),
+          { axis: "good > medium > poor", series, chance: CHANCE.triple },
+        ),
+      ),
+    );
+    out.push(
+      await renderSvg(
+        groupedBars(
+          `Pairwise accuracy (${overallN} held-out units)`,
+          units.flatMap(({ series: s, m }) =>
+            (["good_over_medium", "medium_over_poor", "good_over_poor"] as const).map((k) => ({
+              category: k.replaceAll("_over_", " > "),
+              series: s,
+              value: m.units?.overall[k] ?? null,
+            })),
+          ),
+          { axis: "accuracy", series, chance: CHANCE.pair },
+        ),
+      ),
+    );
+    out.push(
+      await renderSvg(
+        distributions(
+          "Scores of good, medium and poor answers",
+          units.flatMap(({ series: s, m }) =>
+            (["good", "medium", "poor"] as const).flatMap((level) =>
+              (m.units?.scores[level] ?? []).map((score) => ({ series: s, level, score })),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  const transfer = models.filter((x) => x.m.transfer);
+  if (transfer.length)
+    out.push(
+      await renderSvg(
+        groupedBars(
+          "HealthBench: how often the physician's ideal completion wins",
+          transfer.flatMap(({ series: s, m }) =>
+            Object.entries({ overall: m.transfer?.overall, ...m.transfer?.by_group }).map(([g, w]) => ({
+              category: `${g} (n=${w?.n_pairs ?? 0} pairs)`,
+              series: s,
+              value: w?.win_rate ?? null,
+            })),
+          ),
+          { axis: "win rate", series, chance: CHANCE.pair },
+        ),
+      ),
+    );
+  const correlation = models.filter((x) => x.m.correlation);
+  if (correlation.length)
+    out.push(
+      await renderSvg(
+        groupedBars(
+          "Graded answers: Spearman correlation with the rubric score",
+          correlation.flatMap(({ series: s, m }) => [
+            { category: `reward vs score (n=${m.correlation?.overall.n ?? 0})`, series: s, value: m.correlation?.overall.spearman ?? null },
+            ...Object.entries(m.correlation?.by_axis ?? {}).flatMap(([axis, byDimension]) =>
+              Object.entries(byDimension).map(([d, c]) => ({ category: `${d} vs axis:${axis} (n=${c.n})`, series: s, value: c.spearman })),
+            ),
+          ]),
+          { axis: "Spearman's rho", series, chance: CHANCE.correlation, domain: [-1, 1] },
+        ),
+      ),
+    );
+  const probes = models.filter((x) => x.m.probes);
+  if (probes.length)
+    out.push(
+      await renderSvg(
+        groupedBars(
+          "Robustness probes passed",
+          probes.flatMap(({ series: s, m }) =>
+            Object.entries(m.probes?.by_kind ?? {}).map(([k, p]) => ({
+              category: `${k.replaceAll("_", " ")} (n=${p.n})`,
+              series: s,
+              value: p.pass_rate,
+            })),
+          ),
+          { axis: "pass rate", series, chance: CHANCE.pair },
+        ),
+      ),
+    );
+  return out;
+}
+
+/** For two results, the change of each measure of every model both have. */
+function differences(results: NamedResult[], rows: Measure[]): string {
+  const [a, b] = results.map((r) => (r.result.kind === "rm-eval" ? r.result.file.models : {}));
+  if (!a || !b || results.length < 2) return "";
+  const shared = Object.keys(a).filter((model) => model in b);
+  const body = rows.map((row) => [
+    row.label,
+    ...shared.map((model) => {
+      const [before, after] = [row.value(a[model] as ModelEvalFile), row.value(b[model] as ModelEvalFile)];
+      return typeof before === "number" && typeof after === "number" ? after - before : "-";
+    }),
+  ]);
+  return `<h2>Differences (${escapeHtml(results[1]?.name)} - ${escapeHtml(results[0]?.name)})</h2>${table(["measure", ...shared], body)}`;
+}
+
+export async function rmEvalSection(results: NamedResult[]): Promise<string> {
+  const reports = results.flatMap((r) => (r.result.kind === "rm-eval" ? [{ name: r.name, file: r.result.file }] : []));
+  const models: Model[] = reports.flatMap((r) =>
+    Object.entries(r.file.models).map(([model, m]) => ({ series: reports.length > 1 ? `${r.name}: ${model}` : model, m })),
+  );
+  const rows = measures(models);
+  const data = reports[0]?.file.data ?? { n_units: 0, n_healthbench: 0, n_graded: 0, n_probes: 0 };
+  return [
+    summary(models, rows, data),
+    measureTable(models, rows),
+    modelNotes(results),
+    differences(results, rows),
+    ...(await charts(models)).map(figure),
+  ].join("");
+}
