@@ -104,9 +104,40 @@ describe("reward server routes, over a real socket", async () => {
     expect(await json(huge)).toEqual({ error: "body larger than 10000 bytes" });
     // Streamed without a content-length (chunked): cut off once past the limit, not buffered whole.
     const body = new Blob([JSON.stringify({ prompt, responses: ["x".repeat(200_000)] })]).stream();
-    const streamed = await request("/v1/score", { method: "POST", body, duplex: "half" } as RequestInit);
+    const streamed = await request("/v1/score", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
     expect(streamed.status).toBe(413);
     expect((await request("/nowhere")).status).toBe(404);
+  });
+
+  it("answers a known route asked with another method 405 with Allow", async () => {
+    for (const path of ["/get_reward", "/v1/score", "/v1/rerank"]) {
+      const response = await request(path);
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST");
+      expect(await json(response)).toEqual({ error: `GET ${path}: method not allowed; use POST` });
+    }
+    const posted = await request("/healthz", post({}));
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("allow")).toBe("GET, HEAD");
+    expect((await request("/healthz", { method: "HEAD" })).status).toBe(200);
+  });
+
+  it("scores only application/json bodies (415 otherwise), so a cross-origin form or text/plain POST cannot", async () => {
+    const body = JSON.stringify({ prompt, responses: ["a"] });
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"]) {
+      const response = await request("/v1/score", { method: "POST", headers: { "content-type": type }, body });
+      expect(response.status).toBe(415);
+      expect(await json(response)).toEqual({ error: `content-type: expected application/json, got ${type}` });
+    }
+    const none = await request("/get_reward", { method: "POST", body: new Blob([body]) });
+    expect(await json(none)).toEqual({ error: "content-type: expected application/json, got none" });
+    const withCharset = await request("/v1/score", post(body, { "content-type": "Application/JSON; charset=utf-8" }));
+    expect(withCharset.status).toBe(200);
   });
 
   it("requires the API key when one is set, except for /healthz", async () => {

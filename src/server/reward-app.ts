@@ -49,7 +49,23 @@ const rerankSchema = scoreSchema.omit({ group_normalize: true });
 /** Served by @hono/node-server, whose bindings carry the Node request the body is read from. */
 type Env = { Bindings: HttpBindings };
 
-const ROUTES = ["/get_reward", "/v1/score", "/v1/rerank", "/healthz", "/v1/model", "/metrics"];
+/** Every route with the methods it answers: another method gets 405 with `Allow`, not 404. */
+const ROUTE_METHODS: Readonly<Record<string, string>> = {
+  "/get_reward": "POST",
+  "/v1/score": "POST",
+  "/v1/rerank": "POST",
+  "/healthz": "GET, HEAD",
+  "/v1/model": "GET, HEAD",
+  "/metrics": "GET, HEAD",
+};
+const ROUTES = Object.keys(ROUTE_METHODS);
+
+/**
+ * `application/json`, with or without parameters. Anything else is refused before the body is
+ * read: a web page can POST `text/plain` or a form cross-origin without a CORS preflight, and
+ * with no API key the server would score it.
+ */
+const isJson = (contentType: string | undefined) => /^application\/json\s*(;|$)/i.test(contentType ?? "");
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
@@ -82,6 +98,8 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   });
 
   const body = async <S extends z.ZodType>(c: Context<Env>, schema: S): Promise<z.output<S>> => {
+    if (!isJson(c.req.header("content-type")))
+      throw new HttpError(415, `content-type: expected application/json, got ${(c.req.header("content-type") ?? "none").slice(0, 100)}`);
     const parsed = schema.safeParse(await readJsonBody(c.env.incoming, options.maxBodyBytes));
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
@@ -132,7 +150,11 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     return c.json({ rewards, best: rewards.indexOf(Math.max(...rewards)) });
   });
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => {
+    const allow = ROUTE_METHODS[c.req.path];
+    if (allow) return c.json({ error: `${c.req.method} ${c.req.path}: method not allowed; use ${allow}` }, 405, { allow });
+    return c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404);
+  });
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status, error.headers);
     if (error instanceof QueueFullError) return c.json({ error: error.message }, 429, { "retry-after": String(error.retryAfterSeconds) });
