@@ -36,7 +36,12 @@ export function registerServe(program: Command): void {
       parseNonNegativeInteger,
       0,
     )
-    .option("--max-queue <n>", "answers waiting or being scored at most; beyond it requests get 429", parseNonNegativeInteger, 4096)
+    .option(
+      "--max-queue <n>",
+      "answers waiting or being scored at most; beyond it requests get 429 (413 for a request larger than this)",
+      parseNonNegativeInteger,
+      4096,
+    )
     .option("--max-body-bytes <n>", "largest request body; beyond it 413", parseNonNegativeInteger, 4 * 1024 * 1024);
   addModelOptions(command).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];

@@ -1,3 +1,5 @@
+/** The reward app's errors: those it answers with a status, and a client that left. */
+
 /** An error the reward app answers with its status, headers and `{"error": message}`. */
 export class HttpError extends Error {
   constructor(
@@ -6,5 +8,12 @@ export class HttpError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+  }
+}
+
+/** The client closed its connection before its answer was sent; nobody is left to answer. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super("the client closed the connection");
   }
 }

@@ -39,6 +39,8 @@ export interface MicroBatcher<I, O> {
   submit(items: readonly I[]): Promise<O[]>;
   /** Items waiting to run. */
   depth(): number;
+  /** The most items the queue holds (`maxQueue`); a larger submission can never be admitted. */
+  capacity(): number;
   /** Resolves once nothing waits or runs. */
   drain(): Promise<void>;
 }
@@ -96,6 +98,7 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
       return Promise.all(promises);
     },
     depth: () => queue.length,
+    capacity: () => options.maxQueue,
     async drain() {
       while (running || queue.length > 0) await (running ?? new Promise((resolve) => setTimeout(resolve, options.maxWaitMs)));
     },

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { trainHashModel } from "../../test/hash-model.js";
@@ -24,7 +25,8 @@ async function serveApp({ model = gprc, batching = { maxBatch: 16, maxWaitMs: 2,
   });
   const server = await listen(createRewardApp({ scorer, info, metrics, maxBodyBytes: 10_000, ...options }), "127.0.0.1", 0);
   servers.push(server);
-  return (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+  const request = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+  return Object.assign(request, { url: server.url });
 }
 const prompt = [{ role: "user", content: "My child swallowed a button battery." }];
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
@@ -169,5 +171,36 @@ describe("reward server under overload", () => {
     expect(Number(refused?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(refused && (await json(refused))).toEqual({ error: "the reward queue is full; retry later" });
     expect((await request("/healthz")).status).toBe(200);
+  });
+
+  it("answers a request larger than the queue can ever hold 413, not a 429 to retry forever", async () => {
+    const request = await serveApp({ batching: { maxBatch: 4, maxWaitMs: 1, maxQueue: 8 } });
+    const tooMany = await request("/v1/score", post({ prompt, responses: Array.from({ length: 9 }, () => "a") }));
+    expect(tooMany.status).toBe(413);
+    expect(await json(tooMany)).toEqual({ error: "body.responses: 9 answers, more than --max-queue 8 holds at once; split the request" });
+    const queries = await request("/get_reward", post({ query: Array.from({ length: 9 }, () => "a") }));
+    expect((await json(queries)).error).toMatch(/^body\.query: 9 answers, more than --max-queue 8/);
+    expect((await request("/v1/score", post({ prompt, responses: Array.from({ length: 8 }, () => "a") }))).status).toBe(200);
+  });
+
+  it("counts a client that hangs up apart from server errors", async () => {
+    const request = await serveApp({ model: slow });
+    const url = new URL(request.url);
+    const hangUp = async (body: string, contentLength: number, afterMs: number) => {
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write(
+        `POST /v1/score HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${contentLength}\r\n\r\n${body}`,
+      );
+      await delay(afterMs);
+      socket.destroy();
+    };
+    const full = JSON.stringify({ prompt, responses: ["a"] });
+    await hangUp(full.slice(0, 20), full.length, 20); // mid-body
+    await hangUp(full, full.length, 10); // while its answer is scored
+    await delay(100);
+    const metrics = await (await request("/metrics")).text();
+    expect(metrics).toContain('medrubric_client_disconnects_total{route="/v1/score"} 2');
+    expect(metrics).not.toMatch(/medrubric_requests_total\{route="\/v1\/score"/);
   });
 });

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { MedrubricError } from "../core/errors.js";
 import { conversationSchema, type RewardRequest, type RewardScore } from "../core/types.js";
 import { fieldPath } from "../io/jsonl.js";
-import { HttpError } from "./http-error.js";
+import { ClientGoneError, HttpError } from "./http-error.js";
 import { type MicroBatcher, QueueFullError } from "./micro-batcher.js";
 import { readJsonBody } from "./read-json-body.js";
 import type { ServerMetrics } from "./server-metrics.js";
@@ -86,9 +86,11 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     const route = ROUTES.includes(c.req.path) ? c.req.path : "other";
     const stop = metrics.latency.startTimer({ route });
     await next();
+    metrics.queueDepth.set(scorer.depth());
+    // Gone mid-body or while scored: whatever status was chosen, nobody received it.
+    if (c.env.incoming.socket?.destroyed) return void metrics.clientDisconnects.inc({ route });
     stop();
     metrics.requests.inc({ route, status: String(c.res.status) });
-    metrics.queueDepth.set(scorer.depth());
   });
   app.use("*", async (c, next) => {
     if (!expected || c.req.path === "/healthz") return next();
@@ -105,14 +107,26 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     const issue = parsed.error.issues[0];
     throw new HttpError(400, `body.${fieldPath(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`.replace("body.$", "body"));
   };
-  const score = (requests: RewardRequest[]) => scorer.submit(requests);
+  /** Scores the answers of one request field (`responses`, `query`). */
+  const score = (requests: RewardRequest[], field: string) => {
+    // More than the queue can ever hold: a 429 would be retried forever.
+    if (requests.length > scorer.capacity())
+      throw new HttpError(
+        413,
+        `body.${field}: ${requests.length} answers, more than --max-queue ${scorer.capacity()} holds at once; split the request`,
+      );
+    return scorer.submit(requests);
+  };
   /** Scores one prompt's responses (/v1/score, /v1/rerank). */
   const scoreResponses = ({ prompt, responses, scenario }: z.output<typeof rerankSchema>) => {
     // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
     // would fail every request batched with it.
     if (scenario && !options.info.scenarios.includes(scenario))
       throw new HttpError(400, `body.scenario: unknown scenario "${scenario}"; known: ${options.info.scenarios.join(", ")}`);
-    return score(responses.map((response) => ({ prompt, response, scenario })));
+    return score(
+      responses.map((response) => ({ prompt, response, scenario })),
+      "responses",
+    );
   };
 
   app.get("/healthz", (c) => c.json({ status: "ok", pid: process.pid, queue_depth: scorer.depth() }));
@@ -129,7 +143,7 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
       const response = prompt && text.startsWith(prompt) ? text.slice(prompt.length) : text;
       return { prompt: [{ role: "user", content: prompt }], response };
     });
-    const results = await score(requests);
+    const results = await score(requests, "query");
     const rewards = results.map((r) => r.reward);
     const extra_logs = Object.fromEntries(
       options.info.dimensions.map((d) => [d, results.reduce((sum, r) => sum + (r.scores[d] ?? 0), 0) / results.length]),
@@ -156,6 +170,8 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     return c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404);
   });
   app.onError((error, c) => {
+    // Nobody reads this answer; the middleware counts it as a disconnect.
+    if (error instanceof ClientGoneError) return c.body(null, 400);
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status, error.headers);
     if (error instanceof QueueFullError) return c.json({ error: error.message }, 429, { "retry-after": String(error.retryAfterSeconds) });
     if (error instanceof MedrubricError && (error.kind === "usage" || error.kind === "input")) return c.json({ error: error.message }, 400);

@@ -129,6 +129,7 @@ export function startScoringThread<A>(loader: URL, args: A, batching: BatchingOp
             return Promise.all(requests.map(score));
           },
           depth: () => waiting.size,
+          capacity: () => batching.maxQueue,
           drain: () => (waiting.size === 0 ? Promise.resolve() : new Promise((done) => idle.push(done))),
         },
         failed,
