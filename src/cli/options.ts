@@ -12,3 +12,13 @@ export function parseFiniteNumber(value: string): number {
   if (value.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError("expected a number");
   return n;
 }
+
+/** A parser for an integer flag in [min, max]; outside it commander reports a usage error (64) naming the flag. */
+export function integerInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}

@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { get } from "node:http";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,5 +86,44 @@ describe("medrubric serve", () => {
     ]);
     expect(code).toBe(78);
     expect(stderr).toContain("NOT_SET_ANYWHERE is empty or unset");
+  });
+
+  describe("refuses to serve where it cannot listen, in one line with a sysexits code", () => {
+    let taken: Server;
+    let port: number;
+    beforeAll(async () => {
+      taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+      port = (taken.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const refused = async (flags: string[]) => {
+      const run = runCli(["serve", "--model", fixture.model, "--store", fixture.store, ...flags]);
+      const { code, stderr } = await run;
+      // No stack trace, and the error once, however many workers hit it.
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(stderr.match(/^medrubric: .*$/gm)).toHaveLength(1);
+      return { code, error: stderr.match(/^medrubric: .*$/m)?.[0] };
+    };
+
+    it.each([[[]], [["--workers", "2"]]])("a port in use (%j)", async (extra) => {
+      expect(await refused(["--port", String(port), ...extra])).toEqual({
+        code: 78,
+        error: `medrubric: --port ${port}: 127.0.0.1:${port} is already in use (another server?); stop it or choose another --port`,
+      });
+    });
+
+    it.each([[[]], [["--workers", "2"]]])("a host that is no address (%j)", async (extra) => {
+      expect(await refused(["--host", "999.1.1.1", "--port", "0", ...extra])).toEqual({
+        code: 64,
+        error: "medrubric: --host 999.1.1.1: not an IP address or a host name that resolves (ENOTFOUND)",
+      });
+    });
+
+    it("a port out of range, before loading anything", async () => {
+      const { code, stderr } = await runCli(["serve", "--model", fixture.model, "--port", "70000"]);
+      expect(code).toBe(64);
+      expect(stderr).toContain("option '--port <n>' argument '70000' is invalid. expected an integer from 0 to 65535");
+    });
   });
 });

@@ -2,12 +2,14 @@
  * `medrubric serve`: the reward server for RL trainers (OpenRLHF, verl, TRL). Binds 127.0.0.1
  * unless told otherwise; `--workers N` runs N processes sharing the port (node:cluster), each
  * with the model loaded in its own scoring thread; SIGTERM finishes the requests in flight first.
+ * Any failure to serve (a port in use, a bad host) is one line and a sysexits code, from one
+ * worker or many.
  */
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { ConfigError, EXIT_CODES } from "../core/errors.js";
+import { ConfigError, describeError, EXIT_CODES, exitCodeOf, MedrubricError } from "../core/errors.js";
 import type { ServedModel } from "../server/scoring-thread.js";
-import { parseNonNegativeInteger } from "./options.js";
+import { integerInRange } from "./options.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
 interface ServeFlags extends ModelFlags {
@@ -26,55 +28,86 @@ export function registerServe(program: Command): void {
     .command("serve")
     .description("serve a trained reward model over HTTP (OpenRLHF /get_reward, /v1/score, /v1/rerank, /metrics)")
     .option("--host <host>", "address to bind (0.0.0.0 exposes it to the network)", "127.0.0.1")
-    .option("--port <n>", "port (0: any free one)", parseNonNegativeInteger, 8000)
+    .option("--port <n>", "port, 0 to 65535 (0: any free one)", integerInRange(0, 65_535), 8000)
     .option("--api-key-env <name>", "require `Authorization: Bearer $NAME` on every route but /healthz")
-    .option("--workers <n>", "processes sharing the port", parseNonNegativeInteger, 1)
-    .option("--max-batch <n>", "answers scored per model batch at most", parseNonNegativeInteger, 64)
+    .option("--workers <n>", "processes sharing the port, 1 to 256", integerInRange(1, 256), 1)
+    .option("--max-batch <n>", "answers scored per model batch at most, 1 to 65536", integerInRange(1, 65_536), 64)
     .option(
       "--max-wait-ms <n>",
-      "how long an idle model waits for a batch to fill (0: not at all; under load batches fill while the previous one runs)",
-      parseNonNegativeInteger,
+      "how long an idle model waits for a batch to fill, 0 to 60000 (0: not at all; under load batches fill while the previous one runs)",
+      integerInRange(0, 60_000),
       0,
     )
     .option(
       "--max-queue <n>",
-      "answers waiting or being scored at most; beyond it requests get 429 (413 for a request larger than this)",
-      parseNonNegativeInteger,
+      "answers waiting or being scored at most, 1 to 10000000; beyond it requests get 429 (413 for a request larger than this)",
+      integerInRange(1, 10_000_000),
       4096,
     )
-    .option("--max-body-bytes <n>", "largest request body; beyond it 413", parseNonNegativeInteger, 4 * 1024 * 1024);
+    .option("--max-body-bytes <n>", "largest request body, 1 to 1073741824; beyond it 413", integerInRange(1, 2 ** 30), 4 * 1024 * 1024);
   addModelOptions(command).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];
     if (flags.apiKeyEnv !== undefined && !apiKey)
       throw new ConfigError(`--api-key-env ${flags.apiKeyEnv}: the environment variable ${flags.apiKeyEnv} is empty or unset`);
     if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers);
-    const [{ createRewardApp }, { closeOnSignals, listen }, { createServerMetrics }, { startScoringThread }] = await Promise.all([
-      import("../server/reward-app.js"),
-      import("../server/serve-rewards.js"),
-      import("../server/server-metrics.js"),
-      import("../server/scoring-thread.js"),
-    ]);
-    const metrics = createServerMetrics();
-    const scoring = await startScoringThread(new URL(import.meta.url), flags, {
-      maxBatch: flags.maxBatch,
-      maxWaitMs: flags.maxWaitMs,
-      maxQueue: flags.maxQueue,
-      onBatch: (size) => metrics.batchSize.observe(size),
-    });
-    const app = createRewardApp({ scorer: scoring.scorer, info: scoring.info, metrics, apiKey, maxBodyBytes: flags.maxBodyBytes });
-    const server = await listen(app, flags.host, flags.port);
-    process.stdout.write(`medrubric serve: listening on ${server.url} (pid ${process.pid})\n`);
-    void scoring.failed.then(async (error) => {
-      // Without its model the server could only answer 500s; exiting lets a supervisor restart it.
-      process.stderr.write(`medrubric serve: ${error.message}\n`);
-      await server.close();
-      process.exit(EXIT_CODES.internal);
-    });
-    await new Promise<void>((resolve) => closeOnSignals(server, () => void scoring.scorer.drain().then(resolve)));
-    await scoring.close();
-    // A worker's IPC channel to the primary would keep it alive.
-    cluster.worker?.disconnect();
+    if (cluster.isWorker) return runWorker(flags, apiKey);
+    await runServer(flags, apiKey);
   });
+}
+
+/** One server: the scoring thread, the app on its port, and a graceful stop on SIGTERM. */
+async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise<void> {
+  const [{ createRewardApp }, { closeOnSignals, listen }, { createServerMetrics }, { startScoringThread }] = await Promise.all([
+    import("../server/reward-app.js"),
+    import("../server/serve-rewards.js"),
+    import("../server/server-metrics.js"),
+    import("../server/scoring-thread.js"),
+  ]);
+  const metrics = createServerMetrics();
+  const scoring = await startScoringThread(new URL(import.meta.url), flags, {
+    maxBatch: flags.maxBatch,
+    maxWaitMs: flags.maxWaitMs,
+    maxQueue: flags.maxQueue,
+    onBatch: (size) => metrics.batchSize.observe(size),
+  });
+  const app = createRewardApp({ scorer: scoring.scorer, info: scoring.info, metrics, apiKey, maxBodyBytes: flags.maxBodyBytes });
+  const server = await listen(app, flags.host, flags.port).catch(async (error) => {
+    // The thread would keep the process alive after the error is reported.
+    await scoring.close();
+    throw error;
+  });
+  process.stdout.write(`medrubric serve: listening on ${server.url} (pid ${process.pid})\n`);
+  void scoring.failed.then(async (error) => {
+    // Without its model the server could only answer 500s; exiting lets a supervisor restart it.
+    process.stderr.write(`medrubric serve: ${error.message}\n`);
+    await server.close();
+    process.exit(EXIT_CODES.internal);
+  });
+  await new Promise<void>((resolve) => closeOnSignals(server, () => void scoring.scorer.drain().then(resolve)));
+  await scoring.close();
+}
+
+/** What a worker that cannot serve tells the primary, which reports it once for all workers. */
+interface WorkerFailure {
+  medrubricServeFailure: string;
+  code: number;
+}
+const isWorkerFailure = (message: unknown): message is WorkerFailure =>
+  typeof (message as WorkerFailure | null)?.medrubricServeFailure === "string";
+
+async function runWorker(flags: ServeFlags, apiKey: string | undefined): Promise<void> {
+  try {
+    await runServer(flags, apiKey);
+  } catch (error) {
+    const failure: WorkerFailure = {
+      medrubricServeFailure: error instanceof MedrubricError ? error.message : `internal error: ${describeError(error)}`,
+      code: exitCodeOf(error),
+    };
+    await new Promise((sent) => process.send?.(failure, sent));
+    process.exit(failure.code);
+  }
+  // A worker's IPC channel to the primary would keep it alive.
+  cluster.worker?.disconnect();
 }
 
 /** The scoring thread's loader (see server/scoring-thread.ts): the model and what /v1/model says of it. */
@@ -89,18 +122,35 @@ export async function loadServedModel(flags: ModelFlags): Promise<ServedModel> {
   return { model, info };
 }
 
-/** Forks the workers and passes a stop signal on to them; resolves when all have exited. */
+/**
+ * Forks the workers and passes a stop signal on to them. A worker that fails (its port in use, its
+ * model thread dead) stops the others, and the primary exits with that worker's code, saying why
+ * once: a supervisor then sees the failure instead of exit 0, and restarts the server whole.
+ */
 function runPrimary(workers: number): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise(() => {
     let alive = workers;
-    for (let i = 0; i < workers; i++) cluster.fork();
-    cluster.on("exit", (worker, code) => {
-      if (code !== 0) process.stderr.write(`medrubric serve: worker ${worker.process.pid} exited with code ${code}\n`);
-      if (--alive === 0) resolve();
-    });
+    let failure: WorkerFailure | undefined;
+    let stopping = false;
     const stop = () => {
+      stopping = true;
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
     };
+    for (let i = 0; i < workers; i++)
+      cluster.fork().on("message", (message: unknown) => {
+        if (isWorkerFailure(message)) failure ??= message;
+      });
+    cluster.on("exit", (worker, code, signal) => {
+      if (code !== 0 && !failure) {
+        const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+        failure = { medrubricServeFailure: `worker ${worker.process.pid} ${how}`, code: code || EXIT_CODES.internal };
+      }
+      if (failure && !stopping) stop();
+      if (--alive > 0) return;
+      if (failure) process.stderr.write(`medrubric: ${failure.medrubricServeFailure}\n`);
+      // Every worker is gone and nothing else runs here: the exit code is the whole answer.
+      process.exit(failure?.code ?? 0);
+    });
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });

@@ -3,18 +3,45 @@
  * stops accepting connections, lets the requests in flight finish (their batches included),
  * then exits.
  */
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type HttpBindings, serve } from "@hono/node-server";
+import { createAdaptorServer, type HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
+import { ConfigError, type MedrubricError, UsageError } from "../core/errors.js";
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
 
+/** A bind failure as the one-line, typed error the CLI turns into its exit code. */
+export function listenError(error: NodeJS.ErrnoException, host: string, port: number): MedrubricError {
+  const where = `${host}:${port}`;
+  switch (error.code) {
+    case "EADDRINUSE":
+      return new ConfigError(`--port ${port}: ${where} is already in use (another server?); stop it or choose another --port`);
+    case "EACCES":
+      return new ConfigError(`--port ${port}: not allowed to listen on ${where} (ports below 1024 need privileges)`);
+    case "EADDRNOTAVAIL":
+      return new UsageError(`--host ${host}: not an address of this machine`);
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_NONAME":
+      return new UsageError(`--host ${host}: not an IP address or a host name that resolves (${error.code})`);
+    case "ERR_SOCKET_BAD_PORT":
+      return new UsageError(`--port ${port}: expected an integer from 0 to 65535`);
+    default:
+      return new ConfigError(`cannot listen on ${where}: ${error.code ?? error.message}`);
+  }
+}
+
 export function listen(app: Hono<{ Bindings: HttpBindings }>, host: string, port: number): Promise<RunningServer> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+  return new Promise((resolve, reject) => {
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    // Without a listener a bind failure is an unhandled 'error' event: a stack trace and exit 1.
+    server.once("error", (error) => reject(listenError(error, host, port)));
+    const onListening = () => {
+      const info = server.address() as AddressInfo;
       const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${shown}:${info.port}`,
@@ -22,10 +49,16 @@ export function listen(app: Hono<{ Bindings: HttpBindings }>, host: string, port
           new Promise((done) => {
             server.close(() => done());
             // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
-            (server as import("node:http").Server).closeIdleConnections?.();
+            server.closeIdleConnections();
           }),
       });
-    });
+    };
+    try {
+      server.listen(port, host, onListening);
+    } catch (error) {
+      // A port out of range is thrown, not emitted.
+      reject(listenError(error as NodeJS.ErrnoException, host, port));
+    }
   });
 }
 
