@@ -7,8 +7,9 @@
  */
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { ConfigError, describeError, EXIT_CODES, exitCodeOf, MedrubricError } from "../core/errors.js";
+import { ConfigError, describeError, EXIT_CODES, exitCodeOf, MedrubricError, UsageError } from "../core/errors.js";
 import type { ServedModel } from "../server/scoring-thread.js";
+import { DEFAULT_MAX_ANSWER_CHARS, DEFAULT_MAX_BATCH_CHARS, DEFAULT_REQUEST_TIMEOUT_MS } from "../server/server-limits.js";
 import { integerInRange } from "./options.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
@@ -21,6 +22,9 @@ interface ServeFlags extends ModelFlags {
   maxWaitMs: number;
   maxQueue: number;
   maxBodyBytes: number;
+  maxAnswerChars: number;
+  maxBatchChars: number;
+  requestTimeoutMs: number;
 }
 
 export function registerServe(program: Command): void {
@@ -44,11 +48,31 @@ export function registerServe(program: Command): void {
       integerInRange(1, 10_000_000),
       4096,
     )
-    .option("--max-body-bytes <n>", "largest request body, 1 to 1073741824; beyond it 413", integerInRange(1, 2 ** 30), 4 * 1024 * 1024);
+    .option("--max-body-bytes <n>", "largest request body, 1 to 1073741824; beyond it 413", integerInRange(1, 2 ** 30), 4 * 1024 * 1024)
+    .option(
+      "--max-answer-chars <n>",
+      "longest answer, query or prompt message in characters, 1 to 10000000; beyond it 413 naming the field",
+      integerInRange(1, 10_000_000),
+      DEFAULT_MAX_ANSWER_CHARS,
+    )
+    .option(
+      "--max-batch-chars <n>",
+      "characters of answers one model batch takes on, 1 to 100000000 (a longer answer runs alone); bounds how long a batch holds the model",
+      integerInRange(1, 100_000_000),
+      DEFAULT_MAX_BATCH_CHARS,
+    )
+    .option(
+      "--request-timeout-ms <n>",
+      "a request not scored within this gets 503 and its unstarted answers are dropped; /healthz is unready while a batch runs longer; 100 to 3600000",
+      integerInRange(100, 3_600_000),
+      DEFAULT_REQUEST_TIMEOUT_MS,
+    );
   addModelOptions(command).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];
     if (flags.apiKeyEnv !== undefined && !apiKey)
       throw new ConfigError(`--api-key-env ${flags.apiKeyEnv}: the environment variable ${flags.apiKeyEnv} is empty or unset`);
+    if (flags.maxWaitMs >= flags.requestTimeoutMs)
+      throw new UsageError(`--max-wait-ms ${flags.maxWaitMs}: must be below --request-timeout-ms ${flags.requestTimeoutMs}`);
     if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers);
     if (cluster.isWorker) return runWorker(flags, apiKey);
     await runServer(flags, apiKey);
@@ -68,9 +92,18 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
     maxBatch: flags.maxBatch,
     maxWaitMs: flags.maxWaitMs,
     maxQueue: flags.maxQueue,
+    maxBatchCost: flags.maxBatchChars,
+    deadlineMs: flags.requestTimeoutMs,
     onBatch: (size) => metrics.batchSize.observe(size),
   });
-  const app = createRewardApp({ scorer: scoring.scorer, info: scoring.info, metrics, apiKey, maxBodyBytes: flags.maxBodyBytes });
+  const app = createRewardApp({
+    scorer: scoring.scorer,
+    info: scoring.info,
+    metrics,
+    apiKey,
+    maxBodyBytes: flags.maxBodyBytes,
+    maxAnswerChars: flags.maxAnswerChars,
+  });
   const server = await listen(app, flags.host, flags.port).catch(async (error) => {
     // The thread would keep the process alive after the error is reported.
     await scoring.close();

@@ -142,6 +142,23 @@ describe("reward server routes, over a real socket", async () => {
     expect(withCharset.status).toBe(200);
   });
 
+  it("refuses a text longer than --max-answer-chars with 413 naming its field", async () => {
+    const limited = await serveApp({ maxAnswerChars: 40 });
+    const long = "x".repeat(41);
+    const cases: [string, unknown, string][] = [
+      ["/v1/score", { prompt, responses: ["ok", "fine", "good", long] }, "body.responses.3"],
+      ["/v1/rerank", { prompt: [{ role: "user", content: long }], responses: ["ok"] }, "body.prompt.0.content"],
+      ["/get_reward", { query: ["ok", long] }, "body.query.1"],
+      ["/get_reward", { query: ["ok"], prompts: [long] }, "body.prompts.0"],
+    ];
+    for (const [path, body, field] of cases) {
+      const response = await limited(path, post(body));
+      expect(response.status).toBe(413);
+      expect(await json(response)).toEqual({ error: `${field}: 41 characters, more than --max-answer-chars 40` });
+    }
+    expect((await limited("/v1/score", post({ prompt, responses: ["x".repeat(40)] }))).status).toBe(200);
+  });
+
   it("requires the API key when one is set, except for /healthz", async () => {
     const guarded = await serveApp({ apiKey: "s3cret" });
     expect((await guarded("/v1/model")).status).toBe(401);

@@ -10,11 +10,12 @@ import type { HttpBindings } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MedrubricError } from "../core/errors.js";
-import { conversationSchema, type RewardRequest, type RewardScore } from "../core/types.js";
+import { chatMessageSchema, type RewardRequest, type RewardScore } from "../core/types.js";
 import { fieldPath } from "../io/jsonl.js";
 import { ClientGoneError, HttpError } from "./http-error.js";
-import { type MicroBatcher, QueueFullError } from "./micro-batcher.js";
+import { DeadlineError, QueueFullError, type Scorer } from "./micro-batcher.js";
 import { readJsonBody } from "./read-json-body.js";
+import { DEFAULT_MAX_ANSWER_CHARS } from "./server-limits.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
 export interface ModelInfo {
@@ -26,25 +27,37 @@ export interface ModelInfo {
 
 export interface RewardAppOptions {
   /** The model behind its micro-batcher: in process, or in a scoring thread. */
-  scorer: MicroBatcher<RewardRequest, RewardScore>;
+  scorer: Scorer<RewardRequest, RewardScore>;
   info: ModelInfo;
   metrics: ServerMetrics;
   apiKey?: string;
   maxBodyBytes: number;
+  /** The longest answer, prompt message or query, in characters (--max-answer-chars). */
+  maxAnswerChars?: number;
 }
 
-const getRewardSchema = z.object({
-  query: z.array(z.string()).min(1, "must have at least one text"),
-  prompts: z.array(z.string()).optional(),
-  labels: z.array(z.unknown()).optional(),
-});
-const scoreSchema = z.object({
-  prompt: conversationSchema,
-  responses: z.array(z.string()).min(1, "must have at least one response"),
-  scenario: z.string().min(1).nullish(),
-  group_normalize: z.boolean().default(false),
-});
-const rerankSchema = scoreSchema.omit({ group_normalize: true });
+/**
+ * The request bodies, with every text bounded: embedding time grows with length, and one
+ * unbounded answer would hold the model for minutes (413 names the field beyond the limit).
+ */
+function requestSchemas(maxChars: number) {
+  const text = z.string().max(maxChars, {
+    error: (issue) => `${String(issue.input).length} characters, more than --max-answer-chars ${maxChars}`,
+  });
+  const getReward = z.object({
+    query: z.array(text).min(1, "must have at least one text"),
+    prompts: z.array(text).optional(),
+    labels: z.array(z.unknown()).optional(),
+  });
+  const rerank = z.object({
+    prompt: z.array(chatMessageSchema.extend({ content: text })).min(1, "must have at least one message"),
+    responses: z.array(text).min(1, "must have at least one response"),
+    scenario: z.string().min(1).nullish(),
+  });
+  const score = rerank.extend({ group_normalize: z.boolean().default(false) });
+  return { getReward, rerank, score };
+}
+type RerankBody = z.output<ReturnType<typeof requestSchemas>["rerank"]>;
 
 /** Served by @hono/node-server, whose bindings carry the Node request the body is read from. */
 type Env = { Bindings: HttpBindings };
@@ -78,6 +91,7 @@ export function groupAdvantages(rewards: readonly number[]): number[] {
 
 export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   const { metrics, scorer } = options;
+  const schemas = requestSchemas(options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS);
   const expected = options.apiKey ? digest(options.apiKey) : undefined;
   const app = new Hono<Env>();
 
@@ -105,20 +119,23 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     const parsed = schema.safeParse(await readJsonBody(c.env.incoming, options.maxBodyBytes));
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
-    throw new HttpError(400, `body.${fieldPath(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`.replace("body.$", "body"));
+    // Too long is too large (413), as a body over the limit is; anything else is malformed.
+    const status = issue?.code === "too_big" && issue.origin === "string" ? 413 : 400;
+    throw new HttpError(status, `body.${fieldPath(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`.replace("body.$", "body"));
   };
   /** Scores the answers of one request field (`responses`, `query`). */
   const score = (requests: RewardRequest[], field: string) => {
     // More than the queue can ever hold: a 429 would be retried forever.
-    if (requests.length > scorer.capacity())
+    const { maxQueue } = scorer.limits;
+    if (requests.length > maxQueue)
       throw new HttpError(
         413,
-        `body.${field}: ${requests.length} answers, more than --max-queue ${scorer.capacity()} holds at once; split the request`,
+        `body.${field}: ${requests.length} answers, more than --max-queue ${maxQueue} holds at once; split the request`,
       );
     return scorer.submit(requests);
   };
   /** Scores one prompt's responses (/v1/score, /v1/rerank). */
-  const scoreResponses = ({ prompt, responses, scenario }: z.output<typeof rerankSchema>) => {
+  const scoreResponses = ({ prompt, responses, scenario }: RerankBody) => {
     // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
     // would fail every request batched with it.
     if (scenario && !options.info.scenarios.includes(scenario))
@@ -129,12 +146,19 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     );
   };
 
-  app.get("/healthz", (c) => c.json({ status: "ok", pid: process.pid, queue_depth: scorer.depth() }));
+  app.get("/healthz", (c) => {
+    // A batch past the request deadline serves nobody in time: a balancer should look elsewhere.
+    const busyMs = scorer.busyMs();
+    const { deadlineMs } = scorer.limits;
+    if (busyMs <= deadlineMs) return c.json({ status: "ok", pid: process.pid, queue_depth: scorer.depth() });
+    const reason = `the scoring thread has been on one batch for ${Math.round(busyMs)} ms, over --request-timeout-ms ${deadlineMs}`;
+    return c.json({ status: "unready", reason, pid: process.pid, queue_depth: scorer.depth() }, 503);
+  });
   app.get("/v1/model", (c) => c.json(options.info));
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
 
   app.post("/get_reward", async (c) => {
-    const { query, prompts } = await body(c, getRewardSchema);
+    const { query, prompts } = await body(c, schemas.getReward);
     if (prompts && prompts.length !== query.length)
       throw new HttpError(400, `body.prompts: has ${prompts.length} prompts for ${query.length} queries`);
     const requests = query.map((text, i): RewardRequest => {
@@ -152,14 +176,14 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   });
 
   app.post("/v1/score", async (c) => {
-    const request = await body(c, scoreSchema);
+    const request = await body(c, schemas.score);
     const results = await scoreResponses(request);
     const rewards = results.map((r) => r.reward);
     return c.json({ results, rewards, ...(request.group_normalize ? { advantages: groupAdvantages(rewards) } : {}) });
   });
 
   app.post("/v1/rerank", async (c) => {
-    const results = await scoreResponses(await body(c, rerankSchema));
+    const results = await scoreResponses(await body(c, schemas.rerank));
     const rewards = results.map((r) => r.reward);
     return c.json({ rewards, best: rewards.indexOf(Math.max(...rewards)) });
   });
@@ -173,6 +197,7 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     // Nobody reads this answer; the middleware counts it as a disconnect.
     if (error instanceof ClientGoneError) return c.body(null, 400);
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status, error.headers);
+    if (error instanceof DeadlineError) return c.json({ error: error.message }, 503);
     if (error instanceof QueueFullError) return c.json({ error: error.message }, 429, { "retry-after": String(error.retryAfterSeconds) });
     if (error instanceof MedrubricError && (error.kind === "usage" || error.kind === "input")) return c.json({ error: error.message }, 400);
     return c.json({ error: `internal error: ${error.message}` }, 500);
