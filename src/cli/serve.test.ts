@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keepAliveLoad } from "../../test/keep-alive-load.js";
 import { startServe, type TrainedFixture, trainFixtureModel } from "../../test/model-server.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { runCli } from "../../test/run-cli.js";
@@ -46,6 +47,46 @@ describe("medrubric serve", () => {
     standin.configure({ latencyMs: 0 });
     expect(response.status).toBe(200);
     expect((await server.result).code).toBe(0);
+  });
+
+  it.each([[[]], [["--workers", "2"]]])(
+    "drains on SIGTERM under keep-alive load: Connection: close, no accepted request lost, exit 0 in bounded time (%j)",
+    async (extra) => {
+      const server = await serve([...extra, "--drain-timeout-ms", "5000"]);
+      const load = keepAliveLoad(server.url, {
+        clients: 20,
+        path: "/v1/score",
+        body: () => JSON.stringify({ prompt: [{ role: "user", content: `question ${Math.random()}` }], responses: ["an answer"] }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const signalled = performance.now();
+      server.child.kill("SIGTERM");
+      const { code } = await server.result;
+      const took = performance.now() - signalled;
+      const outcome = await load.done;
+      expect({ code, lost: outcome.lost, refused: outcome.refused }).toEqual({ code: 0, lost: {}, refused: 20 });
+      expect(Object.keys(outcome.statuses)).toEqual(["200"]);
+      expect(outcome.statuses[200]).toBeGreaterThan(20);
+      // Each kept-alive socket was told to go elsewhere rather than cut.
+      expect(outcome.closeHeaders).toBeGreaterThan(0);
+      expect(took).toBeLessThan(5000);
+    },
+  );
+
+  it("cuts what is still in flight at --drain-timeout-ms, and says so with exit 75", async () => {
+    const server = await serve(["--drain-timeout-ms", "300"]);
+    standin.configure({ latencyMs: 3000 });
+    const embeddingsAsked = standin.requests.length;
+    const inFlight = score(server.url).catch((error: Error) => error);
+    while (standin.requests.length === embeddingsAsked) await new Promise((resolve) => setTimeout(resolve, 10));
+    const signalled = performance.now();
+    server.child.kill("SIGTERM");
+    const { code, stderr } = await server.result;
+    standin.configure({ latencyMs: 0 });
+    expect(code).toBe(75);
+    expect(performance.now() - signalled).toBeLessThan(2500);
+    expect(stderr).toContain("medrubric: --drain-timeout-ms 300: drain time over; cut 1 connections with requests in flight");
+    expect(await inFlight).toBeInstanceOf(Error);
   });
 
   it("runs several workers on one port", async () => {

@@ -7,9 +7,14 @@
  */
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { ConfigError, describeError, EXIT_CODES, exitCodeOf, MedrubricError, UsageError } from "../core/errors.js";
+import { ConfigError, describeError, EXIT_CODES, exitCodeOf, MedrubricError, TemporaryError, UsageError } from "../core/errors.js";
 import type { ServedModel } from "../server/scoring-thread.js";
-import { DEFAULT_MAX_ANSWER_CHARS, DEFAULT_MAX_BATCH_CHARS, DEFAULT_REQUEST_TIMEOUT_MS } from "../server/server-limits.js";
+import {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_ANSWER_CHARS,
+  DEFAULT_MAX_BATCH_CHARS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from "../server/server-limits.js";
 import { integerInRange } from "./options.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
@@ -25,6 +30,7 @@ interface ServeFlags extends ModelFlags {
   maxAnswerChars: number;
   maxBatchChars: number;
   requestTimeoutMs: number;
+  drainTimeoutMs: number;
 }
 
 export function registerServe(program: Command): void {
@@ -66,6 +72,12 @@ export function registerServe(program: Command): void {
       "a request not scored within this gets 503 and its unstarted answers are dropped; /healthz is unready while a batch runs longer; 100 to 3600000",
       integerInRange(100, 3_600_000),
       DEFAULT_REQUEST_TIMEOUT_MS,
+    )
+    .option(
+      "--drain-timeout-ms <n>",
+      "on SIGTERM, how long requests in flight may take to finish before their connections are cut (exit 75), 0 to 3600000",
+      integerInRange(0, 3_600_000),
+      DEFAULT_DRAIN_TIMEOUT_MS,
     );
   addModelOptions(command).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];
@@ -81,13 +93,14 @@ export function registerServe(program: Command): void {
 
 /** One server: the scoring thread, the app on its port, and a graceful stop on SIGTERM. */
 async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise<void> {
-  const [{ createRewardApp }, { closeOnSignals, listen }, { createServerMetrics }, { startScoringThread }] = await Promise.all([
+  const [{ createRewardApp }, { drainOnSignals, listen }, { createServerMetrics }, { startScoringThread }] = await Promise.all([
     import("../server/reward-app.js"),
     import("../server/serve-rewards.js"),
     import("../server/server-metrics.js"),
     import("../server/scoring-thread.js"),
   ]);
   const metrics = createServerMetrics();
+  let draining = false;
   const scoring = await startScoringThread(new URL(import.meta.url), flags, {
     maxBatch: flags.maxBatch,
     maxWaitMs: flags.maxWaitMs,
@@ -103,6 +116,7 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
     apiKey,
     maxBodyBytes: flags.maxBodyBytes,
     maxAnswerChars: flags.maxAnswerChars,
+    draining: () => draining,
   });
   const server = await listen(app, flags.host, flags.port).catch(async (error) => {
     // The thread would keep the process alive after the error is reported.
@@ -116,9 +130,23 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
     await server.close();
     process.exit(EXIT_CODES.internal);
   });
-  await new Promise<void>((resolve) => closeOnSignals(server, () => void scoring.scorer.drain().then(resolve)));
+  const cut = await drainOnSignals(server, {
+    drainMs: flags.drainTimeoutMs,
+    // A worker's fellows close their listeners when told to stop, not all at once; a client told
+    // `Connection: close` before they all have could reconnect to the primary's closing handle
+    // and be reset, so workers wait a moment before saying it.
+    settleMs: cluster.isWorker ? WORKER_SETTLE_MS : 0,
+    onDraining: () => {
+      draining = true;
+    },
+  });
+  // Every connection closed: every answer was sent, so nothing is left in the thread to wait for.
   await scoring.close();
+  if (cut > 0)
+    throw new TemporaryError(`--drain-timeout-ms ${flags.drainTimeoutMs}: drain time over; cut ${cut} connections with requests in flight`);
 }
+
+const WORKER_SETTLE_MS = 250;
 
 /** What a worker that cannot serve tells the primary, which reports it once for all workers. */
 interface WorkerFailure {

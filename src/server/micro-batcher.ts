@@ -83,6 +83,8 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, onExpire: () =>
       onExpire();
       reject(new DeadlineError(ms));
     }, ms);
+    // A request cut at shutdown may never settle; its deadline must not keep the process alive.
+    timer.unref();
     promise.then(
       (value) => {
         clearTimeout(timer);

@@ -159,6 +159,19 @@ describe("reward server routes, over a real socket", async () => {
     expect((await limited("/v1/score", post({ prompt, responses: ["x".repeat(40)] }))).status).toBe(200);
   });
 
+  it("says Connection: close on every answer once draining, and /healthz 503 draining", async () => {
+    let draining = false;
+    const request = await serveApp({ draining: () => draining });
+    expect((await request("/v1/score", post({ prompt, responses: ["a"] }))).headers.get("connection")).not.toBe("close");
+    draining = true;
+    const scored = await request("/v1/score", post({ prompt, responses: ["a"] }));
+    expect(scored.status).toBe(200);
+    expect(scored.headers.get("connection")).toBe("close");
+    const health = await request("/healthz");
+    expect(health.status).toBe(503);
+    expect(await json(health)).toMatchObject({ status: "draining" });
+  });
+
   it("requires the API key when one is set, except for /healthz", async () => {
     const guarded = await serveApp({ apiKey: "s3cret" });
     expect((await guarded("/v1/model")).status).toBe(401);

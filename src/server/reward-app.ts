@@ -34,6 +34,8 @@ export interface RewardAppOptions {
   maxBodyBytes: number;
   /** The longest answer, prompt message or query, in characters (--max-answer-chars). */
   maxAnswerChars?: number;
+  /** True once the server drains: every answer then says `Connection: close`, so keep-alive clients go elsewhere. */
+  draining?: () => boolean;
 }
 
 /**
@@ -100,6 +102,7 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     const route = ROUTES.includes(c.req.path) ? c.req.path : "other";
     const stop = metrics.latency.startTimer({ route });
     await next();
+    if (options.draining?.()) c.res.headers.set("connection", "close");
     metrics.queueDepth.set(scorer.depth());
     // Gone mid-body or while scored: whatever status was chosen, nobody received it.
     if (c.env.incoming.socket?.destroyed) return void metrics.clientDisconnects.inc({ route });
@@ -148,6 +151,7 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
 
   app.get("/healthz", (c) => {
     // A batch past the request deadline serves nobody in time: a balancer should look elsewhere.
+    if (options.draining?.()) return c.json({ status: "draining", pid: process.pid, queue_depth: scorer.depth() }, 503);
     const busyMs = scorer.busyMs();
     const { deadlineMs } = scorer.limits;
     if (busyMs <= deadlineMs) return c.json({ status: "ok", pid: process.pid, queue_depth: scorer.depth() });

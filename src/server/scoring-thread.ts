@@ -175,6 +175,10 @@ export function startScoringThread<A>(loader: URL, args: A, batching: BatchingOp
         close: async () => {
           stopping = true;
           await worker.terminate();
+          // Only answers whose connection was cut at the drain deadline can still wait here.
+          for (const w of waiting.values()) w.reject(new Error("the server stopped"));
+          waiting.clear();
+          settleIdle();
         },
       });
     });

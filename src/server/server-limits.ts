@@ -11,3 +11,6 @@ export const DEFAULT_MAX_BATCH_CHARS = 100_000;
 
 /** A request not scored by then gets 503; a batch running longer makes /healthz unready. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** SIGTERM's drain: long enough for a request at the request deadline to finish. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 35_000;
