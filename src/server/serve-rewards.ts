@@ -101,7 +101,11 @@ export interface DrainOptions {
 /** Drains the server on SIGTERM or SIGINT; resolves with the number of connections cut at the deadline. */
 export function drainOnSignals(server: RunningServer, options: DrainOptions): Promise<number> {
   return new Promise((resolve) => {
+    let stopping = false;
     const stop = () => {
+      // Ctrl-C reaches a worker twice (SIGINT from the terminal, SIGTERM from the primary): drain once.
+      if (stopping) return;
+      stopping = true;
       process.stderr.write(`medrubric serve: shutting down, finishing requests in flight (at most ${options.drainMs} ms)\n`);
       setTimeout(options.onDraining, options.settleMs).unref();
       void server.drain(options.drainMs).then(resolve);
