@@ -61,9 +61,15 @@ interface Group<I, O> {
   next: number;
 }
 
+export interface SubmitOptions {
+  /** Names the submission for `cancel`. */
+  key?: number;
+  /** Settles if nobody waits for the answer any more (the client hung up): what has not started is dropped. */
+  abandoned?: Promise<unknown>;
+}
+
 export interface MicroBatcher<I, O> {
-  /** Scores `items`; `key`, when given, names the submission for `cancel`. */
-  submit(items: readonly I[], key?: number): Promise<O[]>;
+  submit(items: readonly I[], options?: SubmitOptions): Promise<O[]>;
   /** Drops the waiting items of submission `key` (a running batch finishes) and returns them. */
   cancel(key: number): I[];
   /** Items waiting to run. */
@@ -98,8 +104,17 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, onExpire: () =>
   });
 }
 
-/** What the reward app scores through: a batcher, in process or in the scoring thread, without `cancel`. */
-export type Scorer<I, O> = Omit<MicroBatcher<I, O>, "cancel">;
+/** What the reward app scores through: a batcher, in process or in the scoring thread, without `cancel` and keys. */
+export type Scorer<I, O> = Omit<MicroBatcher<I, O>, "cancel" | "submit"> & {
+  submit(items: readonly I[], options?: Pick<SubmitOptions, "abandoned">): Promise<O[]>;
+};
+
+/** What a dropped submission is rejected with when its client hung up (see ClientGoneError in the app). */
+export class AbandonedError extends Error {
+  constructor() {
+    super("the client closed the connection");
+  }
+}
 
 /** Takes up to `maxBatch` items, one per submission in turn, until the cost budget is spent. */
 function takeBatch<I, O>(groups: Group<I, O>[], maxBatch: number, maxCost: number, cost: (item: I) => number): Waiting<I, O>[] {
@@ -172,18 +187,19 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
     }
   };
 
-  /** Takes a submission's waiting items out of the queue. */
-  const remove = (group: Group<I, O>): Waiting<I, O>[] => {
+  /** Takes a submission's waiting items out of the queue, rejecting them with `reason`. */
+  const remove = (group: Group<I, O>, reason: Error): Waiting<I, O>[] => {
     const index = groups.indexOf(group);
     if (index < 0) return [];
     groups.splice(index, 1);
     const dropped = group.items.slice(group.next);
     queued -= dropped.length;
+    for (const w of dropped) w.reject(reason);
     return dropped;
   };
 
   return {
-    submit(items, key) {
+    submit(items, { key, abandoned } = {}) {
       if (queued + items.length > options.maxQueue) return Promise.reject(queueFull(options, queued));
       if (items.length === 0) return Promise.resolve([]);
       const group: Group<I, O> = { items: [], next: 0 };
@@ -191,19 +207,17 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
       groups.push(group);
       queued += items.length;
       if (key !== undefined) byKey.set(key, group);
+      void abandoned?.then(() => remove(group, new AbandonedError()));
       schedule();
       const all = Promise.all(promises);
       const forget = () => key !== undefined && byKey.delete(key);
       if (!Number.isFinite(deadlineMs)) return key === undefined ? all : all.finally(forget);
-      return withDeadline(all, deadlineMs, () => {
-        remove(group);
-        forget();
-      }).finally(forget);
+      return withDeadline(all, deadlineMs, () => remove(group, new DeadlineError(deadlineMs))).finally(forget);
     },
     cancel(key) {
       const group = byKey.get(key);
       byKey.delete(key);
-      return group ? remove(group).map((w) => w.item) : [];
+      return group ? remove(group, new AbandonedError()).map((w) => w.item) : [];
     },
     depth: () => queued,
     busyMs: () => (running ? performance.now() - runningSince : 0),

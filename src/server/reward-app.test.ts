@@ -233,4 +233,29 @@ describe("reward server under overload", () => {
     expect(metrics).toContain('medrubric_client_disconnects_total{route="/v1/score"} 2');
     expect(metrics).not.toMatch(/medrubric_requests_total\{route="\/v1\/score"/);
   });
+
+  it("drops the answers of a client that hung up before they are scored", async () => {
+    let scored = 0;
+    const counting: RewardModel = {
+      dimensions: gprc.dimensions,
+      score: async (requests) => {
+        scored += requests.length;
+        await delay(30);
+        return gprc.score(requests);
+      },
+    };
+    const request = await serveApp({ model: counting, batching: { maxBatch: 1, maxWaitMs: 0, maxQueue: 256 } });
+    const abort = new AbortController();
+    const gone = request("/v1/score", {
+      ...post({ prompt, responses: Array.from({ length: 40 }, (_, i) => `answer ${i}`) }),
+      signal: abort.signal,
+    });
+    await delay(100);
+    abort.abort();
+    await gone.catch(() => {});
+    await delay(300);
+    // 40 answers one at a time take 1.2 s; only those started before the hang-up were scored.
+    expect(scored).toBeLessThan(10);
+    expect(await json(await request("/healthz"))).toMatchObject({ queue_depth: 0 });
+  });
 });

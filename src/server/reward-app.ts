@@ -13,7 +13,7 @@ import { MedrubricError } from "../core/errors.js";
 import { chatMessageSchema, type RewardRequest, type RewardScore } from "../core/types.js";
 import { fieldPath } from "../io/jsonl.js";
 import { ClientGoneError, HttpError } from "./http-error.js";
-import { DeadlineError, QueueFullError, type Scorer } from "./micro-batcher.js";
+import { AbandonedError, DeadlineError, QueueFullError, type Scorer } from "./micro-batcher.js";
 import { readJsonBody } from "./read-json-body.js";
 import { DEFAULT_MAX_ANSWER_CHARS } from "./server-limits.js";
 import type { ServerMetrics } from "./server-metrics.js";
@@ -126,8 +126,8 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     const status = issue?.code === "too_big" && issue.origin === "string" ? 413 : 400;
     throw new HttpError(status, `body.${fieldPath(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`.replace("body.$", "body"));
   };
-  /** Scores the answers of one request field (`responses`, `query`). */
-  const score = (requests: RewardRequest[], field: string) => {
+  /** Scores the answers of one request field (`responses`, `query`); a client that hangs up meanwhile leaves no work behind. */
+  const score = (c: Context<Env>, requests: RewardRequest[], field: string) => {
     // More than the queue can ever hold: a 429 would be retried forever.
     const { maxQueue } = scorer.limits;
     if (requests.length > maxQueue)
@@ -135,15 +135,18 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
         413,
         `body.${field}: ${requests.length} answers, more than --max-queue ${maxQueue} holds at once; split the request`,
       );
-    return scorer.submit(requests);
+    const { outgoing } = c.env;
+    const abandoned = new Promise<void>((resolve) => outgoing.once("close", () => !outgoing.writableFinished && resolve()));
+    return scorer.submit(requests, { abandoned });
   };
   /** Scores one prompt's responses (/v1/score, /v1/rerank). */
-  const scoreResponses = ({ prompt, responses, scenario }: RerankBody) => {
+  const scoreResponses = (c: Context<Env>, { prompt, responses, scenario }: RerankBody) => {
     // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
     // would fail every request batched with it.
     if (scenario && !options.info.scenarios.includes(scenario))
       throw new HttpError(400, `body.scenario: unknown scenario "${scenario}"; known: ${options.info.scenarios.join(", ")}`);
     return score(
+      c,
       responses.map((response) => ({ prompt, response, scenario })),
       "responses",
     );
@@ -171,7 +174,7 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
       const response = prompt && text.startsWith(prompt) ? text.slice(prompt.length) : text;
       return { prompt: [{ role: "user", content: prompt }], response };
     });
-    const results = await score(requests, "query");
+    const results = await score(c, requests, "query");
     const rewards = results.map((r) => r.reward);
     const extra_logs = Object.fromEntries(
       options.info.dimensions.map((d) => [d, results.reduce((sum, r) => sum + (r.scores[d] ?? 0), 0) / results.length]),
@@ -181,13 +184,13 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
 
   app.post("/v1/score", async (c) => {
     const request = await body(c, schemas.score);
-    const results = await scoreResponses(request);
+    const results = await scoreResponses(c, request);
     const rewards = results.map((r) => r.reward);
     return c.json({ results, rewards, ...(request.group_normalize ? { advantages: groupAdvantages(rewards) } : {}) });
   });
 
   app.post("/v1/rerank", async (c) => {
-    const results = await scoreResponses(await body(c, schemas.rerank));
+    const results = await scoreResponses(c, await body(c, schemas.rerank));
     const rewards = results.map((r) => r.reward);
     return c.json({ rewards, best: rewards.indexOf(Math.max(...rewards)) });
   });
@@ -199,7 +202,7 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   });
   app.onError((error, c) => {
     // Nobody reads this answer; the middleware counts it as a disconnect.
-    if (error instanceof ClientGoneError) return c.body(null, 400);
+    if (error instanceof ClientGoneError || error instanceof AbandonedError) return c.body(null, 400);
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status, error.headers);
     if (error instanceof DeadlineError) return c.json({ error: error.message }, 503);
     if (error instanceof QueueFullError) return c.json({ error: error.message }, 429, { "retry-after": String(error.retryAfterSeconds) });

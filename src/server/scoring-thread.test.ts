@@ -149,6 +149,25 @@ describe("scoring thread", () => {
     await server.close();
   });
 
+  it("drops what it has not started of a request whose client hung up", async () => {
+    const thread = await started(misbehaving({ kind: "per-char", usPerChar: 2 }, { ...batching, maxQueue: 4096, maxBatchCost: 100_000 }));
+    const { server, health } = await serveThread(thread, 4 * 1024 * 1024);
+    const abort = new AbortController();
+    const gone = fetch(`${server.url}/v1/score`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt, responses: Array.from({ length: 200 }, () => "x".repeat(20_000)) }),
+      signal: abort.signal,
+    }).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    abort.abort();
+    await gone;
+    // 8 s of scoring were asked for; within a batch of the hang-up the thread is free again.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await (await health()).json()).toMatchObject({ status: "ok", queue_depth: 0 });
+    await server.close();
+  });
+
   it("reports unready on /healthz while a batch overruns the request deadline", async () => {
     const thread = await started(misbehaving({ kind: "busy", ms: 1500 }, { ...batching, deadlineMs: 500 }));
     const { server, post, health } = await serveThread(thread);

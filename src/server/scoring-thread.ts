@@ -17,7 +17,15 @@
 import { Worker } from "node:worker_threads";
 import { type ErrorKind, MedrubricError } from "../core/errors.js";
 import type { RewardModel, RewardRequest, RewardScore } from "../core/types.js";
-import { type BatchingOptions, queueFull, type Scorer, withDeadline } from "./micro-batcher.js";
+import {
+  AbandonedError,
+  type BatchingOptions,
+  DeadlineError,
+  queueFull,
+  type Scorer,
+  type SubmitOptions,
+  withDeadline,
+} from "./micro-batcher.js";
 import type { ModelInfo } from "./reward-app.js";
 
 export interface ServedModel {
@@ -136,16 +144,22 @@ export function startScoringThread<A>(loader: URL, args: A, batching: BatchingOp
         worker.postMessage({ submit: outbox } satisfies ToWorker);
         outbox = [];
       };
-      /** Past its deadline: its scores are no longer awaited, and the thread drops what it has not started. */
-      const cancel = (submission: ThreadSubmission) => {
-        for (const item of submission.items) waiting.delete(item.id);
+      /** Past its deadline or abandoned: its scores are refused with `reason`, and the thread drops what it has not started. */
+      const cancel = (submission: ThreadSubmission, reason: Error) => {
+        let awaited = false;
+        for (const { id } of submission.items) {
+          awaited ||= waiting.has(id);
+          waiting.get(id)?.reject(reason);
+          waiting.delete(id);
+        }
+        if (!awaited) return;
         settleIdle();
         const unsent = outbox.indexOf(submission);
         if (unsent < 0) return void worker.postMessage({ cancel: [submission.key] } satisfies ToWorker);
         outbox.splice(unsent, 1);
         unreplied -= submission.items.length;
       };
-      const submit = (requests: readonly RewardRequest[]) => {
+      const submit = (requests: readonly RewardRequest[], { abandoned }: Pick<SubmitOptions, "abandoned"> = {}) => {
         if (unreplied + requests.length > batching.maxQueue) return Promise.reject(queueFull(batching, unreplied));
         const submission: ThreadSubmission = { key: nextKey++, items: [] };
         const scores = requests.map(
@@ -159,8 +173,9 @@ export function startScoringThread<A>(loader: URL, args: A, batching: BatchingOp
         if (unreplied === 0) progressAt = performance.now();
         unreplied += requests.length;
         if (outbox.push(submission) === 1) setImmediate(send);
+        void abandoned?.then(() => cancel(submission, new AbandonedError()));
         const all = Promise.all(scores);
-        return Number.isFinite(deadlineMs) ? withDeadline(all, deadlineMs, () => cancel(submission)) : all;
+        return Number.isFinite(deadlineMs) ? withDeadline(all, deadlineMs, () => cancel(submission, new DeadlineError(deadlineMs))) : all;
       };
       resolve({
         info: hello.info,

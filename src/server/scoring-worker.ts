@@ -50,7 +50,7 @@ try {
     }
     // Each request its own submission, so that batches take from all of them in turn. The outcome
     // goes back with its batch; the promise is only left to settle.
-    for (const { key, items } of message.submit) void batcher.submit(items, key).catch(() => {});
+    for (const { key, items } of message.submit) void batcher.submit(items, { key }).catch(() => {});
   });
   port.postMessage({ info } satisfies WorkerHello);
 } catch (error) {
