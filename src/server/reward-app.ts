@@ -1,9 +1,11 @@
 /**
  * The reward server's HTTP API (Hono): OpenRLHF's `/get_reward`, `/v1/score` with optional
  * GRPO group-normalised advantages, `/v1/rerank`, `/healthz`, `/v1/model` and Prometheus
- * `/metrics`. Bodies are size-limited (413) and validated with zod (400 naming the field); a
- * full queue answers 429 with Retry-After; an API key, when set, is checked in constant time.
- * Every error body is `{"error": "..."}`.
+ * `/metrics`. Bodies must be JSON (415), are size-limited (413), have every text bounded (413
+ * naming the field) and are validated with zod (400 naming the field); a full queue answers 429
+ * with Retry-After, a request the queue could never hold 413, one not scored by its deadline
+ * 503; a known route asked with another method 405 with Allow. An API key, when set, is checked
+ * in constant time. Every error body is `{"error": "..."}`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { HttpBindings } from "@hono/node-server";
@@ -54,7 +56,8 @@ function requestSchemas(maxChars: number) {
   const rerank = z.object({
     prompt: z.array(chatMessageSchema.extend({ content: text })).min(1, "must have at least one message"),
     responses: z.array(text).min(1, "must have at least one response"),
-    scenario: z.string().min(1).nullish(),
+    // An id, echoed in the error when unknown: no reason to take a long one.
+    scenario: z.string().min(1).max(200).nullish(),
   });
   const score = rerank.extend({ group_normalize: z.boolean().default(false) });
   return { getReward, rerank, score };
