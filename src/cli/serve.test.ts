@@ -16,7 +16,8 @@ beforeAll(async () => {
   standin = await startStandin({ embeddingDim: 16 });
   dir = await mkdtemp(join(tmpdir(), "medrubric-serve-"));
   fixture = await trainFixtureModel(dir, standin.url);
-});
+  // Training outlasts vitest's 10 s hook default when the whole suite shares this 2-core machine.
+}, 60_000);
 afterAll(async () => {
   await standin.close();
   await rm(dir, { recursive: true, force: true });
