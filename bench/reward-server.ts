@@ -10,6 +10,7 @@ import cluster from "node:cluster";
 import { createRewardApp } from "../src/server/reward-app.js";
 import { startScoringThread } from "../src/server/scoring-thread.js";
 import { listen } from "../src/server/serve-rewards.js";
+import { DEFAULT_MAX_BATCH_CHARS, DEFAULT_REQUEST_TIMEOUT_MS } from "../src/server/server-limits.js";
 import { createServerMetrics } from "../src/server/server-metrics.js";
 import { SERVED_MODELS, servedModelName } from "./served-models.js";
 
@@ -35,6 +36,9 @@ if (workers > 1 && cluster.isPrimary) {
     maxBatch,
     maxWaitMs: 0,
     maxQueue: 100_000,
+    // serve's defaults, so the figures include what every request costs there (its deadline timer).
+    maxBatchCost: DEFAULT_MAX_BATCH_CHARS,
+    deadlineMs: DEFAULT_REQUEST_TIMEOUT_MS,
     onBatch: (size) => metrics.batchSize.observe(size),
   });
   const app = createRewardApp({ scorer, info, metrics, maxBodyBytes: 1 << 20 });

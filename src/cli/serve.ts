@@ -2,11 +2,19 @@
  * `medrubric serve`: the reward server for RL trainers (OpenRLHF, verl, TRL). Binds 127.0.0.1
  * unless told otherwise; `--workers N` runs N processes sharing the port (node:cluster), each
  * with the model loaded in its own scoring thread; SIGTERM finishes the requests in flight first.
+ * Any failure to serve (a port in use, a bad host) is one line and a sysexits code, from one
+ * worker or many.
  */
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { ConfigError, EXIT_CODES } from "../core/errors.js";
+import { ConfigError, describeError, EXIT_CODES, exitCodeOf, MedrubricError, TemporaryError, UsageError } from "../core/errors.js";
 import type { ServedModel } from "../server/scoring-thread.js";
+import {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_ANSWER_CHARS,
+  DEFAULT_MAX_BATCH_CHARS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from "../server/server-limits.js";
 import { integerIn } from "./flag-ranges.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
@@ -19,6 +27,10 @@ interface ServeFlags extends ModelFlags {
   maxWaitMs: number;
   maxQueue: number;
   maxBodyBytes: number;
+  maxAnswerChars: number;
+  maxBatchChars: number;
+  requestTimeoutMs: number;
+  drainTimeoutMs: number;
 }
 
 export function registerServe(program: Command): void {
@@ -36,40 +48,127 @@ export function registerServe(program: Command): void {
       integerIn(0, 60_000),
       0,
     )
-    .option("--max-queue <n>", "answers waiting or being scored at most; beyond it requests get 429", integerIn(1, 10_000_000), 4096)
-    .option("--max-body-bytes <n>", "largest request body; beyond it 413", integerIn(1024, 1024 ** 3), 4 * 1024 * 1024);
+    .option(
+      "--max-queue <n>",
+      "answers waiting or being scored at most; beyond it requests get 429 (413 for a request larger than this)",
+      integerIn(1, 10_000_000),
+      4096,
+    )
+    .option("--max-body-bytes <n>", "largest request body; beyond it 413", integerIn(1, 2 ** 30), 4 * 1024 * 1024)
+    .option(
+      "--max-answer-chars <n>",
+      "longest answer, query or prompt message in characters; beyond it 413 naming the field",
+      integerIn(1, 10_000_000),
+      DEFAULT_MAX_ANSWER_CHARS,
+    )
+    .option(
+      "--max-batch-chars <n>",
+      "characters of answers one model batch takes on (a longer answer runs alone); bounds how long a batch holds the model",
+      integerIn(1, 100_000_000),
+      DEFAULT_MAX_BATCH_CHARS,
+    )
+    .option(
+      "--request-timeout-ms <n>",
+      "a request not scored within this gets 503 and its unstarted answers are dropped; /healthz is unready while a batch runs longer;",
+      integerIn(100, 3_600_000),
+      DEFAULT_REQUEST_TIMEOUT_MS,
+    )
+    .option(
+      "--drain-timeout-ms <n>",
+      "on SIGTERM, how long requests in flight may take to finish before their connections are cut (exit 75)",
+      integerIn(0, 3_600_000),
+      DEFAULT_DRAIN_TIMEOUT_MS,
+    );
   addModelOptions(command).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];
     if (flags.apiKeyEnv !== undefined && !apiKey)
       throw new ConfigError(`--api-key-env ${flags.apiKeyEnv}: the environment variable ${flags.apiKeyEnv} is empty or unset`);
+    if (flags.maxWaitMs >= flags.requestTimeoutMs)
+      throw new UsageError(`--max-wait-ms ${flags.maxWaitMs}: must be below --request-timeout-ms ${flags.requestTimeoutMs}`);
     if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers);
-    const [{ createRewardApp }, { closeOnSignals, listen }, { createServerMetrics }, { startScoringThread }] = await Promise.all([
-      import("../server/reward-app.js"),
-      import("../server/serve-rewards.js"),
-      import("../server/server-metrics.js"),
-      import("../server/scoring-thread.js"),
-    ]);
-    const metrics = createServerMetrics();
-    const scoring = await startScoringThread(new URL(import.meta.url), flags, {
-      maxBatch: flags.maxBatch,
-      maxWaitMs: flags.maxWaitMs,
-      maxQueue: flags.maxQueue,
-      onBatch: (size) => metrics.batchSize.observe(size),
-    });
-    const app = createRewardApp({ scorer: scoring.scorer, info: scoring.info, metrics, apiKey, maxBodyBytes: flags.maxBodyBytes });
-    const server = await listen(app, flags.host, flags.port);
-    process.stdout.write(`medrubric serve: listening on ${server.url} (pid ${process.pid})\n`);
-    void scoring.failed.then(async (error) => {
-      // Without its model the server could only answer 500s; exiting lets a supervisor restart it.
-      process.stderr.write(`medrubric serve: ${error.message}\n`);
-      await server.close();
-      process.exit(EXIT_CODES.internal);
-    });
-    await new Promise<void>((resolve) => closeOnSignals(server, () => void scoring.scorer.drain().then(resolve)));
-    await scoring.close();
-    // A worker's IPC channel to the primary would keep it alive.
-    cluster.worker?.disconnect();
+    if (cluster.isWorker) return runWorker(flags, apiKey);
+    await runServer(flags, apiKey);
   });
+}
+
+/** One server: the scoring thread, the app on its port, and a graceful stop on SIGTERM. */
+async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise<void> {
+  const [{ createRewardApp }, { drainOnSignals, listen }, { createServerMetrics }, { startScoringThread }] = await Promise.all([
+    import("../server/reward-app.js"),
+    import("../server/serve-rewards.js"),
+    import("../server/server-metrics.js"),
+    import("../server/scoring-thread.js"),
+  ]);
+  const metrics = createServerMetrics();
+  let draining = false;
+  const scoring = await startScoringThread(new URL(import.meta.url), flags, {
+    maxBatch: flags.maxBatch,
+    maxWaitMs: flags.maxWaitMs,
+    maxQueue: flags.maxQueue,
+    maxBatchCost: flags.maxBatchChars,
+    deadlineMs: flags.requestTimeoutMs,
+    onBatch: (size) => metrics.batchSize.observe(size),
+  });
+  const app = createRewardApp({
+    scorer: scoring.scorer,
+    info: scoring.info,
+    metrics,
+    apiKey,
+    maxBodyBytes: flags.maxBodyBytes,
+    maxAnswerChars: flags.maxAnswerChars,
+    draining: () => draining,
+  });
+  const server = await listen(app, flags.host, flags.port).catch(async (error) => {
+    // The thread would keep the process alive after the error is reported.
+    await scoring.close();
+    throw error;
+  });
+  process.stdout.write(`medrubric serve: listening on ${server.url} (pid ${process.pid})\n`);
+  void scoring.failed.then(async (error) => {
+    // Without its model the server could only answer 500s; exiting lets a supervisor restart it.
+    process.stderr.write(`medrubric serve: ${error.message}\n`);
+    await server.close();
+    process.exit(EXIT_CODES.internal);
+  });
+  const cut = await drainOnSignals(server, {
+    drainMs: flags.drainTimeoutMs,
+    // A worker's fellows close their listeners when told to stop, not all at once; a client told
+    // `Connection: close` before they all have could reconnect to the primary's closing handle
+    // and be reset, so workers wait a moment before saying it.
+    settleMs: cluster.isWorker ? WORKER_SETTLE_MS : 0,
+    onDraining: () => {
+      draining = true;
+    },
+  });
+  // Every connection closed: every answer was sent, so nothing is left in the thread to wait for.
+  await scoring.close();
+  if (cut > 0)
+    throw new TemporaryError(`--drain-timeout-ms ${flags.drainTimeoutMs}: drain time over; cut ${cut} connections with requests in flight`);
+}
+
+const WORKER_SETTLE_MS = 250;
+
+/** What a worker that cannot serve tells the primary, which reports it once for all workers. */
+interface WorkerFailure {
+  medrubricServeFailure: string;
+  code: number;
+}
+const isWorkerFailure = (message: unknown): message is WorkerFailure =>
+  typeof (message as WorkerFailure | null)?.medrubricServeFailure === "string";
+
+async function runWorker(flags: ServeFlags, apiKey: string | undefined): Promise<void> {
+  try {
+    await runServer(flags, apiKey);
+  } catch (error) {
+    const failure: WorkerFailure = {
+      medrubricServeFailure: error instanceof MedrubricError ? error.message : `internal error: ${describeError(error)}`,
+      code: exitCodeOf(error),
+    };
+    await new Promise((sent) => process.send?.(failure, sent));
+    process.exit(failure.code);
+  }
+  // A worker's IPC channel to the primary would keep it alive.
+  cluster.worker?.disconnect();
 }
 
 /** The scoring thread's loader (see server/scoring-thread.ts): the model and what /v1/model says of it. */
@@ -84,18 +183,35 @@ export async function loadServedModel(flags: ModelFlags): Promise<ServedModel> {
   return { model, info };
 }
 
-/** Forks the workers and passes a stop signal on to them; resolves when all have exited. */
+/**
+ * Forks the workers and passes a stop signal on to them. A worker that fails (its port in use, its
+ * model thread dead) stops the others, and the primary exits with that worker's code, saying why
+ * once: a supervisor then sees the failure instead of exit 0, and restarts the server whole.
+ */
 function runPrimary(workers: number): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise(() => {
     let alive = workers;
-    for (let i = 0; i < workers; i++) cluster.fork();
-    cluster.on("exit", (worker, code) => {
-      if (code !== 0) process.stderr.write(`medrubric serve: worker ${worker.process.pid} exited with code ${code}\n`);
-      if (--alive === 0) resolve();
-    });
+    let failure: WorkerFailure | undefined;
+    let stopping = false;
     const stop = () => {
+      stopping = true;
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
     };
+    for (let i = 0; i < workers; i++)
+      cluster.fork().on("message", (message: unknown) => {
+        if (isWorkerFailure(message)) failure ??= message;
+      });
+    cluster.on("exit", (worker, code, signal) => {
+      if (code !== 0 && !failure) {
+        const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+        failure = { medrubricServeFailure: `worker ${worker.process.pid} ${how}`, code: code || EXIT_CODES.internal };
+      }
+      if (failure && !stopping) stop();
+      if (--alive > 0) return;
+      if (failure) process.stderr.write(`medrubric: ${failure.medrubricServeFailure}\n`);
+      // Every worker is gone and nothing else runs here: the exit code is the whole answer.
+      process.exit(failure?.code ?? 0);
+    });
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });

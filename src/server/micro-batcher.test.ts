@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { createMicroBatcher, QueueFullError } from "./micro-batcher.js";
+import { createMicroBatcher, DeadlineError, QueueFullError } from "./micro-batcher.js";
 
 function doubler(options: { maxBatch: number; maxWaitMs: number; maxQueue: number; runMs?: number }) {
   const batches: number[][] = [];
@@ -20,7 +20,8 @@ describe("createMicroBatcher", () => {
     const { batcher, batches } = doubler({ maxBatch: 10, maxWaitMs: 20, maxQueue: 100 });
     const results = await Promise.all([batcher.submit([1, 2]), batcher.submit([3]), batcher.submit([4, 5])]);
     expect(results).toEqual([[2, 4], [6], [8, 10]]);
-    expect(batches).toEqual([[1, 2, 3, 4, 5]]);
+    // Taken in turn from each submission.
+    expect(batches).toEqual([[1, 3, 4, 2, 5]]);
   });
 
   it("runs a full batch at once and splits what is larger", async () => {
@@ -79,5 +80,53 @@ describe("createMicroBatcher", () => {
     await expect(Promise.all([batcher.submit([1]), batcher.submit([2])])).rejects.toThrow("model failed");
     fail = false;
     expect(await batcher.submit([3])).toEqual([3]);
+  });
+
+  it("takes a batch in turn from every submission, within the cost budget, so a small one never waits behind a large one", async () => {
+    const batches: string[][] = [];
+    const batcher = createMicroBatcher<string, number>({
+      maxBatch: 4,
+      maxWaitMs: 0,
+      maxQueue: 100,
+      maxBatchCost: 6,
+      cost: (item) => item.length,
+      run: async (items) => {
+        batches.push(items);
+        await delay(5);
+        return items.map((item) => item.length);
+      },
+    });
+    const large = batcher.submit(["aaaa", "bbbb", "cccc", "dddd"]);
+    const small = batcher.submit(["x", "y"]);
+    // One item over the budget still runs, alone.
+    const huge = batcher.submit(["z".repeat(10)]);
+    await Promise.all([large, small, huge]);
+    expect(batches).toEqual([["aaaa", "x"], ["z".repeat(10)], ["bbbb", "y"], ["cccc"], ["dddd"]]);
+  });
+
+  it("refuses a submission past its deadline and drops what of it had not started", async () => {
+    const batches: number[][] = [];
+    const batcher = createMicroBatcher<number, number>({
+      maxBatch: 1,
+      maxWaitMs: 0,
+      maxQueue: 100,
+      deadlineMs: 120,
+      run: async (items) => {
+        batches.push(items);
+        await delay(50);
+        return items;
+      },
+    });
+    const started = performance.now();
+    const refused = await batcher.submit([1, 2, 3, 4, 5, 6]).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DeadlineError);
+    expect((refused as Error).message).toBe(
+      "not scored within --request-timeout-ms 120; the server is overloaded or the request too large",
+    );
+    expect(performance.now() - started).toBeLessThan(400);
+    expect(batcher.depth()).toBe(0);
+    await batcher.drain();
+    expect(batches).toEqual([[1], [2], [3]]);
+    expect(await batcher.submit([7])).toEqual([7]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
-import { HttpError } from "./http-error.js";
+import { ClientGoneError, HttpError } from "./http-error.js";
 
 export async function readJsonBody(incoming: IncomingMessage | Http2ServerRequest, maxBytes: number): Promise<unknown> {
   // The rest of an oversized body is never read, so the connection closes after the 413.
@@ -26,7 +26,11 @@ export async function readJsonBody(incoming: IncomingMessage | Http2ServerReques
     };
     incoming.on("data", onData);
     incoming.once("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
-    incoming.once("error", reject);
+    // A client that hangs up mid-body is not a server fault (no 500 in /metrics): it is counted apart.
+    incoming.once("error", () => reject(new ClientGoneError()));
+    incoming.once("close", () => {
+      if (!incoming.readableEnded) reject(new ClientGoneError());
+    });
   });
   try {
     return JSON.parse(text);

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { trainHashModel } from "../../test/hash-model.js";
@@ -24,7 +25,8 @@ async function serveApp({ model = gprc, batching = { maxBatch: 16, maxWaitMs: 2,
   });
   const server = await listen(createRewardApp({ scorer, info, metrics, maxBodyBytes: 10_000, ...options }), "127.0.0.1", 0);
   servers.push(server);
-  return (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+  const request = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+  return Object.assign(request, { url: server.url });
 }
 const prompt = [{ role: "user" as const, content: "My child swallowed a button battery." }];
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
@@ -129,9 +131,70 @@ describe("reward server routes, over a real socket", async () => {
     expect(await json(huge)).toEqual({ error: "body larger than 10000 bytes" });
     // Streamed without a content-length (chunked): cut off once past the limit, not buffered whole.
     const body = new Blob([JSON.stringify({ prompt, responses: ["x".repeat(200_000)] })]).stream();
-    const streamed = await request("/v1/score", { method: "POST", body, duplex: "half" } as RequestInit);
+    const streamed = await request("/v1/score", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
     expect(streamed.status).toBe(413);
     expect((await request("/nowhere")).status).toBe(404);
+  });
+
+  it("answers a known route asked with another method 405 with Allow", async () => {
+    for (const path of ["/get_reward", "/v1/score", "/v1/rerank"]) {
+      const response = await request(path);
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST");
+      expect(await json(response)).toEqual({ error: `GET ${path}: method not allowed; use POST` });
+    }
+    const posted = await request("/healthz", post({}));
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("allow")).toBe("GET, HEAD");
+    expect((await request("/healthz", { method: "HEAD" })).status).toBe(200);
+  });
+
+  it("scores only application/json bodies (415 otherwise), so a cross-origin form or text/plain POST cannot", async () => {
+    const body = JSON.stringify({ prompt, responses: ["a"] });
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"]) {
+      const response = await request("/v1/score", { method: "POST", headers: { "content-type": type }, body });
+      expect(response.status).toBe(415);
+      expect(await json(response)).toEqual({ error: `content-type: expected application/json, got ${type}` });
+    }
+    const none = await request("/get_reward", { method: "POST", body: new Blob([body]) });
+    expect(await json(none)).toEqual({ error: "content-type: expected application/json, got none" });
+    const withCharset = await request("/v1/score", post(body, { "content-type": "Application/JSON; charset=utf-8" }));
+    expect(withCharset.status).toBe(200);
+  });
+
+  it("refuses a text longer than --max-answer-chars with 413 naming its field", async () => {
+    const limited = await serveApp({ maxAnswerChars: 40 });
+    const long = "x".repeat(41);
+    const cases: [string, unknown, string][] = [
+      ["/v1/score", { prompt, responses: ["ok", "fine", "good", long] }, "body.responses.3"],
+      ["/v1/rerank", { prompt: [{ role: "user", content: long }], responses: ["ok"] }, "body.prompt.0.content"],
+      ["/get_reward", { query: ["ok", long] }, "body.query.1"],
+      ["/get_reward", { query: ["ok"], prompts: [long] }, "body.prompts.0"],
+    ];
+    for (const [path, body, field] of cases) {
+      const response = await limited(path, post(body));
+      expect(response.status).toBe(413);
+      expect(await json(response)).toEqual({ error: `${field}: 41 characters, more than --max-answer-chars 40` });
+    }
+    expect((await limited("/v1/score", post({ prompt, responses: ["x".repeat(40)] }))).status).toBe(200);
+  });
+
+  it("says Connection: close on every answer once draining, and /healthz 503 draining", async () => {
+    let draining = false;
+    const request = await serveApp({ draining: () => draining });
+    expect((await request("/v1/score", post({ prompt, responses: ["a"] }))).headers.get("connection")).not.toBe("close");
+    draining = true;
+    const scored = await request("/v1/score", post({ prompt, responses: ["a"] }));
+    expect(scored.status).toBe(200);
+    expect(scored.headers.get("connection")).toBe("close");
+    const health = await request("/healthz");
+    expect(health.status).toBe(503);
+    expect(await json(health)).toMatchObject({ status: "draining" });
   });
 
   it("requires the API key when one is set, except for /healthz", async () => {
@@ -163,5 +226,61 @@ describe("reward server under overload", () => {
     expect(Number(refused?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(refused && (await json(refused))).toEqual({ error: "the reward queue is full; retry later" });
     expect((await request("/healthz")).status).toBe(200);
+  });
+
+  it("answers a request larger than the queue can ever hold 413, not a 429 to retry forever", async () => {
+    const request = await serveApp({ batching: { maxBatch: 4, maxWaitMs: 1, maxQueue: 8 } });
+    const tooMany = await request("/v1/score", post({ prompt, responses: Array.from({ length: 9 }, () => "a") }));
+    expect(tooMany.status).toBe(413);
+    expect(await json(tooMany)).toEqual({ error: "body.responses: 9 answers, more than --max-queue 8 holds at once; split the request" });
+    const queries = await request("/get_reward", post({ query: Array.from({ length: 9 }, () => "a") }));
+    expect((await json(queries)).error).toMatch(/^body\.query: 9 answers, more than --max-queue 8/);
+    expect((await request("/v1/score", post({ prompt, responses: Array.from({ length: 8 }, () => "a") }))).status).toBe(200);
+  });
+
+  it("counts a client that hangs up apart from server errors", async () => {
+    const request = await serveApp({ model: slow });
+    const url = new URL(request.url);
+    const hangUp = async (body: string, contentLength: number, afterMs: number) => {
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write(
+        `POST /v1/score HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${contentLength}\r\n\r\n${body}`,
+      );
+      await delay(afterMs);
+      socket.destroy();
+    };
+    const full = JSON.stringify({ prompt, responses: ["a"] });
+    await hangUp(full.slice(0, 20), full.length, 20); // mid-body
+    await hangUp(full, full.length, 10); // while its answer is scored
+    await delay(100);
+    const metrics = await (await request("/metrics")).text();
+    expect(metrics).toContain('medrubric_client_disconnects_total{route="/v1/score"} 2');
+    expect(metrics).not.toMatch(/medrubric_requests_total\{route="\/v1\/score"/);
+  });
+
+  it("drops the answers of a client that hung up before they are scored", async () => {
+    let scored = 0;
+    const counting: RewardModel = {
+      dimensions: gprc.dimensions,
+      score: async (requests) => {
+        scored += requests.length;
+        await delay(30);
+        return gprc.score(requests);
+      },
+    };
+    const request = await serveApp({ model: counting, batching: { maxBatch: 1, maxWaitMs: 0, maxQueue: 256 } });
+    const abort = new AbortController();
+    const gone = request("/v1/score", {
+      ...post({ prompt, responses: Array.from({ length: 40 }, (_, i) => `answer ${i}`) }),
+      signal: abort.signal,
+    });
+    await delay(100);
+    abort.abort();
+    await gone.catch(() => {});
+    await delay(300);
+    // 40 answers one at a time take 1.2 s; only those started before the hang-up were scored.
+    expect(scored).toBeLessThan(10);
+    expect(await json(await request("/healthz"))).toMatchObject({ queue_depth: 0 });
   });
 });

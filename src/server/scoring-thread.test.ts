@@ -103,4 +103,86 @@ describe("scoring thread", () => {
     // In the HTTP thread, the batch would have held /healthz until it was done.
     expect(order).toEqual(["healthz 200", "score 200"]);
   });
+
+  /** The app on a real socket over a scoring thread; `post` sends one /v1/score body. */
+  const serveThread = async (thread: ScoringThread, maxBodyBytes = 10_000) => {
+    const server = await listen(
+      createRewardApp({ scorer: thread.scorer, info: thread.info, metrics: createServerMetrics(), maxBodyBytes }),
+      "127.0.0.1",
+      0,
+    );
+    const post = (responses: string[]) =>
+      fetch(`${server.url}/v1/score`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ prompt, responses }),
+      });
+    return { server, post, health: () => fetch(`${server.url}/healthz`) };
+  };
+
+  it("answers a small request within 1 s while a maximal one is in flight, and drops the maximal one at its deadline", async () => {
+    // An encoder's cost: 2 µs a character, so the maximal request (the default body limit full of
+    // answers at the default --max-answer-chars) is 8 s of scoring, a batch at most 0.2 s.
+    const thread = await started(
+      misbehaving(
+        { kind: "per-char", usPerChar: 2 },
+        { maxBatch: 64, maxWaitMs: 0, maxQueue: 4096, maxBatchCost: 100_000, deadlineMs: 3000 },
+      ),
+    );
+    const { server, post, health } = await serveThread(thread, 4 * 1024 * 1024);
+    const t0 = performance.now();
+    const maximal = post(Array.from({ length: 200 }, () => "x".repeat(20_000)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const sent = performance.now();
+    const small = await post(["a short answer"]);
+    expect(small.status).toBe(200);
+    expect(performance.now() - sent).toBeLessThan(1000);
+    const refused = await maximal;
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({
+      error: "not scored within --request-timeout-ms 3000; the server is overloaded or the request too large",
+    });
+    expect(performance.now() - t0).toBeLessThan(4000);
+    // What had not started was dropped: the thread is free again within a batch.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await (await health()).json()).toMatchObject({ status: "ok", queue_depth: 0 });
+    await server.close();
+  });
+
+  it("drops what it has not started of a request whose client hung up", async () => {
+    const thread = await started(misbehaving({ kind: "per-char", usPerChar: 2 }, { ...batching, maxQueue: 4096, maxBatchCost: 100_000 }));
+    const { server, health } = await serveThread(thread, 4 * 1024 * 1024);
+    const abort = new AbortController();
+    const gone = fetch(`${server.url}/v1/score`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt, responses: Array.from({ length: 200 }, () => "x".repeat(20_000)) }),
+      signal: abort.signal,
+    }).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    abort.abort();
+    await gone;
+    // 8 s of scoring were asked for; within a batch of the hang-up the thread is free again.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await (await health()).json()).toMatchObject({ status: "ok", queue_depth: 0 });
+    await server.close();
+  });
+
+  it("reports unready on /healthz while a batch overruns the request deadline", async () => {
+    const thread = await started(misbehaving({ kind: "busy", ms: 1500 }, { ...batching, deadlineMs: 500 }));
+    const { server, post, health } = await serveThread(thread);
+    const scoring = post(["a"]);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const unready = await health();
+    expect(unready.status).toBe(503);
+    expect(await unready.json()).toMatchObject({
+      status: "unready",
+      reason: expect.stringMatching(/^the scoring thread has been on one batch for \d+ ms, over --request-timeout-ms 500$/),
+    });
+    expect((await scoring).status).toBe(503);
+    await thread.scorer.drain();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await health()).status).toBe(200);
+    await server.close();
+  });
 });

@@ -9,6 +9,7 @@ import { createMicroBatcher } from "./micro-batcher.js";
 import {
   type LoadServedModel,
   type ThreadItem,
+  type ToWorker,
   toThreadError,
   type WorkerData,
   type WorkerHello,
@@ -24,6 +25,8 @@ try {
   const { model, info } = await loadServedModel(args);
   const batcher = createMicroBatcher<ThreadItem, RewardScore>({
     ...batching,
+    // The characters to embed: what a batch's time grows with (the prompt, one text per request, is left out).
+    cost: (item) => item.request.response.length,
     // Each batch answers for itself, in one message for all its answers.
     run: async (items) => {
       const ids = items.map((item) => item.id);
@@ -37,8 +40,18 @@ try {
       }
     },
   });
-  // The outcome went back with its batch; the promise is only left to settle.
-  port.on("message", (items: ThreadItem[]) => void batcher.submit(items).catch(() => {}));
+  port.on("message", (message: ToWorker) => {
+    if ("cancel" in message) {
+      for (const key of message.cancel) {
+        const dropped = batcher.cancel(key);
+        if (dropped.length > 0) port.postMessage({ ids: dropped.map((item) => item.id), cancelled: true } satisfies WorkerReply);
+      }
+      return;
+    }
+    // Each request its own submission, so that batches take from all of them in turn. The outcome
+    // goes back with its batch; the promise is only left to settle.
+    for (const { key, items } of message.submit) void batcher.submit(items, { key }).catch(() => {});
+  });
   port.postMessage({ info } satisfies WorkerHello);
 } catch (error) {
   port.postMessage({ error: toThreadError(error) } satisfies WorkerHello);

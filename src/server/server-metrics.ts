@@ -11,6 +11,12 @@ export function createServerMetrics() {
       labelNames: ["route", "status"],
       registers: [registry],
     }),
+    clientDisconnects: new Counter({
+      name: "medrubric_client_disconnects_total",
+      help: "Requests whose client closed the connection before the answer (not in medrubric_requests_total)",
+      labelNames: ["route"],
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: "medrubric_request_duration_seconds",
       help: "Request latency by route",

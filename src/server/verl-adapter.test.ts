@@ -22,7 +22,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "medrubric-verl-"));
   fixture = await trainFixtureModel(dir, standin.url);
   [open, guarded] = await Promise.all([startServe(fixture), startServe(fixture, ["--api-key-env", "RM_KEY"], { env: { RM_KEY: "k3y" } })]);
-});
+  // Training and two servers starting: over vitest's 10 s hook default on a busy 2-core machine.
+}, 60_000);
 afterAll(async () => {
   for (const server of [open, guarded]) {
     if (server?.child.exitCode === null) {
