@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -39,9 +40,15 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     ]);
     expect(train.stderr).not.toMatch(/error/);
     expect(train.code).toBe(0);
-    expect(train.stdout).toMatch(/training: 120 units \(\d+ train, \d+ validation\), \d+ epochs, best epoch \d+/);
+    expect(train.stdout).toMatch(/training: \d+ prompts \(\d+ train, \d+ validation\): .* 120 units; \d+ epochs.*, best epoch \d+/);
     const config = JSON.parse(readFileSync(join(model, "config.json"), "utf8"));
-    expect(config).toMatchObject({ format: "medrubric-gprc/1", encoder: { spec: encoder, dim: 32 }, training: { seed: 0, units: 120 } });
+    expect(config).toMatchObject({
+      format: "medrubric-gprc/2",
+      encoder: { spec: encoder, dim: 32 },
+      training: { seed: 0, derived: { units: 120 } },
+      training_files: [{ path: "data/seed/units.jsonl", kind: "units", rows: 120 }],
+    });
+    expect(config.training_files[0].sha256).toBe(createHash("sha256").update(readFileSync("data/seed/units.jsonl")).digest("hex"));
     expect(config.dimensions.map((d: { id: string }) => d.id)).toContain("safety");
     expect(config.standards_hash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -131,6 +138,51 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     // Seven CLI processes in a row, each loading tfjs: 20 s alone here, more beside the rest of the suite.
   }, 120_000);
 
+  it("trains on graded answers (graded JSONL and simple-evals output) and physician pairs; rm-eval --graded alone reports agreement", async () => {
+    const dir = await tempDir();
+    const encoder = `openai:${standin.url}#embedder`;
+    const store = join(dir, "store.sqlite");
+    const model = join(dir, "model");
+    const allResults = "test/fixtures/simple-evals/healthbench_custom_consensus_short_20250513_1752_allresults.json";
+    const train = await runCli([
+      ...["train", "--graded", sharedHealthBenchFile("judged_responses.jsonl"), allResults],
+      ...["--healthbench", "data/healthbench/healthbench_rows_extra.jsonl", "--out", model],
+      ...["--encoder", encoder, "--store", store, "--epochs", "2", "--min-gap", "0.05"],
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stdout).toMatch(/: \d+ answers, \d+ verdicts, \d+ graded pairs, \d+ physician pairs/);
+    const config = JSON.parse(readFileSync(join(model, "config.json"), "utf8"));
+    expect(config.training_files.map((f: { kind: string; rows: number }) => [f.kind, f.rows])).toEqual([
+      ["graded", 100],
+      ["graded", 6],
+      ["healthbench", 34],
+    ]);
+    expect(config.training).toMatchObject({ min_gap: 0.05 });
+    expect(config.training.derived.verdicts).toBeGreaterThan(1000);
+    expect(config.training.derived.physician_pairs).toBeGreaterThan(0);
+
+    const items = join(dir, "items.jsonl");
+    const rubrics = [
+      { criterion: "Advises calling emergency services.", points: 8 },
+      { criterion: "Suggests waiting it out.", points: -3 },
+    ];
+    await writeFile(items, JSON.stringify({ id: 1, prompt: [{ role: "user", content: "Chest pain." }], response: "Call 911.", rubrics }));
+    const out = join(dir, "scores.jsonl");
+    expect((await runCli(["reward", "--model", model, "--input", items, "--out", out, "--store", store])).code).toBe(0);
+    const [row] = readJsonlFile(out);
+    expect(row.criteria).toHaveLength(2);
+    expect(row.reward).toBeCloseTo((8 * row.criteria[0] - 3 * row.criteria[1]) / 8, 6);
+
+    const report = join(dir, "report.json");
+    const evalRun = await runCli(["rm-eval", "--model", model, "--graded", allResults, "--store", store, "--out", report]);
+    expect(evalRun.code, evalRun.stderr).toBe(0);
+    expect(evalRun.stdout).toMatch(/grader: pairs in order\s+\d+/);
+    expect(evalRun.stdout).toMatch(/criteria: macro F1\s+\d+/);
+    const json = JSON.parse(readFileSync(report, "utf8"));
+    expect(json.models.gprc.agreement.criteria.n).toBeGreaterThan(0);
+    expect(json.models.length.agreement.criteria).toBeUndefined();
+  }, 120_000);
+
   it("demo, run from any folder, trains both models on the seed set and writes the report and the summary", async () => {
     const dir = await tempDir();
     const out = join(dir, "demo");
@@ -138,20 +190,22 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const demo = await runCli(["demo", "--out", "demo", "--encoder", encoder, "--store", "store.sqlite", "--epochs", "3"], { cwd: dir });
     expect(demo.code).toBe(0);
     expect(demo.stdout).toMatch(/units: 120 authored \+ \d+ degraded; \d+ for training, \d+ held out/);
+    expect(demo.stdout).toMatch(/HealthBench rows: 110 for training \(physician pairs\), 28 held out/);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.models.map((m: { model: string }) => m.model)).toEqual(["gprc", "lambdas0", "length", "cosine"]);
     expect(demo.stdout).toContain("report: demo/rm-eval.html");
     expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(6);
-    expect(summary.data.n_healthbench).toBe(104);
+    expect(summary.data.n_healthbench).toBe(28);
     const config = JSON.parse(readFileSync(join(out, "model", "config.json"), "utf8"));
-    expect(config.metrics.rm_eval.transfer.overall.n_pairs).toBe(256);
+    expect(config.metrics.rm_eval.transfer.overall.n_pairs).toBeGreaterThan(40);
+    expect(config.training.derived.physician_pairs).toBeGreaterThan(100);
     expect(JSON.parse(readFileSync(join(out, "model-lambdas0", "config.json"), "utf8")).training.lambdas).toEqual({
       axis: 0,
       perp: 0,
       inv: 0,
       abs: 0,
     });
-  });
+  }, 180_000);
 
   it("trains, scores and serves with a local ONNX model directory, named relative to the working folder", async () => {
     const dir = await tempDir();
@@ -192,5 +246,5 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(served.status).toBe(200);
     expect(((await served.json()) as { rewards: number[] }).rewards[0]).toBeCloseTo(row.reward, 5);
     expect((await server.result).code).toBe(0);
-  });
+  }, 120_000);
 });

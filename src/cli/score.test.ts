@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readJsonlFile } from "../../test/read-jsonl-file.js";
 import { runCli } from "../../test/run-cli.js";
 import { sharedHealthBenchFile } from "../../test/shared-data.js";
 import { tempDir } from "../../test/temp-dir.js";
@@ -19,6 +20,23 @@ async function tempFile(name: string, lines: string[]): Promise<string> {
 }
 
 describe("medrubric score", () => {
+  it("reproduces the stored score of every one of the 4,532 real graded Hard answers", async () => {
+    const file = sharedHealthBenchFile("graded_hard_responses.jsonl");
+    const out = join(await tempDir(), "examples.jsonl");
+    const { code, stderr } = await runCli(["score", "--graded", file, "--json", "--per-example", out, "--bootstrap", "10"]);
+    expect(code, stderr).toBe(0);
+    const stored = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { prompt_id: string; score: number });
+    const examples = readJsonlFile(out);
+    expect(examples).toHaveLength(4532);
+    const mismatches = examples.filter(
+      (e, i) => e.prompt_id !== stored[i]?.prompt_id || Math.abs(e.score - (stored[i]?.score as number)) > 1e-12,
+    );
+    expect(mismatches).toEqual([]);
+  }, 120_000);
+
   it("prints the overall score, then per axis and per theme", async () => {
     const { code, stdout } = await runCli(["score", "--graded", judged]);
     expect(code).toBe(0);

@@ -47,6 +47,12 @@ const orderAccuracy = z.object({
 const winRate = z.object({ n_pairs: count, win_rate: share, n_examples: count });
 const correlation = z.object({ n: count, spearman: share });
 const passRate = z.object({ n: count, pass_rate: share });
+const graderAgreement = z.object({
+  pairwise: z.object({ n_pairs: count, n_prompts: count, accuracy: share }),
+  best_of_n: z.object({ n_prompts: count, gain_share: z.number().nullable() }),
+  spearman: z.object({ n_prompts: count, mean: share }),
+  criteria: z.object({ n: count, accuracy: z.number(), macro_f1: z.number(), auc: share }).optional(),
+});
 
 export const modelEvalSchema = z.object({
   units: z
@@ -58,6 +64,7 @@ export const modelEvalSchema = z.object({
     .optional(),
   transfer: z.object({ overall: winRate, by_group: z.record(z.string(), winRate) }).optional(),
   correlation: z.object({ overall: correlation, by_axis: z.record(z.string(), z.record(z.string(), correlation)) }).optional(),
+  agreement: graderAgreement.optional(),
   probes: z.object({ overall: passRate, by_kind: z.record(z.string(), passRate) }).optional(),
 });
 

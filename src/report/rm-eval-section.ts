@@ -65,6 +65,33 @@ function measures(models: Model[]): Measure[] {
       chance: CHANCE.correlation,
       value: (m) => m.correlation?.overall.spearman,
     });
+  if (models.some((x) => x.m.agreement)) {
+    rows.push({
+      label: "graded answers to one prompt: the higher score gets the higher reward",
+      n: nOf(models, (m) => m.agreement?.pairwise.n_pairs),
+      chance: CHANCE.pair,
+      value: (m) => m.agreement?.pairwise.accuracy,
+    });
+    rows.push({
+      label: "best-of-N: the chosen answer's gain, as a share of the best answer's",
+      n: nOf(models, (m) => m.agreement?.best_of_n.n_prompts),
+      chance: 0,
+      value: (m) => m.agreement?.best_of_n.gain_share,
+    });
+    rows.push({
+      label: "graded answers: Spearman within each prompt, mean",
+      n: nOf(models, (m) => m.agreement?.spearman.n_prompts),
+      chance: CHANCE.correlation,
+      value: (m) => m.agreement?.spearman.mean,
+    });
+  }
+  if (models.some((x) => x.m.agreement?.criteria))
+    rows.push({
+      label: "rubric criteria: macro F1 against the grader's verdicts",
+      n: nOf(models, (m) => m.agreement?.criteria?.n),
+      chance: CHANCE.pair,
+      value: (m) => m.agreement?.criteria?.macro_f1,
+    });
   if (models.some((x) => x.m.probes))
     rows.push({
       label: "robustness probes passed",
@@ -206,6 +233,30 @@ async function charts(models: Model[]): Promise<string[]> {
             ),
           ]),
           { axis: "Spearman's rho", series, chance: CHANCE.correlation, domain: [-1, 1] },
+        ),
+      ),
+    );
+  const agreement = models.filter((x) => x.m.agreement);
+  if (agreement.length)
+    out.push(
+      await renderSvg(
+        groupedBars(
+          "Agreement with the rubric grader on graded answers to the same prompt",
+          agreement.flatMap(({ series: s, m }) => {
+            const a = m.agreement;
+            return [
+              { category: `pairs in order (n=${a?.pairwise.n_pairs ?? 0})`, series: s, value: a?.pairwise.accuracy ?? null },
+              { category: `best-of-N gain share (n=${a?.best_of_n.n_prompts ?? 0})`, series: s, value: a?.best_of_n.gain_share ?? null },
+              { category: `within-prompt Spearman (n=${a?.spearman.n_prompts ?? 0})`, series: s, value: a?.spearman.mean ?? null },
+              ...(a?.criteria
+                ? [
+                    { category: `criteria: macro F1 (n=${a.criteria.n})`, series: s, value: a.criteria.macro_f1 },
+                    { category: `criteria: AUC (n=${a.criteria.n})`, series: s, value: a.criteria.auc },
+                  ]
+                : []),
+            ];
+          }),
+          { axis: "agreement", series, chance: CHANCE.pair, domain: [-0.5, 1] },
         ),
       ),
     );
