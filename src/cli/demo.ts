@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { formatEvalTable } from "../eval/rm-eval.js";
 import { loadExamples, loadGraded } from "../healthbench/load.js";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { checkOutputDir, writeFileAtomic } from "../io/output-file.js";
 import { packageFile } from "../io/package-files.js";
 import { writeReportBeside } from "../report/write-report.js";
 import { loadStandards } from "../standards/load-standards.js";
@@ -44,6 +44,7 @@ export function registerDemo(program: Command): void {
     .option("--seed <n>", "seed of the split and the training", parseNonNegativeInteger, 0)
     .option("--epochs <n>", "most training epochs", parseNonNegativeInteger)
     .action(async (flags: DemoFlags) => {
+      await checkOutputDir(flags.out);
       const started = Date.now();
       const loaded = await loadStandards();
       const { authored, degraded, train, heldOut } = await seedTrainingSplit(loaded, HELD_OUT_SHARE, flags.seed);

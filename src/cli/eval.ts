@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
 import { loadExamples } from "../healthbench/load.js";
 import { sampleResponses } from "../judge/sample-responses.js";
-import { addGradingOptions, type GradingFlags, openStore, runGrading } from "./grading-session.js";
+import { addGradingOptions, checkGradingOutputs, type GradingFlags, openStore, runGrading } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, MODEL_UNDER_TEST } from "./llm-options.js";
 import { parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
@@ -24,6 +24,7 @@ export function registerEval(program: Command): void {
     .option("--skip-invalid", "skip examples that fail validation (counted on stderr)");
   addLlmOptions(command, MODEL_UNDER_TEST);
   addGradingOptions(command).action(async (flags: EvalFlags) => {
+    await checkGradingOutputs(flags, [flags.data]);
     const loaded = await loadExamples(flags.data, { skipInvalid: flags.skipInvalid ?? false });
     if (loaded.skipped.length > 0) process.stderr.write(`${flags.data}: skipped ${loaded.skipped.length} invalid examples\n`);
     const client = createClientFromFlags(flags, MODEL_UNDER_TEST, flags.concurrency);

@@ -5,7 +5,7 @@ import { loadExamples } from "../healthbench/load.js";
 import { type HealthBenchExample, responseRowSchema } from "../healthbench/schema.js";
 import { readJsonl } from "../io/jsonl.js";
 import type { GradeTask } from "../judge/grade-run.js";
-import { addGradingOptions, type GradingFlags, openStore, runGrading } from "./grading-session.js";
+import { addGradingOptions, checkGradingOutputs, type GradingFlags, openStore, runGrading } from "./grading-session.js";
 
 interface GradeFlags extends GradingFlags {
   data: string;
@@ -21,6 +21,7 @@ export function registerGrade(program: Command): void {
     .requiredOption("--responses <file>", 'responses: JSONL of {"prompt_id", "completion": [{"role", "content"}]}')
     .option("--skip-invalid", "skip examples that fail validation (counted on stderr)");
   addGradingOptions(command).action(async (flags: GradeFlags) => {
+    await checkGradingOutputs(flags, [flags.data, flags.responses]);
     const tasks = await matchResponses(flags);
     const store = openStore(flags);
     try {

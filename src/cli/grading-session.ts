@@ -8,12 +8,13 @@ import { TemporaryError } from "../core/errors.js";
 import { hashJson } from "../core/hash.js";
 import { exampleKey } from "../healthbench/load.js";
 import { scoreGraded } from "../healthbench/score-graded.js";
-import { writeFileAtomic, writeJsonl } from "../io/jsonl.js";
+import { writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
 import { type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.js";
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
-import { writeReportBeside } from "../report/write-report.js";
+import { reportFileBeside, writeReportBeside } from "../report/write-report.js";
 import { Store } from "../store/store.js";
 import { addLlmOptions, createClientFromFlags, JUDGE } from "./llm-options.js";
 import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
@@ -47,8 +48,18 @@ export function addGradingOptions(command: Command): Command {
     .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)");
 }
 
+export const storePathOf = (flags: { store?: string }): string => flags.store ?? (process.env.MEDRUBRIC_STORE || DEFAULT_STORE);
+
 export function openStore(flags: { store?: string }): Store {
-  return Store.open(flags.store ?? (process.env.MEDRUBRIC_STORE || DEFAULT_STORE));
+  return Store.open(storePathOf(flags));
+}
+
+const summaryFileOf = (out: string): string => out.replace(/(\.jsonl)?$/, ".summary.json");
+
+/** Refuses, before any work, outputs (the graded file, its summary and report) that are inputs or not regular files. */
+export async function checkGradingOutputs(flags: GradingFlags, inputs: readonly string[]): Promise<void> {
+  const summary = summaryFileOf(flags.out);
+  await checkOutputFiles([flags.out, summary, reportFileBeside(summary)], [...inputs, flags.graderPrompt, storePathOf(flags)]);
 }
 
 export interface UsageLine {
@@ -98,7 +109,7 @@ export async function runGrading(
     usage,
     report,
   };
-  const summaryFile = flags.out.replace(/(\.jsonl)?$/, ".summary.json");
+  const summaryFile = summaryFileOf(flags.out);
   await writeFileAtomic(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
   const reportFile = await writeReportBeside(summaryFile, summary);
   store.finishRun(runId, "done", summary);

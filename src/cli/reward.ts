@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { conversationSchema } from "../core/types.js";
 import { readJsonlValues, writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles } from "../io/output-file.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
 const rewardItemSchema = z.object({
@@ -31,6 +32,7 @@ export function registerReward(program: Command): void {
     .requiredOption("--input <file>", 'JSONL of {"id", "prompt": [messages], "response", "scenario"?}')
     .requiredOption("--out <file>", "scores (JSONL)");
   addModelOptions(reward).action(async (flags: IoFlags) => {
+    await checkOutputFiles([flags.out], [flags.input]);
     const items = await readJsonlValues(flags.input, rewardItemSchema);
     const { model, store } = await loadModelFromFlags(flags);
     try {
@@ -51,6 +53,7 @@ export function registerReward(program: Command): void {
     .requiredOption("--input <file>", 'JSONL of {"id", "prompt": [messages], "responses": [...], "scenario"?}')
     .requiredOption("--out <file>", "rewards and the best index (JSONL)");
   addModelOptions(rerank).action(async (flags: IoFlags) => {
+    await checkOutputFiles([flags.out], [flags.input]);
     const rows = await readJsonlValues(flags.input, candidatesSchema);
     const { model, store } = await loadModelFromFlags(flags);
     try {

@@ -141,4 +141,13 @@ describe("medrubric score", () => {
     expect(badFlag.code).toBe(EXIT_CODES.usage);
     expect(badFlag.stderr).toContain("expected a non-negative integer");
   });
+
+  it("refuses a --per-example path that is the graded input, leaving the input whole", async () => {
+    const file = await tempFile("g.jsonl", demoLines);
+    const before = readFileSync(file, "utf8");
+    const { code, stderr } = await runCli(["score", "--graded", file, "--per-example", file]);
+    expect(code).toBe(EXIT_CODES.usage);
+    expect(stderr).toContain(`${file}: the output is also an input (${file})`);
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
 });

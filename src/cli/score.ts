@@ -7,6 +7,7 @@ import type { GradedExample } from "../healthbench/schema.js";
 import { type ExampleResult, type ScoreReport, scoreGraded } from "../healthbench/score-graded.js";
 import type { LengthAdjustment } from "../healthbench/scoring.js";
 import { writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles } from "../io/output-file.js";
 import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
 import { formatScoreTable } from "./score-table.js";
 
@@ -43,6 +44,7 @@ export function registerScore(program: Command): void {
         flags.lengthPenalty === undefined
           ? undefined
           : { penalty: flags.lengthPenalty, center: flags.lengthCenter ?? DEFAULT_LENGTH_CENTER };
+      await checkOutputFiles([flags.perExample], [flags.graded]);
       const scored = await scoreFile(flags.graded, { ...flags, lengthAdjustment });
       process.stdout.write(flags.json ? `${JSON.stringify(scored.report)}\n` : formatScoreTable(scored.report, scored.title));
       if (flags.perExample) await writeJsonl(flags.perExample, scored.examples);

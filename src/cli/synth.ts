@@ -8,6 +8,7 @@ import pLimit from "p-limit";
 import { InputError, UsageError } from "../core/errors.js";
 import { hashJson } from "../core/hash.js";
 import { readJsonl, writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles } from "../io/output-file.js";
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
@@ -18,7 +19,7 @@ import { loadSynthPrompts, synthesizeQuestion, type UnitOutcome } from "../synth
 import { planQuestions } from "../synth/plan.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { unitStats } from "../synth/unit-stats.js";
-import { formatUsage, openStore } from "./grading-session.js";
+import { formatUsage, openStore, storePathOf } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, GENERATOR, JUDGE } from "./llm-options.js";
 import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
@@ -58,6 +59,7 @@ export function registerSynth(program: Command): void {
     .option("--max-retries <n>", "times an unusable LLM answer is asked again", parseNonNegativeInteger, 2);
   addLlmOptions(generate, GENERATOR);
   addLlmOptions(generate, JUDGE, true).action(async (flags: GenerateFlags) => {
+    await checkOutputFiles([flags.out], [...(flags.standard ?? []), storePathOf(flags)]);
     if (flags.judgeUrl && !flags.judgeModel) throw new UsageError("--judge-url needs --judge-model");
     const { standard, hash } = await loadStandards(flags.standard ?? []);
     const plan = planQuestions(standard, flags.n, { seed: flags.seed, minWeight: flags.minWeight, dimensions: flags.dimensions });
@@ -123,6 +125,7 @@ export function registerSynth(program: Command): void {
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .option("--dimensions <ids>", "only these dimensions (comma-separated)", list)
     .action(async (flags: { in: string; out: string; standard?: string[]; dimensions?: string[] }) => {
+      await checkOutputFiles([flags.out], [flags.in, ...(flags.standard ?? [])]);
       const { standard, hash } = await loadStandards(flags.standard ?? []);
       const context = { standard, standardsHash: hash, classifier: createKeywordClassifier(standard), dimensions: flags.dimensions };
       const units: Unit[] = [];

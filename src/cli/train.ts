@@ -1,6 +1,7 @@
 /** `medrubric train`: a GPRC reward model from training units, written to a model directory. */
 import type { Command } from "commander";
 import { ConfigError, InputError } from "../core/errors.js";
+import { checkOutputDir } from "../io/output-file.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../rm/train-options.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
@@ -59,6 +60,7 @@ export function registerTrain(program: Command): void {
     .option("--learning-rate <x>", "Adam learning rate", parseFiniteNumber, D.learningRate)
     .option("--validation-share <x>", "share of questions held out for early stopping", parseFiniteNumber, D.validationShare);
   addEncoderOptions(command, "default: use-lite").action(async (flags: TrainFlags) => {
+    await checkOutputDir(flags.out);
     const loaded = await loadStandards(flags.standard ?? []);
     const units = await loadUnits(flags.units);
     if (units.length === 0) throw new InputError({ file: flags.units.join(", ") }, "no units");

@@ -1,15 +1,14 @@
 /**
  * Streaming JSONL: each line parsed and validated with a zod schema, errors naming
  * `FILE:LINE: field.path: problem`. Invalid rows either stop the read or, with
- * `skipInvalid`, are skipped and kept for the caller to count and show. Writes are atomic
- * (temporary file, then rename), so an interrupted run never leaves half a file.
+ * `skipInvalid`, are skipped and kept for the caller to count and show. Writes go through
+ * writeFileAtomic (output-file.ts), so an interrupted run never leaves half a file.
  */
 import { createReadStream } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import type { z } from "zod";
 import { InputError, NotFoundError } from "../core/errors.js";
+import { writeFileAtomic } from "./output-file.js";
 
 export interface JsonlRow<T> {
   value: T;
@@ -88,11 +87,4 @@ export async function writeJsonl(file: string, rows: Iterable<unknown>): Promise
   let text = "";
   for (const row of rows) text += `${JSON.stringify(row)}\n`;
   await writeFileAtomic(file, text);
-}
-
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text, "utf8");
-  await rename(temporary, file);
 }

@@ -4,10 +4,11 @@
  * settings, metrics) and the weights as `weights.bin` (float32, little-endian) with their
  * manifest `weights.json`. Loading validates the config and refuses weights that do not fit it.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
+import { writeFileAtomic } from "../io/output-file.js";
 import { readJsonFileAs } from "../io/read-file.js";
 
 export const CHECKPOINT_FORMAT = "medrubric-gprc/1";
@@ -50,10 +51,7 @@ export async function saveCheckpoint(dir: string, config: CheckpointConfig, tens
   tensors.forEach((t, i) => {
     weights.set(t.values, manifest[i]?.offset);
   });
-  const write = async (file: string, data: string | Uint8Array) => {
-    await writeFile(join(dir, `${file}.tmp`), data);
-    await rename(join(dir, `${file}.tmp`), join(dir, file));
-  };
+  const write = (file: string, data: string | Uint8Array) => writeFileAtomic(join(dir, file), data);
   await write("weights.bin", new Uint8Array(weights.buffer));
   await write("weights.json", `${JSON.stringify(manifest, null, 2)}\n`);
   await write("config.json", `${JSON.stringify(config, null, 2)}\n`);
