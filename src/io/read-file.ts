@@ -4,13 +4,18 @@ import type { z } from "zod";
 import { InputError, NotFoundError } from "../core/errors.js";
 import { fieldPath } from "./jsonl.js";
 
-/** The file's text; `hint` is added to the error when the file cannot be read. */
-export async function readTextFile(file: string, hint = ""): Promise<string> {
+/** The file's bytes; `hint` is added to the error when the file cannot be read. */
+export async function readBytesFile(file: string, hint = ""): Promise<Buffer> {
   try {
-    return await readFile(file, "utf8");
+    return await readFile(file);
   } catch (error) {
     throw new NotFoundError(`${file}: cannot read${hint}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The file's text; `hint` is added to the error when the file cannot be read. */
+export async function readTextFile(file: string, hint = ""): Promise<string> {
+  return (await readBytesFile(file, hint)).toString("utf8");
 }
 
 export async function readJsonFile(file: string, hint = ""): Promise<unknown> {

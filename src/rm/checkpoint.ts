@@ -4,12 +4,12 @@
  * settings, metrics) and the weights as `weights.bin` (float32, little-endian) with their
  * manifest `weights.json`. Loading validates the config and refuses weights that do not fit it.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, InputError } from "../core/errors.js";
 import { writeFileAtomic } from "../io/output-file.js";
-import { readJsonFileAs } from "../io/read-file.js";
+import { readBytesFile, readJsonFileAs } from "../io/read-file.js";
 
 export const CHECKPOINT_FORMAT = "medrubric-gprc/1";
 
@@ -65,13 +65,24 @@ export const readCheckpointConfig = (dir: string): Promise<CheckpointConfig> => 
 export async function loadCheckpoint(dir: string): Promise<{ config: CheckpointConfig; tensors: Map<string, NamedTensor> }> {
   const config = await readCheckpointConfig(dir);
   const manifest = await readJson(dir, "weights.json", manifestSchema);
-  const bytes = await readFile(join(dir, "weights.bin"));
+  const file = join(dir, "weights.bin");
+  const bytes = await readBytesFile(file, ` (is ${dir} a model directory?)`);
+  if (bytes.byteLength % 4 !== 0) throw new ConfigError(`${file}: ${bytes.byteLength} bytes is not a whole number of float32 weights`);
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const tensors = new Map<string, NamedTensor>();
   for (const { name, shape, offset } of manifest) {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (offset + size > all.length) throw new ConfigError(`${join(dir, "weights.bin")}: too short for tensor ${name}`);
-    tensors.set(name, { name, shape, values: all.slice(offset, offset + size) });
+    if (offset + size > all.length) throw new ConfigError(`${file}: too short for tensor ${name}`);
+    const values = all.slice(offset, offset + size);
+    refuseNonFinite(file, name, values);
+    tensors.set(name, { name, shape, values });
   }
   return { config, tensors };
+}
+
+/** A NaN or infinite weight makes every score NaN (null in JSON) and every ranking meaningless: refused at load. */
+function refuseNonFinite(file: string, name: string, values: Float32Array): void {
+  const index = values.findIndex((value) => !Number.isFinite(value));
+  if (index < 0) return;
+  throw new InputError({ file, field: `${name}[${index}]` }, `weight is ${values[index]}; the model is broken (retrain it)`);
 }
