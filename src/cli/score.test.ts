@@ -114,6 +114,13 @@ describe("medrubric score", () => {
       },
       /:3: rubrics: no rubric item has positive points/,
     ],
+    [
+      "points that overflow to NaN",
+      (row) => {
+        for (const item of row.rubrics) item.points = 1e308;
+      },
+      /:3: rubrics: the points are too large to score/,
+    ],
   ];
 
   it.each(badRows)("names file, line and field for %s", async (_name, breakRow, expected) => {

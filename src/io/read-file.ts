@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 import { InputError, NotFoundError } from "../core/errors.js";
 import { fieldPath } from "./jsonl.js";
+import { decodeUtf8File } from "./utf8.js";
 
 /** The file's bytes; `hint` is added to the error when the file cannot be read. */
 export async function readBytesFile(file: string, hint = ""): Promise<Buffer> {
@@ -13,9 +14,9 @@ export async function readBytesFile(file: string, hint = ""): Promise<Buffer> {
   }
 }
 
-/** The file's text; `hint` is added to the error when the file cannot be read. */
+/** The file's text, strict UTF-8 without a leading BOM; `hint` is added to the error when the file cannot be read. */
 export async function readTextFile(file: string, hint = ""): Promise<string> {
-  return (await readBytesFile(file, hint)).toString("utf8");
+  return decodeUtf8File(await readBytesFile(file, hint), file);
 }
 
 export async function readJsonFile(file: string, hint = ""): Promise<unknown> {
