@@ -128,6 +128,24 @@ describe("medrubric grade", () => {
     expect(stdout).toContain("judge failures: 1 rubric items left out of the score");
   });
 
+  it("exits 69, not 0, when the judge never answered: unreachable, or hanging past the timeout", async () => {
+    const rows = recordedRows(1);
+    const dir = await tempDir();
+    const inputs = await writeGradingInputs(rows, dir);
+    const fast = ["--judge-retries", "0", "--judge-timeout-ms", "300"];
+    // A port that was just listening and is now closed: connections are refused.
+    const gone = await startStandin();
+    await gone.close();
+    const unreachable = await runCli(gradeArgs(dir, inputs, gone.url, fast));
+    expect(unreachable.code).toBe(EXIT_CODES.network);
+    expect(unreachable.stderr).toMatch(/the judge answered none of the \d+ items asked .*ECONNREFUSED/);
+    standin = await startStandin({ fault: () => ({ fault: "hang" }) });
+    const hanging = await runCli(gradeArgs(dir, inputs, standin.url, fast));
+    expect(hanging.code).toBe(EXIT_CODES.network);
+    expect(hanging.stderr).toContain("no answer within 300 ms");
+    expect(hanging.stdout).not.toContain("overall");
+  });
+
   it("says how to fix a missing API key for a remote judge, and names a response to an unknown example", async () => {
     const rows = recordedRows(2);
     const dir = await tempDir();

@@ -4,9 +4,10 @@
  * cost and failures, and the failure-rate gate.
  */
 import type { Command } from "commander";
-import { TemporaryError } from "../core/errors.js";
+import { NetworkError, TemporaryError } from "../core/errors.js";
 import { hashJson } from "../core/hash.js";
 import { exampleKey } from "../healthbench/load.js";
+import type { GradedExample } from "../healthbench/schema.js";
 import { scoreGraded } from "../healthbench/score-graded.js";
 import { writeJsonl } from "../io/jsonl.js";
 import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
@@ -97,6 +98,11 @@ export async function runGrading(
     progress.stop();
   }
   const { rows, stats } = result;
+  if (stats.judged === 0 && stats.unanswered > 0 && stats.unanswered === stats.failures) {
+    const error = neverAnswered(rows, stats);
+    store.finishRun(runId, "failed", { error: error.message, usage: client.usage() });
+    throw error;
+  }
   const { report, rowMetrics } = scoreGraded(rows);
   const graded = rows.map((row, i) => ({ ...row, score: rowMetrics[i]?.overall_score ?? null, metrics: rowMetrics[i] ?? {} }));
   await writeJsonl(flags.out, graded);
@@ -125,6 +131,14 @@ export async function runGrading(
         "run the same command again to retry only those",
     );
   }
+}
+
+/** Every request failed, so nothing was graded: an outage (exit 69), not a run with a score of nothing. */
+function neverAnswered(rows: readonly GradedExample[], stats: GradeStats): NetworkError {
+  const last = rows.flatMap((row) => row.verdicts.flatMap((v) => (v.failure ? [v.failure] : []))).at(-1);
+  return new NetworkError(
+    `the judge answered none of the ${stats.unanswered} items asked (verdicts already cached are kept; run the same command again once it is reachable); last: ${last}`,
+  );
 }
 
 function formatStats(stats: GradeStats): string {

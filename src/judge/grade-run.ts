@@ -2,7 +2,8 @@
  * Grades responses against their examples' rubrics: every rubric item is looked up in the
  * verdict cache first and sent to the judge only when missing; each new verdict is committed
  * to the store as soon as it arrives. Judge failures are recorded (not cached) and stop the
- * run early only when the judge looks unreachable.
+ * run early only when the judge looks unreachable; `unanswered` counts the failures where it
+ * gave no answer at all, so a caller can tell an outage from a graded run.
  */
 import pLimit from "p-limit";
 import { hashJson } from "../core/hash.js";
@@ -32,6 +33,8 @@ export interface GradeStats {
   cached: number;
   judged: number;
   failures: number;
+  /** Failures where the judge gave no answer at all (a subset of `failures`). */
+  unanswered: number;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function gradeTasks(
   const streak = new FailureStreak(options.maxConsecutiveFailures);
   const limit = pLimit(options.concurrency);
   const verdicts: Verdict[][] = tasks.map((task) => new Array<Verdict>(task.example.rubrics.length));
-  const stats: GradeStats = { items: verdicts.reduce((n, v) => n + v.length, 0), cached: 0, judged: 0, failures: 0 };
+  const stats: GradeStats = { items: verdicts.reduce((n, v) => n + v.length, 0), cached: 0, judged: 0, failures: 0, unanswered: 0 };
   const model = { judgeModel: judge.model, promptVersion: judge.promptVersion };
   let done = 0;
 
@@ -78,6 +81,7 @@ export async function gradeTasks(
           store.saveFailure(record, outcome.failure);
           slots[i] = { criteria_met: null, explanation: "", failure: outcome.failure };
           stats.failures++;
+          if (outcome.unanswered) stats.unanswered++;
           if (streak.failure(outcome.failure)) limit.clearQueue();
         }
       }
