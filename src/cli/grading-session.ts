@@ -11,14 +11,14 @@ import type { GradedExample } from "../healthbench/schema.js";
 import { scoreGraded } from "../healthbench/score-graded.js";
 import { writeJsonl } from "../io/jsonl.js";
 import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
-import { type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.js";
+import { DEFAULT_LEASE_MS, type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.js";
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
 import { reportFileBeside, writeReportBeside } from "../report/write-report.js";
 import { Store } from "../store/store.js";
 import { addLlmOptions, createClientFromFlags, JUDGE } from "./llm-options.js";
-import { parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
+import { integerInRange, parseFiniteNumber, parseNonNegativeInteger } from "./options.js";
 import { createProgress } from "./progress.js";
 import { formatScoreTable } from "./score-table.js";
 
@@ -29,6 +29,7 @@ export interface GradingFlags extends Record<string, unknown> {
   maxParseRetries: number;
   maxFailureRate?: number;
   graderPrompt?: string;
+  leaseMs: number;
 }
 
 export const DEFAULT_STORE = ".medrubric/store.sqlite";
@@ -46,7 +47,13 @@ export function addGradingOptions(command: Command): Command {
       2,
     )
     .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", parseFiniteNumber)
-    .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)");
+    .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)")
+    .option(
+      "--lease-ms <n>",
+      "how long an item this run is asking stays reserved against other runs on the store without renewal (a killed run's lapse)",
+      integerInRange(1000, 3_600_000),
+      DEFAULT_LEASE_MS,
+    );
 }
 
 export const storePathOf = (flags: { store?: string }): string => flags.store ?? (process.env.MEDRUBRIC_STORE || DEFAULT_STORE);
@@ -77,20 +84,27 @@ export async function runGrading(
   const prompt = await loadGraderPrompt(flags.graderPrompt);
   const judge = createRubricJudge({ client, prompt, maxParseRetries: flags.maxParseRetries });
   const dataHash = hashJson(tasks.map((task) => [exampleKey(task.example), task.completion]));
-  const runId = hashJson([context.kind, dataHash, judge.id, judge.promptVersion]);
   const { store } = context;
-  const run = store.startRun(runId, {
+  const run = store.startRun(hashJson([context.kind, dataHash, judge.id, judge.promptVersion]), {
     kind: context.kind,
     config: client.settings,
     dataHash,
     judgeModel: judge.model,
     promptVersion: judge.promptVersion,
   });
+  const runId = run.id;
   const total = tasks.reduce((n, task) => n + task.example.rubrics.length, 0);
   const progress = createProgress({ label: "grading", total });
   let result: Awaited<ReturnType<typeof gradeTasks>>;
   try {
-    result = await gradeTasks(tasks, { judge, store, runId, concurrency: flags.concurrency, onProgress: (done) => progress.update(done) });
+    result = await gradeTasks(tasks, {
+      judge,
+      store,
+      runId,
+      concurrency: flags.concurrency,
+      leaseMs: flags.leaseMs,
+      onProgress: (done) => progress.update(done),
+    });
   } catch (error) {
     store.finishRun(runId, "failed", { error: (error as Error).message, usage: client.usage() });
     throw error;

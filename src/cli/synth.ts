@@ -67,8 +67,7 @@ export function registerSynth(program: Command): void {
     const judgeClient = flags.judgeUrl ? createClientFromFlags(flags, JUDGE, flags.concurrency * 3) : llm;
     const judge = createRubricJudge({ client: judgeClient, prompt: await loadGraderPrompt() });
     const store = openStore(flags);
-    const runId = hashJson(["synth", hash, judge.id, judge.promptVersion]);
-    store.startRun(runId, {
+    const { id: runId } = store.startRun(hashJson(["synth", hash, judge.id, judge.promptVersion]), {
       kind: "synth",
       config: { plan: flags.n, seed: flags.seed },
       dataHash: hash,

@@ -3,14 +3,16 @@
  * verdict cache first and sent to the judge only when missing; each new verdict is committed
  * to the store as soon as it arrives. Judge failures are recorded (not cached) and stop the
  * run early only when the judge looks unreachable; `unanswered` counts the failures where it
- * gave no answer at all, so a caller can tell an outage from a graded run.
+ * gave no answer at all, so a caller can tell an outage from a graded run. Runs sharing the
+ * store share the work: an item another run is asking is waited for, not asked again.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import { hashJson } from "../core/hash.js";
 import type { ChatMessage, Judge, Verdict } from "../core/types.js";
 import { exampleKey } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
-import type { Store } from "../store/store.js";
+import { leaseOwner, type Store } from "../store/store.js";
 import { FailureStreak } from "./failure-streak.js";
 
 export interface GradeTask {
@@ -26,7 +28,13 @@ export interface GradeRunOptions {
   onProgress?: (done: number, total: number) => void;
   /** Give up when this many judge calls in a row failed (the judge is down); default 50. */
   maxConsecutiveFailures?: number;
+  /** How long a verdict this run is asking stays reserved for it without renewal (a killed run's reservations lapse); default 30 s. */
+  leaseMs?: number;
 }
+
+export const DEFAULT_LEASE_MS = 30_000;
+/** How often an item another run is asking is looked at again. */
+const BUSY_POLL_MS = 200;
 
 export interface GradeStats {
   items: number;
@@ -57,17 +65,23 @@ export async function gradeTasks(
   const model = { judgeModel: judge.model, promptVersion: judge.promptVersion };
   let done = 0;
 
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const owner = leaseOwner();
+
   // Cache lookups run inside the jobs, so the first judge calls start at once on a big run.
   const jobs = tasks.flatMap((task, t) => {
     const taskKey = hashJson([exampleKey(task.example), task.completion]);
     const conversationHash = hashJson([task.example.prompt, task.completion]);
     const conversation = [...task.example.prompt, ...task.completion];
     const slots = verdicts[t] as Verdict[];
-    return task.example.rubrics.map((item, i) => async () => {
+    return task.example.rubrics.map((item, i) => async (): Promise<"done" | "busy"> => {
+      // The judge is down: the rest stays unasked (the streak's error ends the run).
+      if (streak.tripped) return "done";
       const record = { runId, exampleKey: taskKey, itemIndex: i, cacheKey: verdictCacheKey(judge, conversationHash, item) };
-      const cached = store.cachedVerdict(record.cacheKey);
-      if (cached) {
-        slots[i] = cached;
+      const claim = store.claimVerdict(record.cacheKey, owner, leaseMs);
+      if (claim.state === "busy") return "busy";
+      if (claim.state === "cached") {
+        slots[i] = claim.verdict;
         store.linkVerdict(record);
         stats.cached++;
       } else {
@@ -78,17 +92,30 @@ export async function gradeTasks(
           stats.judged++;
           streak.success();
         } else {
-          store.saveFailure(record, outcome.failure);
+          store.saveFailure(record, outcome.failure, owner);
           slots[i] = { criteria_met: null, explanation: "", failure: outcome.failure };
           stats.failures++;
           if (outcome.unanswered) stats.unanswered++;
-          if (streak.failure(outcome.failure)) limit.clearQueue();
+          streak.failure(outcome.failure);
         }
       }
       options.onProgress?.(++done, stats.items);
+      return "done";
     });
   });
-  await Promise.all(jobs.map((job) => limit(job)));
+  // Leases live while this process does: renewed well before they expire, released at the end.
+  const heartbeat = setInterval(() => store.renewLeases(owner, leaseMs), leaseMs / 3).unref();
+  try {
+    // An item another run is asking waits outside the limit and queues again behind the others, holding no slot.
+    await Promise.all(
+      jobs.map(async (job) => {
+        while ((await limit(job)) === "busy") await sleep(Math.min(BUSY_POLL_MS, leaseMs));
+      }),
+    );
+  } finally {
+    clearInterval(heartbeat);
+    store.releaseLeases(owner);
+  }
   if (streak.tripped) throw streak.error("the judge");
   return { rows: tasks.map((task, t) => ({ ...task.example, completion: task.completion, verdicts: verdicts[t] as Verdict[] })), stats };
 }
