@@ -13,6 +13,7 @@ import type { ChatMessage, Judge, Verdict } from "../core/types.js";
 import { exampleKey } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
 import { leaseOwner, type Store } from "../store/store.js";
+import { ClaimAhead } from "./claim-ahead.js";
 import { FailureStreak } from "./failure-streak.js";
 
 export interface GradeTask {
@@ -53,6 +54,24 @@ export function verdictCacheKey(judge: Judge, conversationHash: string, item: { 
   return hashJson([judge.id, judge.promptVersion, conversationHash, item.points, item.criterion]);
 }
 
+/** A task's hashes and conversation, each computed once and only when first needed. */
+function taskKeys(task: GradeTask, judge: Judge) {
+  const conversationHash = once(() => hashJson([task.example.prompt, task.completion]));
+  return {
+    exampleKey: once(() => hashJson([exampleKey(task.example), task.completion])),
+    cacheKey: (item: { points: number; criterion: string }) => verdictCacheKey(judge, conversationHash(), item),
+    conversation: once(() => [...task.example.prompt, ...task.completion]),
+  };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+}
+
 export async function gradeTasks(
   tasks: readonly GradeTask[],
   options: GradeRunOptions,
@@ -65,34 +84,42 @@ export async function gradeTasks(
   const model = { judgeModel: judge.model, promptVersion: judge.promptVersion };
   let done = 0;
 
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const owner = leaseOwner();
+  const lease = { owner: leaseOwner(), ms: options.leaseMs ?? DEFAULT_LEASE_MS };
+  const items = tasks.flatMap((task, t) => {
+    const keys = taskKeys(task, judge);
+    return task.example.rubrics.map((item, i) => ({ task: keys, t, i, item }));
+  });
+  // Memoised: claiming ahead needs an item's key before its job runs.
+  const cacheKeys: string[] = [];
+  const cacheKeyOf = (n: number): string => {
+    const { task, item } = items[n] as (typeof items)[number];
+    cacheKeys[n] ??= task.cacheKey(item);
+    return cacheKeys[n];
+  };
+  const claims = new ClaimAhead(store, lease, cacheKeyOf, items.length);
 
-  // Cache lookups run inside the jobs, so the first judge calls start at once on a big run.
-  const jobs = tasks.flatMap((task, t) => {
-    const taskKey = hashJson([exampleKey(task.example), task.completion]);
-    const conversationHash = hashJson([task.example.prompt, task.completion]);
-    const conversation = [...task.example.prompt, ...task.completion];
+  // Hashing and cache lookups run inside the jobs, so the first judge calls start at once on a big run.
+  const jobs = items.map(({ task, t, i, item }, n) => {
     const slots = verdicts[t] as Verdict[];
-    return task.example.rubrics.map((item, i) => async (): Promise<"done" | "busy"> => {
+    return async (): Promise<"done" | "busy"> => {
       // The judge is down: the rest stays unasked (the streak's error ends the run).
       if (streak.tripped) return "done";
-      const record = { runId, exampleKey: taskKey, itemIndex: i, cacheKey: verdictCacheKey(judge, conversationHash, item) };
-      const claim = store.claimVerdict(record.cacheKey, owner, leaseMs);
+      const record = { runId, exampleKey: task.exampleKey(), itemIndex: i, cacheKey: cacheKeyOf(n) };
+      const claim = claims.claim(n);
       if (claim.state === "busy") return "busy";
       if (claim.state === "cached") {
         slots[i] = claim.verdict;
         store.linkVerdict(record);
         stats.cached++;
       } else {
-        const outcome = await judge.grade({ conversation, item });
+        const outcome = await judge.grade({ conversation: task.conversation(), item });
         if (outcome.ok) {
           store.saveVerdict(record, outcome.verdict, model, outcome);
           slots[i] = outcome.verdict;
           stats.judged++;
           streak.success();
         } else {
-          store.saveFailure(record, outcome.failure, owner);
+          store.saveFailure(record, outcome.failure, lease.owner);
           slots[i] = { criteria_met: null, explanation: "", failure: outcome.failure };
           stats.failures++;
           if (outcome.unanswered) stats.unanswered++;
@@ -101,20 +128,20 @@ export async function gradeTasks(
       }
       options.onProgress?.(++done, stats.items);
       return "done";
-    });
+    };
   });
   // Leases live while this process does: renewed well before they expire, released at the end.
-  const heartbeat = setInterval(() => store.renewLeases(owner, leaseMs), leaseMs / 3).unref();
+  const heartbeat = setInterval(() => store.renewLeases(lease.owner, lease.ms), lease.ms / 3).unref();
   try {
     // An item another run is asking waits outside the limit and queues again behind the others, holding no slot.
     await Promise.all(
       jobs.map(async (job) => {
-        while ((await limit(job)) === "busy") await sleep(Math.min(BUSY_POLL_MS, leaseMs));
+        while ((await limit(job)) === "busy") await sleep(Math.min(BUSY_POLL_MS, lease.ms));
       }),
     );
   } finally {
     clearInterval(heartbeat);
-    store.releaseLeases(owner);
+    store.releaseLeases(lease.owner);
   }
   if (streak.tripped) throw streak.error("the judge");
   return { rows: tasks.map((task, t) => ({ ...task.example, completion: task.completion, verdicts: verdicts[t] as Verdict[] })), stats };

@@ -67,7 +67,7 @@ export class Store {
   /** Built once: better-sqlite3 transaction wrappers are costly to create per call. */
   private readonly putVerdictAndLink: (verdict: Record<string, unknown>, link: Record<string, unknown>) => void;
   private readonly putFailure: Database.Transaction<(link: Record<string, unknown>, owner: string | undefined) => void>;
-  private readonly claim: Database.Transaction<(key: string, owner: string, leaseMs: number) => VerdictClaim>;
+  private readonly claim: Database.Transaction<(keys: readonly string[], owner: string, leaseMs: number) => VerdictClaim[]>;
   private readonly getEmbeddings: (keys: readonly string[]) => Map<string, Float32Array>;
   private readonly putEmbeddings: (encoder: string, entries: readonly { key: string; vector: Float32Array }[]) => void;
 
@@ -137,15 +137,17 @@ export class Store {
       this.statements.putRunVerdict.run(link);
       if (owner) this.statements.deleteOwnLease.run(link.cacheKey as string, owner);
     });
-    this.claim = this.db.transaction((key: string, owner: string, leaseMs: number): VerdictClaim => {
-      const verdict = this.cachedVerdict(key);
-      if (verdict) return { state: "cached", verdict };
-      const lease = this.statements.getLease.get(key);
-      const now = Date.now();
-      if (lease && lease.owner !== owner && lease.expires_at > now && !isDeadLocalOwner(lease.owner)) return { state: "busy" };
-      this.statements.putLease.run(key, owner, now + leaseMs);
-      return { state: "claimed" };
-    });
+    this.claim = this.db.transaction((keys: readonly string[], owner: string, leaseMs: number): VerdictClaim[] =>
+      keys.map((key) => {
+        const verdict = this.cachedVerdict(key);
+        if (verdict) return { state: "cached", verdict };
+        const lease = this.statements.getLease.get(key);
+        const now = Date.now();
+        if (lease && lease.owner !== owner && lease.expires_at > now && !isDeadLocalOwner(lease.owner)) return { state: "busy" };
+        this.statements.putLease.run(key, owner, now + leaseMs);
+        return { state: "claimed" };
+      }),
+    );
     // One read transaction around all the lookups: SQLite then takes its shared lock once, not once per key.
     this.getEmbeddings = this.db.transaction((keys: readonly string[]) => {
       const found = new Map<string, Float32Array>();
@@ -232,9 +234,21 @@ export class Store {
    * (valid `leaseMs`, renewed with renewLeases), or busy while another owner's lease is live.
    */
   claimVerdict(key: string, owner: string, leaseMs: number): VerdictClaim {
-    // A plain read first: a cached verdict, the common case on a rerun, needs no write lock.
-    const verdict = this.cachedVerdict(key);
-    return verdict ? { state: "cached", verdict } : this.claim.immediate(key, owner, leaseMs);
+    return this.claimVerdicts([key], owner, leaseMs)[0] as VerdictClaim;
+  }
+
+  /** claimVerdict for several keys in one write transaction (one commit, not one per key). */
+  claimVerdicts(keys: readonly string[], owner: string, leaseMs: number): VerdictClaim[] {
+    // Plain reads first: cached verdicts, the common case on a rerun, need no write lock.
+    const claims: (VerdictClaim | undefined)[] = keys.map((key) => {
+      const verdict = this.cachedVerdict(key);
+      return verdict && { state: "cached", verdict };
+    });
+    const missing = keys.filter((_, i) => claims[i] === undefined);
+    if (missing.length === 0) return claims as VerdictClaim[];
+    const claimed = this.claim.immediate(missing, owner, leaseMs);
+    let next = 0;
+    return claims.map((claim) => claim ?? (claimed[next++] as VerdictClaim));
   }
 
   /** Extends every lease of `owner` by `leaseMs` from now. */
