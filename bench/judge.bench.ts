@@ -59,9 +59,15 @@ async function grade(url: string, work: GradeTask[], storePath: string): Promise
   const client = createLlmClient({ endpoints: [{ baseUrl: url }], model: "bench-judge", temperature: 0, concurrency: CONCURRENCY });
   const judge = createRubricJudge({ client, prompt: await loadGraderPrompt() });
   const store = Store.open(storePath);
-  store.startRun("bench", { kind: "bench", config: {}, dataHash: "", judgeModel: judge.model, promptVersion: judge.promptVersion });
+  const run = store.startRun("bench", {
+    kind: "bench",
+    config: {},
+    dataHash: "",
+    judgeModel: judge.model,
+    promptVersion: judge.promptVersion,
+  });
   const start = performance.now();
-  await gradeTasks(work, { judge, store, runId: "bench", concurrency: CONCURRENCY });
+  await gradeTasks(work, { judge, store, runId: run.id, concurrency: CONCURRENCY });
   const seconds = (performance.now() - start) / 1000;
   store.close();
   return seconds;

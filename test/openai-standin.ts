@@ -36,7 +36,9 @@ export type Fault =
   /** Send the headers (with the full content-length) and half the body, then destroy the socket. */
   | { fault: "drop-mid-body" }
   /** Never answer, until the client gives up or the server closes. */
-  | { fault: "hang" };
+  | { fault: "hang" }
+  /** HTTP 200, chunked (no content-length), a body that never ends: the start of a completion, then padding until the client hangs up. */
+  | { fault: "endless-body" };
 
 export interface StandinOptions {
   /**
@@ -219,6 +221,19 @@ function injectFault(req: IncomingMessage, res: ServerResponse, fault: Fault, re
     }
     case "hang":
       return;
+    case "endless-body":
+      void sendEndlessBody(res);
+      return;
+  }
+}
+
+/** Writes 64 KB chunks as fast as the client reads them, until it disconnects (or the server closes). */
+async function sendEndlessBody(res: ServerResponse): Promise<void> {
+  const padding = "x".repeat(65_536);
+  res.writeHead(200, { "content-type": "application/json" });
+  res.write('{"choices": [{"message": {"content": "');
+  while (!res.destroyed) {
+    if (!res.write(padding)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
   }
 }
 

@@ -11,7 +11,7 @@ import { seededShuffle } from "../core/random.js";
 import { formatEvalTable } from "../eval/rm-eval.js";
 import { loadExamples, loadGraded } from "../healthbench/load.js";
 import type { HealthBenchExample } from "../healthbench/schema.js";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { checkOutputDir, writeFileAtomic } from "../io/output-file.js";
 import { packageFile } from "../io/package-files.js";
 import { resultText, writeReportBeside } from "../report/write-report.js";
 import { loadStandards } from "../standards/load-standards.js";
@@ -49,6 +49,7 @@ export function registerDemo(program: Command): void {
     .option("--seed <n>", "seed of the split and the training", integerIn(0, MAX_SEED), 0)
     .option("--epochs <n>", "most training epochs", integerIn(1, MAX_EPOCHS))
     .action(async (flags: DemoFlags) => {
+      await checkOutputDir(flags.out);
       const started = Date.now();
       const loaded = await loadStandards();
       const { authored, degraded, train, heldOut } = await seedTrainingSplit(loaded, HELD_OUT_SHARE, flags.seed);

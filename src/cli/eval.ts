@@ -5,7 +5,7 @@ import { loadExamples } from "../healthbench/load.js";
 import { sampleResponses } from "../judge/sample-responses.js";
 import { openStore } from "../store/open-store.js";
 import { integerIn } from "./flag-ranges.js";
-import { addGradingOptions, type GradingFlags, runGrading } from "./grading-session.js";
+import { addGradingOptions, checkGradingOutputs, type GradingFlags, runGrading } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, MODEL_UNDER_TEST } from "./llm-options.js";
 import { createProgress } from "./progress.js";
 
@@ -25,6 +25,7 @@ export function registerEval(program: Command): void {
     .option("--skip-invalid", "skip examples that fail validation (counted on stderr)");
   addLlmOptions(command, MODEL_UNDER_TEST);
   addGradingOptions(command).action(async (flags: EvalFlags) => {
+    await checkGradingOutputs(flags, [flags.data]);
     const loaded = await loadExamples(flags.data, { skipInvalid: flags.skipInvalid ?? false });
     if (loaded.skipped.length > 0) process.stderr.write(`${flags.data}: skipped ${loaded.skipped.length} invalid examples\n`);
     const client = createClientFromFlags(flags, MODEL_UNDER_TEST, flags.concurrency);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { recordedRows, replayJudge, writeGradingInputs } from "../../test/judged-responses.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
@@ -105,6 +106,36 @@ describe("medrubric grade", () => {
     });
   });
 
+  it("three runs started together on one store share the work: each item is asked once, and every run gets its own id", async () => {
+    const rows = recordedRows(6);
+    const dir = await tempDir();
+    const inputs = await writeGradingInputs(rows, dir);
+    const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
+    // Latency long enough that the three processes overlap for most of their runs.
+    standin = await startStandin({ chat: replayJudge(rows), latencyMs: 80 });
+    const args = gradeArgs(dir, inputs, standin.url, ["--concurrency", "4"]);
+    const results = await Promise.all([0, 1, 2].map(() => runCli(args)));
+    for (const result of results) {
+      expect(result.stderr).not.toMatch(/error/i);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^overall\s+\S+/m);
+    }
+    expect(standin.chatCalls()).toBe(items);
+    const judged = results.map((result) => Number(/ (\d+) judged/.exec(result.stdout)?.[1]));
+    expect(judged.reduce((a, b) => a + b, 0)).toBe(items);
+    expect(judged.filter((n) => n > 0).length).toBeGreaterThan(1); // the work was really shared, not done by one run first
+    const db = new Database(join(dir, "store.sqlite"), { readonly: true });
+    const runs = db.prepare("SELECT id, status FROM runs").all() as { id: string; status: string }[];
+    const leases = db.prepare("SELECT count(*) AS n FROM verdict_leases").get() as { n: number };
+    db.close();
+    expect(new Set(runs.map((run) => run.id)).size).toBe(3);
+    expect(runs.every((run) => run.status === "done")).toBe(true);
+    expect(leases.n).toBe(0);
+    readJsonlFile(join(dir, "graded.jsonl")).forEach((row, i) => {
+      expect(Number(row.score.toFixed(10))).toBe(rows[i]?.score);
+    });
+  });
+
   it("records unparseable answers as judge failures, leaves them out of the score and gates on the failure rate", async () => {
     const rows = recordedRows(3);
     const dir = await tempDir();
@@ -126,6 +157,29 @@ describe("medrubric grade", () => {
     expect(first.verdicts[0]).toMatchObject({ criteria_met: null, failure: expect.stringMatching(/unparseable answer after 3 attempts/) });
     expect(stdout).toContain("1 judge failures");
     expect(stdout).toContain("judge failures: 1 rubric items left out of the score");
+  });
+
+  it("exits 69, not 0, when the judge never answered: unreachable, or hanging past the timeout", async () => {
+    const rows = recordedRows(1);
+    const dir = await tempDir();
+    const inputs = await writeGradingInputs(rows, dir);
+    const fast = ["--judge-retries", "0", "--judge-timeout-ms", "300"];
+    // A port that was just listening and is now closed: connections are refused.
+    const gone = await startStandin();
+    await gone.close();
+    const unreachable = await runCli(gradeArgs(dir, inputs, gone.url, fast));
+    expect(unreachable.code).toBe(EXIT_CODES.network);
+    expect(unreachable.stderr).toMatch(/the judge answered none of the \d+ items asked .*ECONNREFUSED/);
+    standin = await startStandin({ fault: () => ({ fault: "hang" }) });
+    const hanging = await runCli(gradeArgs(dir, inputs, standin.url, fast));
+    expect(hanging.code).toBe(EXIT_CODES.network);
+    expect(hanging.stderr).toContain("no answer within 300 ms");
+    expect(hanging.stdout).not.toContain("overall");
+    // More items than the failure streak allows: it stops early, still with 69.
+    const many = await writeGradingInputs(recordedRows(5), dir);
+    const stopped = await runCli(gradeArgs(dir, many, gone.url, [...fast, "--concurrency", "2"]));
+    expect(stopped.code).toBe(EXIT_CODES.network);
+    expect(stopped.stderr).toMatch(/the judge failed 5\d times in a row, stopping/);
   });
 
   it("says how to fix a missing API key for a remote judge, and names a response to an unknown example", async () => {

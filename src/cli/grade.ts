@@ -6,7 +6,7 @@ import { type HealthBenchExample, responseRowSchema } from "../healthbench/schem
 import { readJsonl } from "../io/jsonl.js";
 import type { GradeTask } from "../judge/grade-run.js";
 import { openStore } from "../store/open-store.js";
-import { addGradingOptions, type GradingFlags, runGrading } from "./grading-session.js";
+import { addGradingOptions, checkGradingOutputs, type GradingFlags, runGrading } from "./grading-session.js";
 
 interface GradeFlags extends GradingFlags {
   data: string;
@@ -22,6 +22,7 @@ export function registerGrade(program: Command): void {
     .requiredOption("--responses <file>", 'responses: JSONL of {"prompt_id", "completion": [{"role", "content"}]}')
     .option("--skip-invalid", "skip examples that fail validation (counted on stderr)");
   addGradingOptions(command).action(async (flags: GradeFlags) => {
+    await checkGradingOutputs(flags, [flags.data, flags.responses]);
     const tasks = await matchResponses(flags);
     const store = openStore(flags);
     try {

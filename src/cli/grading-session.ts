@@ -4,17 +4,19 @@
  * cost and failures, and the failure-rate gate.
  */
 import type { Command } from "commander";
-import { TemporaryError } from "../core/errors.js";
+import { NetworkError, TemporaryError } from "../core/errors.js";
 import { hashJson } from "../core/hash.js";
 import { exampleKey } from "../healthbench/load.js";
+import type { GradedExample } from "../healthbench/schema.js";
 import { scoreGraded } from "../healthbench/score-graded.js";
-import { writeFileAtomic, writeJsonl } from "../io/jsonl.js";
-import { type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.js";
+import { writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
+import { DEFAULT_LEASE_MS, type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.js";
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
-import { resultText, writeReportBeside } from "../report/write-report.js";
-import { DEFAULT_STORE } from "../store/open-store.js";
+import { reportFileBeside, resultText, writeReportBeside } from "../report/write-report.js";
+import { DEFAULT_STORE, storePath } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
 import { addLlmOptions, createClientFromFlags, JUDGE } from "./llm-options.js";
@@ -28,6 +30,7 @@ export interface GradingFlags extends Record<string, unknown> {
   maxParseRetries: number;
   maxFailureRate?: number;
   graderPrompt?: string;
+  leaseMs: number;
 }
 
 export function addGradingOptions(command: Command): Command {
@@ -38,7 +41,21 @@ export function addGradingOptions(command: Command): Command {
     .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 16)
     .option("--max-parse-retries <n>", "times an unparseable judge answer is asked again before it is a judge failure", integerIn(0, 10), 2)
     .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1))
-    .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)");
+    .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)")
+    .option(
+      "--lease-ms <n>",
+      "how long an item this run is asking stays reserved against other runs on the store without renewal (a killed run's lapse)",
+      integerIn(1000, 3_600_000),
+      DEFAULT_LEASE_MS,
+    );
+}
+
+const summaryFileOf = (out: string): string => out.replace(/(\.jsonl)?$/, ".summary.json");
+
+/** Refuses, before any work, outputs (the graded file, its summary and report) that are inputs or not regular files. */
+export async function checkGradingOutputs(flags: GradingFlags, inputs: readonly string[]): Promise<void> {
+  const summary = summaryFileOf(flags.out);
+  await checkOutputFiles([flags.out, summary, reportFileBeside(summary)], [...inputs, flags.graderPrompt, storePath(flags)]);
 }
 
 export interface UsageLine {
@@ -55,20 +72,27 @@ export async function runGrading(
   const prompt = await loadGraderPrompt(flags.graderPrompt);
   const judge = createRubricJudge({ client, prompt, maxParseRetries: flags.maxParseRetries });
   const dataHash = hashJson(tasks.map((task) => [exampleKey(task.example), task.completion]));
-  const runId = hashJson([context.kind, dataHash, judge.id, judge.promptVersion]);
   const { store } = context;
-  const run = store.startRun(runId, {
+  const run = store.startRun(hashJson([context.kind, dataHash, judge.id, judge.promptVersion]), {
     kind: context.kind,
     config: client.settings,
     dataHash,
     judgeModel: judge.model,
     promptVersion: judge.promptVersion,
   });
+  const runId = run.id;
   const total = tasks.reduce((n, task) => n + task.example.rubrics.length, 0);
   const progress = createProgress({ label: "grading", total });
   let result: Awaited<ReturnType<typeof gradeTasks>>;
   try {
-    result = await gradeTasks(tasks, { judge, store, runId, concurrency: flags.concurrency, onProgress: (done) => progress.update(done) });
+    result = await gradeTasks(tasks, {
+      judge,
+      store,
+      runId,
+      concurrency: flags.concurrency,
+      leaseMs: flags.leaseMs,
+      onProgress: (done) => progress.update(done),
+    });
   } catch (error) {
     store.finishRun(runId, "failed", { error: (error as Error).message, usage: client.usage() });
     throw error;
@@ -76,6 +100,11 @@ export async function runGrading(
     progress.stop();
   }
   const { rows, stats } = result;
+  if (stats.judged === 0 && stats.unanswered > 0 && stats.unanswered === stats.failures) {
+    const error = neverAnswered(rows, stats);
+    store.finishRun(runId, "failed", { error: error.message, usage: client.usage() });
+    throw error;
+  }
   const { report, rowMetrics } = scoreGraded(rows);
   const graded = rows.map((row, i) => ({ ...row, score: rowMetrics[i]?.overall_score ?? null, metrics: rowMetrics[i] ?? {} }));
   await writeJsonl(flags.out, graded);
@@ -88,7 +117,7 @@ export async function runGrading(
     usage,
     report,
   };
-  const summaryFile = flags.out.replace(/(\.jsonl)?$/, ".summary.json");
+  const summaryFile = summaryFileOf(flags.out);
   const summaryResult = { kind: "grading-summary", file: summary } as const;
   await writeFileAtomic(summaryFile, resultText(summaryResult));
   const reportFile = await writeReportBeside(summaryFile, summaryResult);
@@ -105,6 +134,14 @@ export async function runGrading(
         "run the same command again to retry only those",
     );
   }
+}
+
+/** Every request failed, so nothing was graded: an outage (exit 69), not a run with a score of nothing. */
+function neverAnswered(rows: readonly GradedExample[], stats: GradeStats): NetworkError {
+  const last = rows.flatMap((row) => row.verdicts.flatMap((v) => (v.failure ? [v.failure] : []))).at(-1);
+  return new NetworkError(
+    `the judge answered none of the ${stats.unanswered} items asked (verdicts already cached are kept; run the same command again once it is reachable); last: ${last}`,
+  );
 }
 
 function formatStats(stats: GradeStats): string {

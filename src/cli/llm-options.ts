@@ -5,7 +5,7 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.js";
 import { normaliseBaseUrl, resolveApiKey } from "../llm/endpoint.js";
-import { createLlmClient, type LlmClient } from "../llm/openai-client.js";
+import { createLlmClient, DEFAULT_MAX_RESPONSE_BYTES, type LlmClient } from "../llm/openai-client.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
 
 export interface LlmRole {
@@ -35,6 +35,12 @@ export function addLlmOptions(command: Command, role: LlmRole, optional = false)
     .option(`--${p}-max-tokens <n>`, "maximum tokens per answer", integerIn(1, 1_000_000))
     .option(`--${p}-seed <n>`, "sampling seed, for servers that honour it", integerIn(0, Number.MAX_SAFE_INTEGER))
     .option(`--${p}-timeout-ms <n>`, "timeout per request", integerIn(1, 3_600_000), 120_000)
+    .option(
+      `--${p}-max-response-bytes <n>`,
+      "largest response body read; a larger one fails the request",
+      integerIn(1024, 2 ** 30),
+      DEFAULT_MAX_RESPONSE_BYTES,
+    )
     .option(`--${p}-retries <n>`, "retries per request on 429, 5xx, timeouts and dropped connections", integerIn(0, 20), 5)
     .option(`--${p}-price-input <x>`, "price per million prompt tokens, for the cost summary", numberIn(0, 10_000))
     .option(`--${p}-price-output <x>`, "price per million completion tokens", numberIn(0, 10_000));
@@ -61,6 +67,7 @@ export function createClientFromFlags(flags: Record<string, unknown>, role: LlmR
     maxTokens: get("MaxTokens") as number | undefined,
     seed: get("Seed") as number | undefined,
     timeoutMs: get("TimeoutMs") as number,
+    maxResponseBytes: get("MaxResponseBytes") as number,
     retry: { retries: get("Retries") as number },
     concurrency,
     pricing: priceInput === undefined ? undefined : { inputPerMillion: priceInput, outputPerMillion: priceOutput as number },

@@ -1,6 +1,6 @@
 /** `medrubric report`: a self-contained HTML report with inline SVG charts from a result's JSON. */
 import type { Command } from "commander";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
 import { readResult } from "../report/read-result.js";
 import { renderReport } from "../report/render-report.js";
 
@@ -12,6 +12,7 @@ export function registerReport(program: Command): void {
     .option("--compare <file>", "another result of the same kind, shown side by side with the differences")
     .requiredOption("--out <file>", "the HTML report")
     .action(async (flags: { in: string; compare?: string; out: string }) => {
+      await checkOutputFiles([flags.out], [flags.in, flags.compare]);
       const html = await renderReport(await readResult(flags.in), flags.compare ? await readResult(flags.compare) : undefined);
       await writeFileAtomic(flags.out, html);
       process.stdout.write(`wrote ${flags.out}\n`);

@@ -1,9 +1,12 @@
 /** `medrubric reward` and `medrubric rerank`: per-dimension scores and rewards from a trained model. */
 import type { Command } from "commander";
 import { z } from "zod";
+import { bestIndex } from "../core/best-index.js";
 import { InputError } from "../core/errors.js";
 import { conversationSchema, requestRubricsSchema } from "../core/types.js";
 import { readJsonl, writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles } from "../io/output-file.js";
+import { integerIn } from "./flag-ranges.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
 const rewardItemSchema = z.object({
@@ -21,6 +24,22 @@ const candidatesSchema = z.object({
   scenario: z.string().min(1).nullish(),
   rubrics: requestRubricsSchema.nullish(),
 });
+
+export const DEFAULT_MAX_CANDIDATES = 4096;
+
+/** Every row, each checked against the bound before any model is loaded or any text embedded. */
+async function readCandidates(file: string, maxCandidates: number): Promise<z.output<typeof candidatesSchema>[]> {
+  const rows: z.output<typeof candidatesSchema>[] = [];
+  for await (const { value, line } of readJsonl(file, candidatesSchema)) {
+    if (value.responses.length > maxCandidates)
+      throw new InputError(
+        { file, line, field: "responses" },
+        `${value.responses.length} candidates, more than --max-candidates ${maxCandidates}`,
+      );
+    rows.push(value);
+  }
+  return rows;
+}
 
 interface IoFlags extends ModelFlags {
   input: string;
@@ -53,6 +72,7 @@ export function registerReward(program: Command): void {
     )
     .requiredOption("--out <file>", "scores (JSONL)");
   addModelOptions(reward).action(async (flags: IoFlags) => {
+    await checkOutputFiles([flags.out], [flags.input]);
     const { model, store, scenarios } = await loadModelFromFlags(flags);
     try {
       const items = await readRows(flags.input, rewardItemSchema, scenarios);
@@ -72,7 +92,14 @@ export function registerReward(program: Command): void {
     .description('best-of-N: {"id", "rewards": [...], "best": index} per row')
     .requiredOption("--input <file>", 'JSONL of {"id", "prompt": [messages], "responses": [...], "scenario"?, "rubrics"?}')
     .requiredOption("--out <file>", "rewards and the best index (JSONL)");
-  addModelOptions(rerank).action(async (flags: IoFlags) => {
+  rerank.option(
+    "--max-candidates <n>",
+    `most responses in one row (default ${DEFAULT_MAX_CANDIDATES})`,
+    integerIn(1, 1_000_000),
+    DEFAULT_MAX_CANDIDATES,
+  );
+  addModelOptions(rerank).action(async (flags: IoFlags & { maxCandidates: number }) => {
+    await checkOutputFiles([flags.out], [flags.input]);
     const { model, store, scenarios } = await loadModelFromFlags(flags);
     try {
       const rows = await readRows(flags.input, candidatesSchema, scenarios);
@@ -84,7 +111,7 @@ export function registerReward(program: Command): void {
       const out = rows.map((row) => {
         const rewards = scored.slice(offset, offset + row.responses.length).map((s) => s.reward);
         offset += row.responses.length;
-        return { id: row.id, rewards, best: rewards.indexOf(Math.max(...rewards)) };
+        return { id: row.id, rewards, best: bestIndex(rewards) };
       });
       await writeJsonl(flags.out, out);
       process.stdout.write(`reranked ${rows.length} prompts (${flat.length} candidates); wrote ${flags.out}\n`);

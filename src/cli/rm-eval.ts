@@ -11,7 +11,7 @@ import { DEFAULT_MIN_GAP } from "../eval/grader-agreement.js";
 import { type EvalReport, evaluateRewardModel, formatEvalTable } from "../eval/rm-eval.js";
 import { exampleTagsFrom, loadExamples, loadGradedAnswers } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
 import { resultText } from "../report/write-report.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { numberIn } from "./flag-ranges.js";
@@ -51,6 +51,7 @@ export function registerRmEval(program: Command): void {
     .requiredOption("--out <file>", "the report (JSON)");
   addModelOptions(command).action(async (flags: RmEvalFlags) => {
     if (!flags.units && !flags.healthbench && !flags.graded) throw new UsageError("give at least one of --units, --healthbench, --graded");
+    await checkOutputFiles([flags.out], [...(flags.units ?? []), flags.healthbench, flags.graded]);
     const { model, config, encoder, store } = await loadModelFromFlags(flags);
     try {
       const models: Record<string, RewardModel> = { gprc: model };

@@ -3,11 +3,12 @@ import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
 import { promptRowSchema } from "../healthbench/schema.js";
 import { readJsonlValues, writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles } from "../io/output-file.js";
 import { generateRubrics, type PromptRow } from "../rubricgen/generate-rubrics.js";
 import { loadGeneratorPrompt } from "../rubricgen/rubric-generator.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
-import { openStore } from "../store/open-store.js";
+import { openStore, storePath } from "../store/open-store.js";
 import { integerIn } from "./flag-ranges.js";
 import { formatUsage } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, GENERATOR } from "./llm-options.js";
@@ -37,6 +38,7 @@ export function registerRubrics(program: Command): void {
     .option("--max-retries <n>", "times an unusable answer is asked again", integerIn(0, 10), 2)
     .option("--generator-prompt <file>", "generator prompt template (default: the bundled one)");
   addLlmOptions(generate, GENERATOR).action(async (flags: GenerateFlags) => {
+    await checkOutputFiles([flags.out], [flags.data, ...(flags.standard ?? []), flags.generatorPrompt, storePath(flags)]);
     const { standard, hash } = await loadStandards(flags.standard ?? []);
     const rows: PromptRow[] = await readJsonlValues(flags.data, promptRowSchema);
     if (rows.length === 0) throw new InputError({ file: flags.data }, "no prompts");

@@ -132,6 +132,13 @@ describe("medrubric score", () => {
       },
       /:3: rubrics: no rubric item has positive points/,
     ],
+    [
+      "points that overflow to NaN",
+      (row) => {
+        for (const item of row.rubrics) item.points = 1e308;
+      },
+      /:3: rubrics: the points are too large to score/,
+    ],
   ];
 
   it.each(badRows)("names file, line and field for %s", async (_name, breakRow, expected) => {
@@ -158,5 +165,14 @@ describe("medrubric score", () => {
     const badFlag = await runCli(["score", "--graded", judged, "--bootstrap", "many"]);
     expect(badFlag.code).toBe(EXIT_CODES.usage);
     expect(badFlag.stderr).toContain("expected an integer from 1 to 1,000,000");
+  });
+
+  it("refuses a --per-example path that is the graded input, leaving the input whole", async () => {
+    const file = await tempFile("g.jsonl", demoLines);
+    const before = readFileSync(file, "utf8");
+    const { code, stderr } = await runCli(["score", "--graded", file, "--per-example", file]);
+    expect(code).toBe(EXIT_CODES.usage);
+    expect(stderr).toContain(`${file}: the output is also an input (${file})`);
+    expect(readFileSync(file, "utf8")).toBe(before);
   });
 });

@@ -7,6 +7,7 @@ import type { GradedExample } from "../healthbench/schema.js";
 import { type ExampleResult, type ScoreReport, scoreGraded } from "../healthbench/score-graded.js";
 import type { LengthAdjustment } from "../healthbench/scoring.js";
 import { writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles } from "../io/output-file.js";
 import { resultText } from "../report/write-report.js";
 import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
 import { formatScoreTable } from "./score-table.js";
@@ -49,6 +50,7 @@ export function registerScore(program: Command): void {
         flags.lengthPenalty === undefined
           ? undefined
           : { penalty: flags.lengthPenalty, center: flags.lengthCenter ?? DEFAULT_LENGTH_CENTER };
+      await checkOutputFiles([flags.perExample], [flags.graded]);
       const scored = await scoreFile(flags.graded, { ...flags, lengthAdjustment });
       process.stdout.write(
         flags.json ? resultText({ kind: "score", file: scored.report }, 0) : formatScoreTable(scored.report, scored.title),

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { canonicalJson } from "../core/hash.js";
 import { loadExamples } from "../healthbench/load.js";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
 import { resultText } from "../report/write-report.js";
 import { assignCell, type CoverageReport, coverageReport } from "../standards/coverage.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
@@ -45,6 +45,7 @@ export function registerStandards(program: Command): void {
     .argument("[files...]", FILES_HELP)
     .requiredOption("--out <file>", "bundle file (JSON with dimensions, scenarios, disciplines, sources)")
     .action(async (files: string[], flags: { out: string }) => {
+      await checkOutputFiles([flags.out], files);
       const loaded = await loadStandards(files);
       // Exactly the hashed bytes, so `sha256sum BUNDLE.json` prints the same hash.
       await writeFileAtomic(flags.out, canonicalJson(standardBundle(loaded.standard)));
@@ -60,6 +61,7 @@ export function registerStandards(program: Command): void {
     .option("--out <file>", "also write the report (JSON: counts per cell and per dimension, empty cells)")
     .option("--skip-invalid", "skip examples that fail validation")
     .action(async (files: string[], flags: { data: string; json?: boolean; out?: string; skipInvalid?: boolean }) => {
+      await checkOutputFiles([flags.out], [...files, flags.data]);
       const loaded = await loadStandards(files);
       const examples = await loadExamples(flags.data, { skipInvalid: flags.skipInvalid ?? false });
       const classifier = createKeywordClassifier(loaded.standard);

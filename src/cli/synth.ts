@@ -8,11 +8,12 @@ import pLimit from "p-limit";
 import { InputError, UsageError } from "../core/errors.js";
 import { hashJson } from "../core/hash.js";
 import { readJsonl, writeJsonl } from "../io/jsonl.js";
+import { checkOutputFiles } from "../io/output-file.js";
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
-import { openStore } from "../store/open-store.js";
+import { openStore, storePath } from "../store/open-store.js";
 import { degradeRow, goodRowSchema } from "../synth/degrade/degrade-units.js";
 import { EDITS } from "../synth/degrade/edits.js";
 import { loadSynthPrompts, synthesizeQuestion, type UnitOutcome } from "../synth/generate-units.js";
@@ -59,6 +60,7 @@ export function registerSynth(program: Command): void {
     .option("--max-retries <n>", "times an unusable LLM answer is asked again", integerIn(0, 10), 2);
   addLlmOptions(generate, GENERATOR);
   addLlmOptions(generate, JUDGE, true).action(async (flags: GenerateFlags) => {
+    await checkOutputFiles([flags.out], [...(flags.standard ?? []), storePath(flags)]);
     if (flags.judgeUrl && !flags.judgeModel) throw new UsageError("--judge-url needs --judge-model");
     const { standard, hash } = await loadStandards(flags.standard ?? []);
     const plan = planQuestions(standard, flags.n, { seed: flags.seed, minWeight: flags.minWeight, dimensions: flags.dimensions });
@@ -66,8 +68,7 @@ export function registerSynth(program: Command): void {
     const judgeClient = flags.judgeUrl ? createClientFromFlags(flags, JUDGE, flags.concurrency * 3) : llm;
     const judge = createRubricJudge({ client: judgeClient, prompt: await loadGraderPrompt() });
     const store = openStore(flags);
-    const runId = hashJson(["synth", hash, judge.id, judge.promptVersion]);
-    store.startRun(runId, {
+    const { id: runId } = store.startRun(hashJson(["synth", hash, judge.id, judge.promptVersion]), {
       kind: "synth",
       config: { plan: flags.n, seed: flags.seed },
       dataHash: hash,
@@ -124,6 +125,7 @@ export function registerSynth(program: Command): void {
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .option("--dimensions <ids>", "only these dimensions (comma-separated)", list)
     .action(async (flags: { in: string; out: string; standard?: string[]; dimensions?: string[] }) => {
+      await checkOutputFiles([flags.out], [flags.in, ...(flags.standard ?? [])]);
       const { standard, hash } = await loadStandards(flags.standard ?? []);
       const context = { standard, standardsHash: hash, classifier: createKeywordClassifier(standard), dimensions: flags.dimensions };
       const units: Unit[] = [];

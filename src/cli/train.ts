@@ -6,6 +6,7 @@ import { ConfigError, UsageError } from "../core/errors.js";
 import { sha256Hex } from "../core/hash.js";
 import { exampleTagsFrom, loadExamples, loadGradedAnswers } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
+import { checkOutputDir } from "../io/output-file.js";
 import type { TrainingFile } from "../rm/checkpoint.js";
 import type { TrainingInput } from "../rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../rm/train-options.js";
@@ -83,6 +84,7 @@ export function registerTrain(program: Command): void {
     .option("--validation-share <x>", "share of prompts held out for early stopping", numberIn(0, 0.5), D.validationShare);
   addEncoderOptions(command, "default: use-lite").action(async (flags: TrainFlags) => {
     if (!flags.units && !flags.graded && !flags.healthbench) throw new UsageError("give at least one of --units, --graded, --healthbench");
+    await checkOutputDir(flags.out);
     const loaded = await loadStandards(flags.standard ?? []);
     const input = await loadTrainingInput(flags);
     if (input.units) checkUnitStandards(input.units, loaded, flags.strictStandard ?? false);

@@ -4,7 +4,7 @@
  * tell bad input from a network outage without parsing messages.
  */
 
-export type ErrorKind = "usage" | "input" | "not_found" | "integrity" | "network" | "config" | "temporary";
+export type ErrorKind = "usage" | "input" | "not_found" | "integrity" | "network" | "cant_create" | "config" | "temporary";
 
 export const EXIT_CODES: Readonly<Record<ErrorKind | "internal", number>> = {
   usage: 64,
@@ -13,6 +13,7 @@ export const EXIT_CODES: Readonly<Record<ErrorKind | "internal", number>> = {
   not_found: 66,
   network: 69,
   internal: 70,
+  cant_create: 73,
   temporary: 75,
   config: 78,
 };
@@ -76,6 +77,13 @@ export class NetworkError extends MedrubricError {
 export class TemporaryError extends MedrubricError {
   constructor(message: string, options?: ErrorOptions) {
     super("temporary", message, options);
+  }
+}
+
+/** An output that cannot be written where it was asked for: a folder, a FIFO, a device, a symbolic link. */
+export class OutputError extends MedrubricError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("cant_create", message, options);
   }
 }
 

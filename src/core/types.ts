@@ -43,7 +43,8 @@ export interface JudgeInput {
 /** A judge either gives a verdict or fails; a failure is never a verdict of "not met". */
 export type JudgeOutcome =
   | { ok: true; verdict: { criteria_met: boolean; explanation: string }; promptTokens: number; completionTokens: number }
-  | { ok: false; failure: string };
+  /** `unanswered`: the request itself failed (unreachable, timed out, refused), as opposed to an unusable answer. */
+  | { ok: false; failure: string; unanswered?: boolean };
 
 export interface Judge {
   readonly model: string;

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FileServer, startFileServer } from "../../test/file-server.js";
 import { tempDir } from "../../test/temp-dir.js";
-import { IntegrityError, NetworkError } from "../core/errors.js";
+import { IntegrityError, NetworkError, OutputError } from "../core/errors.js";
 import { sha256Hex } from "../core/hash.js";
 import { type DownloadTarget, downloadVerified } from "./download.js";
 
@@ -42,6 +42,17 @@ describe("downloadVerified", () => {
     expect(sha256Hex(await readFile(target.path))).toBe(sha256Hex(content));
     expect(result.attempts).toBe(3);
     expect(server.requests.map((r) => r.range)).toEqual([undefined, "bytes=100000-", "bytes=200000-"]);
+  });
+
+  it("refuses a symbolic link planted at the partial file's place, leaving its target alone", async () => {
+    server = await startFileServer({ "data.jsonl": content });
+    const target = await targetFor(server.url);
+    const victim = join(await tempDir(), "victim");
+    await writeFile(victim, "precious");
+    await symlink(victim, `${target.path}.part`);
+    await expect(downloadVerified(target, fast)).rejects.toThrow(OutputError);
+    expect(await readFile(victim, "utf8")).toBe("precious");
+    expect(server.requests).toHaveLength(0);
   });
 
   it("resumes a partial file left by an earlier run", async () => {

@@ -5,12 +5,13 @@
  * mismatch is refused and the bad bytes removed, so a later run starts clean.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { constants, createReadStream } from "node:fs";
+import { open, rename, rm, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describeError, IntegrityError, NetworkError } from "../core/errors.js";
+import { checkOutputFile } from "../io/output-file.js";
 
 export interface DownloadTarget {
   url: string;
@@ -44,6 +45,8 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
+const PART_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
+
 const fileSize = (path: string): Promise<number> =>
   stat(path).then(
     (s) => s.size,
@@ -59,6 +62,8 @@ export async function downloadVerified(target: DownloadTarget, options: Download
     return { path: target.path, bytes: target.bytes, resumedFrom: target.bytes, attempts: 0, alreadyPresent: true };
   }
   const part = `${target.path}.part`;
+  // The part's name is fixed so a restart can resume it; a planted link or FIFO there is refused, never followed.
+  await checkOutputFile(part);
   let size = await fileSize(part);
   if (size > target.bytes) {
     await rm(part);
@@ -83,6 +88,7 @@ export async function downloadVerified(target: DownloadTarget, options: Download
     await rm(part, { force: true });
     throw error;
   }
+  await checkOutputFile(target.path);
   await rename(part, target.path);
   return { path: target.path, bytes: target.bytes, resumedFrom, attempts, alreadyPresent: false };
 }
@@ -140,11 +146,8 @@ async function transfer(target: DownloadTarget, part: string, options: DownloadO
   };
   try {
     if (!response.body) throw new Error("empty body");
-    await pipeline(
-      Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
-      counter,
-      createWriteStream(part, { flags: start > 0 ? "a" : "w" }),
-    );
+    const file = await open(part, PART_FLAGS | (start > 0 ? constants.O_APPEND : constants.O_TRUNC));
+    await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), counter, file.createWriteStream());
   } catch (error) {
     throw new NetworkError(`${target.url}: transfer interrupted after ${received} bytes: ${describeError(error)}`, { cause: error });
   }

@@ -9,7 +9,26 @@ import { conversationSchema, rubricItemSchema, verdictSchema } from "../core/typ
 const rubricsSchema = z
   .array(rubricItemSchema)
   .min(1, "must have at least one rubric item")
-  .refine((items) => items.some((item) => item.points > 0), "no rubric item has positive points, so it cannot be scored");
+  .refine((items) => items.some((item) => item.points > 0), "no rubric item has positive points, so it cannot be scored")
+  .refine(
+    scoresStayFinite,
+    "the points are too large to score (their sum, or a score of any subset of items, overflows to Infinity or NaN); HealthBench points are small integers",
+  );
+
+/**
+ * Every score is a sum of met points over a sum of positive points, for the whole rubric or any
+ * subset (a tag's items, the items left after judge failures); all stay finite when the sum of
+ * |points| and that sum over the smallest positive points do. 1e308 points would give NaN.
+ */
+function scoresStayFinite(items: readonly { points: number }[]): boolean {
+  let total = 0;
+  let smallestPositive = Number.POSITIVE_INFINITY;
+  for (const { points } of items) {
+    total += Math.abs(points);
+    if (points > 0) smallestPositive = Math.min(smallestPositive, points);
+  }
+  return Number.isFinite(total) && Number.isFinite(total / smallestPositive);
+}
 
 export const idealCompletionsSchema = z.object({
   ideal_completion: z.string(),

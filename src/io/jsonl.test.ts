@@ -50,6 +50,27 @@ describe("readJsonl", () => {
     ]);
   });
 
+  it("refuses invalid UTF-8 naming file and line, instead of reading U+FFFD; skips it with skipInvalid", async () => {
+    const path = join(await tempDir(), "latin1.jsonl");
+    const latin1 = Buffer.from('{"id":"caf\xe9","n":2}\n', "latin1");
+    await writeFile(path, Buffer.concat([Buffer.from('{"id":"a","n":1}\n'), latin1, Buffer.from('{"id":"\uFFFD ok","n":3}\n')]));
+    await expect(collect(readJsonl(path, schema))).rejects.toThrow(
+      new InputError({ file: path, line: 2, field: "$" }, "invalid UTF-8 (save the file as UTF-8 text)"),
+    );
+    const reader = readJsonl(path, schema, { skipInvalid: true });
+    expect((await collect(reader)).map((row) => row.value.id)).toEqual(["a", "\uFFFD ok"]);
+    expect(reader.skipped.map((error) => error.message)).toEqual([`${path}:2: $: invalid UTF-8 (save the file as UTF-8 text)`]);
+  });
+
+  it("reads lines longer than a read chunk, with characters cut across chunks, and a last line without newline", async () => {
+    const long = "é".repeat(100_000);
+    const path = await file(`{"id":"${long}","n":1}\n{"id":"b","n":2}`);
+    expect((await collect(readJsonl(path, schema))).map((row) => [row.value.id.length, row.line])).toEqual([
+      [100_000, 1],
+      [1, 2],
+    ]);
+  });
+
   it("names a missing file", async () => {
     await expect(collect(readJsonl("/nonexistent/rows.jsonl", schema))).rejects.toBeInstanceOf(NotFoundError);
   });

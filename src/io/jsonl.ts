@@ -1,15 +1,14 @@
 /**
  * Streaming JSONL: each line parsed and validated with a zod schema, errors naming
  * `FILE:LINE: field.path: problem`. Invalid rows either stop the read or, with
- * `skipInvalid`, are skipped and kept for the caller to count and show. Writes are atomic
- * (temporary file, then rename), so an interrupted run never leaves half a file.
+ * `skipInvalid`, are skipped and kept for the caller to count and show. Writes go through
+ * writeFileAtomic (output-file.ts), so an interrupted run never leaves half a file.
  */
 import { createReadStream } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import { createInterface } from "node:readline";
 import type { z } from "zod";
 import { InputError, NotFoundError } from "../core/errors.js";
+import { writeFileAtomic } from "./output-file.js";
+import { decodeUtf8Line } from "./utf8.js";
 
 export interface JsonlRow<T> {
   value: T;
@@ -49,7 +48,7 @@ export function parseJsonlLine<S extends z.ZodType>(text: string, schema: S, fil
 export function readJsonl<S extends z.ZodType>(file: string, schema: S, options: JsonlReadOptions = {}): JsonlReader<z.output<S>> {
   const skipped: InputError[] = [];
   async function* rows(): AsyncGenerator<JsonlRow<z.output<S>>> {
-    const stream = createReadStream(file, { encoding: "utf8" });
+    const stream = createReadStream(file);
     const opened = new Promise<void>((resolve, reject) => {
       stream.once("open", () => resolve());
       stream.once("error", reject);
@@ -57,23 +56,55 @@ export function readJsonl<S extends z.ZodType>(file: string, schema: S, options:
     try {
       await opened;
     } catch (error) {
-      throw new NotFoundError(`${file}: cannot read: ${(error as Error).message}`, { cause: error });
+      throw cannotRead(file, error);
     }
-    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     let line = 0;
-    for await (const rawText of lines) {
+    for await (const bytes of byteLines(stream, file)) {
       line++;
-      const text = line === 1 ? rawText.replace(/^\uFEFF/, "") : rawText;
-      if (text.trim() === "") continue;
+      let value: z.output<S>;
       try {
-        yield { value: parseJsonlLine(text, schema, file, line), line };
+        const decoded = decodeUtf8Line(bytes, file, line);
+        const text = line === 1 ? decoded.replace(/^\uFEFF/, "") : decoded;
+        if (text.trim() === "") continue;
+        value = parseJsonlLine(text, schema, file, line);
       } catch (error) {
         if (!(options.skipInvalid && error instanceof InputError)) throw error;
         skipped.push(error);
+        continue;
       }
+      yield { value, line };
     }
   }
   return { skipped, [Symbol.asyncIterator]: rows };
+}
+
+const cannotRead = (file: string, error: unknown) =>
+  new NotFoundError(`${file}: cannot read: ${(error as Error).message}`, { cause: error });
+
+/**
+ * The file's lines as bytes (without "\n" or "\r\n"), so each is decoded strictly on its own and
+ * an invalid byte is reported with its line. A long line's chunks are joined once, at its end.
+ */
+async function* byteLines(stream: AsyncIterable<Buffer>, file: string): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  const take = (tail: Buffer): Buffer => {
+    const whole = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+    pending = [];
+    return whole.at(-1) === 0x0d ? whole.subarray(0, -1) : whole;
+  };
+  try {
+    for await (const chunk of stream) {
+      let start = 0;
+      for (let end = chunk.indexOf(0x0a); end >= 0; end = chunk.indexOf(0x0a, start)) {
+        yield take(chunk.subarray(start, end));
+        start = end + 1;
+      }
+      if (start < chunk.length) pending.push(chunk.subarray(start));
+    }
+  } catch (error) {
+    throw cannotRead(file, error);
+  }
+  if (pending.length > 0) yield take(Buffer.alloc(0));
 }
 
 /** Every row's value, in file order; the first invalid row stops the read. */
@@ -88,11 +119,4 @@ export async function writeJsonl(file: string, rows: Iterable<unknown>): Promise
   let text = "";
   for (const row of rows) text += `${JSON.stringify(row)}\n`;
   await writeFileAtomic(file, text);
-}
-
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text, "utf8");
-  await rename(temporary, file);
 }

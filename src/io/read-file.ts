@@ -3,14 +3,20 @@ import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 import { InputError, NotFoundError } from "../core/errors.js";
 import { fieldPath } from "./jsonl.js";
+import { decodeUtf8File } from "./utf8.js";
 
-/** The file's text; `hint` is added to the error when the file cannot be read. */
-export async function readTextFile(file: string, hint = ""): Promise<string> {
+/** The file's bytes; `hint` is added to the error when the file cannot be read. */
+export async function readBytesFile(file: string, hint = ""): Promise<Buffer> {
   try {
-    return await readFile(file, "utf8");
+    return await readFile(file);
   } catch (error) {
     throw new NotFoundError(`${file}: cannot read${hint}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The file's text, strict UTF-8 without a leading BOM; `hint` is added to the error when the file cannot be read. */
+export async function readTextFile(file: string, hint = ""): Promise<string> {
+  return decodeUtf8File(await readBytesFile(file, hint), file);
 }
 
 export async function readJsonFile(file: string, hint = ""): Promise<unknown> {

@@ -37,7 +37,7 @@ export function createRubricJudge({ client, prompt, maxParseRetries = 2 }: Rubri
       if (asked.ok)
         return { ok: true, verdict: asked.value, promptTokens: asked.answer.promptTokens, completionTokens: asked.answer.completionTokens };
       const { unusable } = asked;
-      if (!unusable) return { ok: false, failure: asked.failure };
+      if (!unusable) return { ok: false, failure: asked.failure, unanswered: true };
       return {
         ok: false,
         failure: `unparseable answer after ${asked.attempts} attempts (${unusable.message}: ${JSON.stringify(unusable.content.slice(0, 200))})`,

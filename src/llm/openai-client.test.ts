@@ -84,6 +84,24 @@ describe("createLlmClient chat", () => {
     expect(guarded.chatCalls()).toBe(1);
   });
 
+  it("stops reading a response body over the size limit, declared or streamed, and does not retry it", async () => {
+    const declared = await standin({ chat: () => "x".repeat(300_000) });
+    const capped = client([declared.url], { maxResponseBytes: 100_000 });
+    await expect(capped.chat(user)).rejects.toThrow(
+      new LlmRequestError(`${declared.url}/chat/completions: the response body is larger than the limit of 100000 bytes`, 200),
+    );
+    expect(declared.chatCalls()).toBe(1);
+    expect((await client([declared.url], { maxResponseBytes: 400_000 }).chat(user)).content).toHaveLength(300_000);
+
+    const endless = await standin({ fault: () => ({ fault: "endless-body" }) });
+    const started = Date.now();
+    await expect(client([endless.url], { maxResponseBytes: 1_000_000 }).chat(user)).rejects.toThrow(
+      /larger than the limit of 1000000 bytes/,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(endless.chatCalls()).toBe(1);
+  });
+
   it("never has more requests in flight than the concurrency limit", async () => {
     let inFlight = 0;
     let peak = 0;

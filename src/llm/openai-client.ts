@@ -22,6 +22,8 @@ export interface LlmClientOptions {
   seed?: number;
   /** Per attempt, headers and body included. */
   timeoutMs?: number;
+  /** Largest response body read; a larger one fails the request (without retry) instead of filling memory. Default 16 MiB. */
+  maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
   /** Requests in flight at once, over all endpoints. */
   concurrency?: number;
@@ -80,6 +82,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const meter = new UsageMeter(options.pricing);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
   async function post<S extends z.ZodType>(
     path: string,
@@ -99,7 +102,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           body: JSON.stringify(body(member)),
           signal: AbortSignal.timeout(timeoutMs),
         });
-        const text = await response.text();
+        const text = await readCappedText(response, maxResponseBytes);
+        if (text === undefined) {
+          pool.release(member, "ok");
+          throw new LlmRequestError(`${url}: the response body is larger than the limit of ${maxResponseBytes} bytes`, response.status);
+        }
         if (response.ok) {
           const parsed = schema.safeParse(safeJson(text));
           if (parsed.success) {
@@ -167,6 +174,25 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       }),
     usage: () => meter.snapshot(),
   };
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** The body as text, or undefined as soon as it is known to exceed `maxBytes` (the rest is never read). */
+async function readCappedText(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (Number(response.headers.get("content-length") ?? 0) > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) return undefined; // leaving the loop cancels the stream, which closes the connection
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function safeJson(text: string): unknown {

@@ -1,15 +1,18 @@
 /** Writing results as JSON in the format of their kind, and their HTML reports beside them. */
 import { basename } from "node:path";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { writeFileAtomic } from "../io/output-file.js";
 import { renderReport } from "./render-report.js";
 import type { Result } from "./result-schemas.js";
 
 /** The result's file text; typed by its kind's schema, so a writer cannot drift from what `report` reads. */
 export const resultText = (result: Result, indent = 2): string => `${JSON.stringify(result.file, null, indent)}\n`;
 
+/** `RESULT.html` for `RESULT.json`. */
+export const reportFileBeside = (jsonFile: string): string => jsonFile.replace(/(\.json)?$/, ".html");
+
 /** Writes `RESULT.html` beside `RESULT.json` and returns its path. */
 export async function writeReportBeside(jsonFile: string, result: Result): Promise<string> {
-  const htmlFile = jsonFile.replace(/(\.json)?$/, ".html");
+  const htmlFile = reportFileBeside(jsonFile);
   await writeFileAtomic(htmlFile, await renderReport({ name: basename(jsonFile, ".json"), result }));
   return htmlFile;
 }

@@ -4,11 +4,12 @@
  * settings, metrics), the weights as `weights.bin` (float32, little-endian) with their
  * manifest `weights.json`, and the word frequencies of the word cover, `vocabulary.json`. Loading validates the config and refuses weights that do not fit it.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { ConfigError } from "../core/errors.js";
-import { readJsonFileAs } from "../io/read-file.js";
+import { ConfigError, InputError } from "../core/errors.js";
+import { writeFileAtomic } from "../io/output-file.js";
+import { readBytesFile, readJsonFileAs } from "../io/read-file.js";
 import { type Vocabulary, vocabularySchema } from "./word-evidence.js";
 
 export const CHECKPOINT_FORMAT = "medrubric-gprc/2";
@@ -109,10 +110,7 @@ export async function saveCheckpoint(
   tensors.forEach((t, i) => {
     weights.set(t.values, manifest[i]?.offset);
   });
-  const write = async (file: string, data: string | Uint8Array) => {
-    await writeFile(join(dir, `${file}.tmp`), data);
-    await rename(join(dir, `${file}.tmp`), join(dir, file));
-  };
+  const write = (file: string, data: string | Uint8Array) => writeFileAtomic(join(dir, file), data);
   await write("weights.bin", new Uint8Array(weights.buffer));
   await write("weights.json", `${JSON.stringify(manifest, null, 2)}\n`);
   await write("vocabulary.json", `${JSON.stringify(vocabulary)}\n`);
@@ -130,13 +128,24 @@ export async function loadCheckpoint(
   const config = await readCheckpointConfig(dir);
   const manifest = await readJson(dir, "weights.json", manifestSchema);
   const vocabulary = await readJson(dir, "vocabulary.json", vocabularySchema);
-  const bytes = await readFile(join(dir, "weights.bin"));
+  const file = join(dir, "weights.bin");
+  const bytes = await readBytesFile(file, ` (is ${dir} a model directory?)`);
+  if (bytes.byteLength % 4 !== 0) throw new ConfigError(`${file}: ${bytes.byteLength} bytes is not a whole number of float32 weights`);
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const tensors = new Map<string, NamedTensor>();
   for (const { name, shape, offset } of manifest) {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (offset + size > all.length) throw new ConfigError(`${join(dir, "weights.bin")}: too short for tensor ${name}`);
-    tensors.set(name, { name, shape, values: all.slice(offset, offset + size) });
+    if (offset + size > all.length) throw new ConfigError(`${file}: too short for tensor ${name}`);
+    const values = all.slice(offset, offset + size);
+    refuseNonFinite(file, name, values);
+    tensors.set(name, { name, shape, values });
   }
   return { config, tensors, vocabulary };
+}
+
+/** A NaN or infinite weight makes every score NaN (null in JSON) and every ranking meaningless: refused at load. */
+function refuseNonFinite(file: string, name: string, values: Float32Array): void {
+  const index = values.findIndex((value) => !Number.isFinite(value));
+  if (index < 0) return;
+  throw new InputError({ file, field: `${name}[${index}]` }, `weight is ${values[index]}; the model is broken (retrain it)`);
 }
