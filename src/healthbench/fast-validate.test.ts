@@ -44,8 +44,11 @@ function variants(row: Row): Row[] {
         edit((copy) => (((copy[key] as Row[])[last] as Row)[field] = wrong));
     }
   }
-  if (Array.isArray(row.rubrics))
-    edit((copy) => (copy.rubrics as Row[]).forEach((item) => (item.points = -Math.abs(item.points as number))));
+  if (Array.isArray(row.rubrics)) {
+    edit((copy) => {
+      for (const item of copy.rubrics as Row[]) item.points = -Math.abs(item.points as number);
+    });
+  }
   edit((copy) => (copy.example_tags = ["t", "t"]));
   edit((copy) => (copy.ideal_completions_data = { ideal_completion: "x" }));
   edit((copy) => (copy.ideal_completions_data = { ideal_completion: "x", ideal_completions_group: 3 }));
