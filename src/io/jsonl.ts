@@ -80,8 +80,8 @@ export function readJsonl<S extends z.ZodType>(
     }
     let line = 0;
     /** The rows of one \n-terminated piece of text, which may hold more line breaks (\r, \r\n). */
-    function* parse(piece: string): Generator<JsonlRow<z.output<S>>> {
-      const texts = piece.includes("\r") ? piece.split(/\r\n|\r/) : [piece];
+    function* parse(piece: string, mayHoldCr: boolean): Generator<JsonlRow<z.output<S>>> {
+      const texts = mayHoldCr && piece.includes("\r") ? piece.split(/\r\n|\r/) : [piece];
       // "a\r" then "\n" is one break (readline's crlfDelay: Infinity), not two.
       if (texts.length > 1 && texts[texts.length - 1] === "" && piece.endsWith("\r")) texts.pop();
       for (const rawText of texts) {
@@ -98,17 +98,30 @@ export function readJsonl<S extends z.ZodType>(
     }
     // Lines are found in the bytes and each decoded alone: readline and a streaming UTF-8 decoder
     // cost more than the JSON.parse of the lines. A \n byte is never inside a multi-byte character.
+    // Only a line that spans two pieces is copied, and only a piece holding a \r byte is searched
+    // for one line by line.
     let rest: Buffer = Buffer.alloc(0);
+    let restHoldsCr = false;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const bytes = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+      const chunkHoldsCr = chunk.indexOf(13) >= 0;
       let start = 0;
-      for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, start)) {
-        yield* parse(bytes.toString("utf8", start, end));
+      let end = chunk.indexOf(10);
+      if (rest.length > 0 && end >= 0) {
+        yield* parse(Buffer.concat([rest, chunk.subarray(0, end)]).toString("utf8"), restHoldsCr || chunkHoldsCr);
+        start = end + 1;
+        end = chunk.indexOf(10, start);
+        rest = Buffer.alloc(0);
+      }
+      for (; end >= 0; end = chunk.indexOf(10, start)) {
+        yield* parse(chunk.toString("utf8", start, end), chunkHoldsCr);
         start = end + 1;
       }
-      rest = bytes.subarray(start);
+      if (start < chunk.length) {
+        rest = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk.subarray(start);
+        restHoldsCr ||= chunkHoldsCr;
+      } else restHoldsCr = false;
     }
-    if (rest.length > 0) yield* parse(rest.toString("utf8"));
+    if (rest.length > 0) yield* parse(rest.toString("utf8"), restHoldsCr);
   }
   return { skipped, [Symbol.asyncIterator]: rows };
 }
