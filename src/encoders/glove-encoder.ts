@@ -34,7 +34,7 @@ import {
   parseGloveFile,
   type RawGlove,
   readPackageJson,
-  type WordIndex,
+  WordIndex,
   writeGloveFile,
 } from "./glove-vectors.js";
 
@@ -112,10 +112,11 @@ function loadOrBuild(path: string, id: string, source: string, onNotice: (messag
     onNotice(`converting the GloVe word vectors once into ${path} (about 15 s)`);
   }
   try {
-    const raw = readPackageJson(source);
+    const weighted = { id, ...sifWeighting(readPackageJson(source)) };
     mkdirSync(dirname(path), { recursive: true });
-    writeGloveFile(path, { id, ...sifWeighting(raw) });
-    return parseGloveFile(readFileSync(path), id);
+    writeGloveFile(path, weighted);
+    // The arrays just written, not the file read back: both at once would take the conversion past 400 MB.
+    return { ...weighted, index: new WordIndex(weighted.words) };
   } catch (error) {
     throw new ConfigError(`${path}: cannot build GloVe's word vectors from ${source}: ${(error as Error).message}`, { cause: error });
   }
