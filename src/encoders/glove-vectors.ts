@@ -185,6 +185,9 @@ function headerNumber(head: string, key: string, path: string): number {
 
 /** Writes the binary file atomically (temporary file in the same folder, then rename). */
 export function writeGloveFile(path: string, data: Omit<GloveVectors, "index">): void {
+  // Words are stored one a line; the package has none with a line break, but a file must not lie.
+  const broken = data.words.find((word) => word.includes("\n"));
+  if (broken !== undefined) throw new GloveFileError(`the word ${JSON.stringify(broken)} holds a line break`);
   const id = Buffer.from(data.id, "utf8");
   const idPadded = Buffer.alloc(Math.ceil(id.length / 4) * 4);
   id.copy(idPadded);
