@@ -43,7 +43,7 @@ export function registerDemo(program: Command): void {
     .command("demo")
     .description("train the reward model on the bundled seed set with the embedded encoder and evaluate it (offline, no keys)")
     .option("--out <dir>", "where the models, the evaluation report and the summary go", "medrubric-demo")
-    .option("--encoder <spec>", "use-lite | openai:URL#MODEL | onnx:DIR", "use-lite")
+    .option("--encoder <spec>", "use-lite | glove | openai:URL#MODEL | onnx:DIR | A+B, e.g. use-lite+glove", "use-lite")
     .option("--encoder-api-key <key>", "API key of an openai: encoder")
     .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
     .option("--seed <n>", "seed of the split and the training", integerIn(0, MAX_SEED), 0)

@@ -20,7 +20,7 @@ export interface EncoderFlags {
 
 export function addEncoderOptions(command: Command, defaultHelp: string): Command {
   return command
-    .option("--encoder <spec>", `use-lite | openai:URL#MODEL | onnx:DIR (${defaultHelp})`)
+    .option("--encoder <spec>", `use-lite | glove | openai:URL#MODEL | onnx:DIR | A+B, e.g. use-lite+glove (${defaultHelp})`)
     .option("--encoder-api-key <key>", "API key of an openai: encoder (default: $MEDRUBRIC_ENCODER_API_KEY, then $OPENAI_API_KEY)")
     .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)");
 }

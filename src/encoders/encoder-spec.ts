@@ -1,8 +1,14 @@
 /**
- * Encoders named on the command line: `use-lite` (embedded, the default), `openai:URL#MODEL`
- * (any OpenAI-compatible /v1/embeddings server) or `onnx:DIR` (a local transformers.js model
- * directory, run in process). Long texts are chunked and pooled; with a store, vectors are cached there.
+ * Encoders named on the command line: `use-lite` (embedded, the default), `glove` (GloVe word
+ * vectors with SIF weighting, offline and about 1,000x faster), `openai:URL#MODEL` (any
+ * OpenAI-compatible /v1/embeddings server), `onnx:DIR` (a local transformers.js model directory,
+ * run in process), or `A+B`, two of these side by side (e.g. `use-lite+glove`). Long texts are
+ * chunked and pooled; with a store, vectors are cached there, except GloVe's: computing one is
+ * about as fast as reading it back, and writing it would halve the cold throughput. GloVe's
+ * converted word vectors live in the store's folder.
  */
+
+import { dirname } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { Encoder } from "../core/types.js";
 import { normaliseBaseUrl, resolveApiKey } from "../llm/endpoint.js";
@@ -10,6 +16,8 @@ import { createLlmClient } from "../llm/openai-client.js";
 import type { Store } from "../store/store.js";
 import { withCache } from "./cached-encoder.js";
 import { withChunking } from "./chunked-encoder.js";
+import { createConcatEncoder } from "./concat-encoder.js";
+import { createGloveEncoder } from "./glove-encoder.js";
 import { createOnnxEncoder } from "./onnx-encoder.js";
 import { createOpenAIEncoder } from "./openai-encoder.js";
 import { withProgressReport } from "./reporting-encoder.js";
@@ -22,11 +30,43 @@ export interface EncoderSpecOptions {
   apiKey?: string;
   /** Called as texts missing from the cache are embedded. */
   onProgress?: (done: number, total: number) => void;
+  /** Folder of GloVe's converted word vectors; default: the store's folder, else `.medrubric`. */
+  dataDir?: string;
+  /** Told when GloVe's word vectors are converted (once, about 15 s); default: stderr. */
+  onNotice?: (message: string) => void;
 }
 
-const FORMS = "use-lite, openai:URL#MODEL (e.g. openai:http://127.0.0.1:8000/v1#BAAI/bge-m3) or onnx:DIR";
+const FORMS =
+  "use-lite, glove, openai:URL#MODEL (e.g. openai:http://127.0.0.1:8000/v1#BAAI/bge-m3), onnx:DIR, or A+B of two of them (e.g. use-lite+glove)";
+const SINGLE = ["use-lite", "glove", "openai:", "onnx:"];
 
 export async function createEncoder(spec: string, options: EncoderSpecOptions = {}): Promise<Encoder> {
+  const parts = splitPair(spec);
+  if (!parts) return createSingle(spec, options);
+  if (parts.some((part) => splitPair(part))) throw new UsageError(`encoder ${spec}: A+B joins two encoders, not more`);
+  const [a, b] = await Promise.all(parts.map((part) => createSingle(part, options)));
+  return createConcatEncoder(a as Encoder, b as Encoder);
+}
+
+/**
+ * `A+B` split at the first '+' that is followed by an encoder's name (ids and paths may hold a
+ * '+' elsewhere), or undefined for a single encoder.
+ */
+function splitPair(spec: string): [string, string] | undefined {
+  for (let at = spec.indexOf("+"); at > 0; at = spec.indexOf("+", at + 1)) {
+    const rest = spec.slice(at + 1);
+    if (SINGLE.some((name) => rest === name || (name.endsWith(":") && rest.startsWith(name)) || rest.startsWith(`${name}+`))) {
+      return [spec.slice(0, at), rest];
+    }
+  }
+  return undefined;
+}
+
+async function createSingle(spec: string, options: EncoderSpecOptions): Promise<Encoder> {
+  if (spec === "glove") {
+    const storeDir = options.store && options.store.path !== ":memory:" ? dirname(options.store.path) : undefined;
+    return createGloveEncoder({ dir: options.dataDir ?? storeDir ?? ".medrubric", onNotice: options.onNotice });
+  }
   const uncached = await createUncached(spec, options.apiKey);
   const encoder = options.onProgress ? withProgressReport(uncached, options.onProgress) : uncached;
   return options.store ? withCache(encoder, options.store) : encoder;

@@ -2,18 +2,21 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import { describeEncoderContract } from "../../test/encoder-contract.js";
+import { describeEncoderContract, maxDifference } from "../../test/encoder-contract.js";
+import { GLOVE_CONVERSION_TIMEOUT_MS, GLOVE_TEST_DIR } from "../../test/glove-data-dir.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { runCommand } from "../../test/run-command.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { TINY_HIDDEN_SIZE, writeTinyOnnxModel } from "../../test/tiny-onnx-model.js";
 import { ConfigError, UsageError } from "../core/errors.js";
+import { hashJson } from "../core/hash.js";
 import type { Encoder } from "../core/types.js";
 import { createLlmClient } from "../llm/openai-client.js";
 import { Store } from "../store/store.js";
 import { withCache } from "./cached-encoder.js";
 import { withChunking } from "./chunked-encoder.js";
 import { createEncoder } from "./encoder-spec.js";
+import { createGloveEncoder } from "./glove-encoder.js";
 import { createOnnxEncoder } from "./onnx-encoder.js";
 import { createOpenAIEncoder } from "./openai-encoder.js";
 import { createUseLiteEncoder } from "./use-lite-encoder.js";
@@ -21,9 +24,11 @@ import { createUseLiteEncoder } from "./use-lite-encoder.js";
 let server: Standin;
 let onnxDir: string;
 beforeAll(async () => {
+  // Converts GloVe's vectors on the first run of the suite on this machine (shared with glove-encoder.test.ts).
+  await (await createGloveEncoder({ dir: GLOVE_TEST_DIR })).embed(["warm-up"]);
   server = await startStandin({ embeddingDim: 16 });
   onnxDir = await writeTinyOnnxModel(join(await mkdtemp(join(tmpdir(), "medrubric-onnx-")), "tiny-bert"));
-});
+}, GLOVE_CONVERSION_TIMEOUT_MS);
 afterAll(async () => {
   await server.close();
   await rm(join(onnxDir, ".."), { recursive: true, force: true });
@@ -53,6 +58,10 @@ describeEncoderContract("local ONNX directory", () => createOnnxEncoder(onnxDir)
 describeEncoderContract("local ONNX directory, chunked, cached", async () =>
   createEncoder(`onnx:${onnxDir}`, { store: await tempStore() }),
 );
+describeEncoderContract("use-lite+glove, cached", async () =>
+  createEncoder("use-lite+glove", { store: await tempStore(), dataDir: GLOVE_TEST_DIR }),
+);
+describeEncoderContract("OpenAI-compatible+glove", () => createEncoder(`openai:${server.url}#embedder+glove`, { dataDir: GLOVE_TEST_DIR }));
 
 describe("createOpenAIEncoder", () => {
   const client = () => createLlmClient({ endpoints: [{ baseUrl: server.url }], model: "embedder", retry: { retries: 0 } });
@@ -123,10 +132,32 @@ describe("createEncoder", () => {
     );
     await expect(createEncoder("onnx:")).rejects.toThrow(/name the model directory/);
     await expect(createEncoder("bge-m3")).rejects.toThrow(UsageError);
-    await expect(createEncoder("bge-m3")).rejects.toThrow("expected use-lite, openai:URL#MODEL");
+    await expect(createEncoder("bge-m3")).rejects.toThrow("expected use-lite, glove, openai:URL#MODEL");
     await expect(createEncoder("openai:http://127.0.0.1:8000/v1")).rejects.toThrow(/name the model after '#'/);
     await expect(createEncoder("openai:http://127.0.0.1:8000/v1#")).rejects.toThrow(UsageError);
     await expect(createEncoder("openai:localhost:8000#bge")).rejects.toThrow(/not an http\(s\) URL/);
+  });
+
+  it("joins two encoders as A+B: each part normalised, the whole renormalised, named by both ids", async () => {
+    const store = await tempStore();
+    const pair = await createEncoder(`openai:${server.url}#embedder+glove`, { store, dataDir: GLOVE_TEST_DIR });
+    const openaiPart = await createEncoder(`openai:${server.url}#embedder`);
+    const glovePart = await createEncoder("glove", { dataDir: GLOVE_TEST_DIR });
+    expect([pair.id, pair.dim]).toEqual([`(${openaiPart.id})+(glove-sg-100d@1.1.0+sif1e-3+pc1)`, 16 + 100]);
+    const text = "chest pain and sweating";
+    const [joined] = await pair.embed([text]);
+    const [a] = await openaiPart.embed([text]);
+    const [b] = await glovePart.embed([text]);
+    const expected = Float32Array.from([...(a as Float32Array), ...(b as Float32Array)], (value) => value * Math.SQRT1_2);
+    expect(maxDifference(joined as Float32Array, expected)).toBeLessThan(1e-6);
+    // The remote part is cached under its own id; GloVe's vectors are not stored (cheaper to compute).
+    expect(store.cachedEmbeddings([hashJson([openaiPart.id, text])]).size).toBe(1);
+    expect(store.cachedEmbeddings([hashJson([glovePart.id, text]), hashJson([pair.id, text])]).size).toBe(0);
+  });
+
+  it("refuses a join of more than two encoders and an unknown part", async () => {
+    await expect(createEncoder("use-lite+glove+glove")).rejects.toThrow("encoder use-lite+glove+glove: A+B joins two encoders, not more");
+    await expect(createEncoder("bge+glove")).rejects.toThrow('unknown encoder "bge"');
   });
 
   it("needs an API key for a remote server: the flag, then the environment", async () => {

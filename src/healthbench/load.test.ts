@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/temp-dir.js";
-import { exampleKey, loadExamples } from "./load.js";
+import { exampleKey, loadExamples, loadGraded } from "./load.js";
 
 const consensus = "data/healthbench/context_seeking_consensus_hard_104.jsonl";
 
@@ -32,5 +32,28 @@ describe("loadExamples", () => {
     expect(duplicates).toBe(2);
     expect(exampleKey(reordered)).toBe(exampleKey(first));
     expect(exampleKey(otherRubric)).not.toBe(exampleKey(first));
+  });
+});
+
+describe("loadGraded", () => {
+  it("drops a graded row only when prompt, rubric set, completion and completion id are all the same", async () => {
+    const [row] = readFileSync("data/demo/graded.jsonl", "utf8")
+      .split("\n")
+      .map((line) => (line ? JSON.parse(line) : null));
+    const answer = row.completion[0].content as string;
+    // Same length as the answer, so it lands in the same bucket and must be told apart by its text.
+    const sameLength = { ...row, completion: [{ role: "assistant", content: `${answer.slice(0, -1)}#` }] };
+    const reordered = { ...row, rubrics: [...row.rubrics].reverse(), verdicts: [...row.verdicts].reverse(), score: 0.123 };
+    const withId = { ...row, completion_id: "sample-2" };
+    const rows = [row, sameLength, reordered, withId, { ...withId }, { ...sameLength }, row];
+    const path = join(await tempDir(), "graded.jsonl");
+    await writeFile(path, rows.map((r) => JSON.stringify(r)).join("\n"));
+    const loaded = await loadGraded(path);
+    expect(loaded.rows.map((r) => [r.completion[0]?.content === answer, r.completion_id ?? null])).toEqual([
+      [true, null],
+      [false, null],
+      [true, "sample-2"],
+    ]);
+    expect(loaded.duplicates).toBe(4);
   });
 });

@@ -20,7 +20,7 @@ const rubricsSchema = z
  * subset (a tag's items, the items left after judge failures); all stay finite when the sum of
  * |points| and that sum over the smallest positive points do. 1e308 points would give NaN.
  */
-function scoresStayFinite(items: readonly { points: number }[]): boolean {
+export function scoresStayFinite(items: readonly { points: number }[]): boolean {
   let total = 0;
   let smallestPositive = Number.POSITIVE_INFINITY;
   for (const { points } of items) {

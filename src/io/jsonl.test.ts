@@ -71,6 +71,24 @@ describe("readJsonl", () => {
     ]);
   });
 
+  it("reads lines that span its 1 MB pieces, multi-byte characters across the boundaries included", async () => {
+    // About 7 MB of CRLF-separated lines of growing length, so breaks and UTF-8 sequences fall on and around the boundaries.
+    const rows = Array.from({ length: 40 }, (_, i) => ({ id: `${"\u00e9\u4e2d\ud83d\ude00".repeat(i * 997)}${i}`, n: i }));
+    const text = rows.map((row) => JSON.stringify(row)).join("\r\n");
+    const path = await file(`${text}\n`);
+    const read = await collect(readJsonl(path, schema));
+    expect(read.map((row) => row.line)).toEqual(rows.map((_, i) => i + 1));
+    expect(read.map((row) => row.value)).toEqual(rows);
+  });
+
+  it("takes a hot path's value when it gives one, and zod's error when it gives none", async () => {
+    const path = await file('{"id":"a","n":1}\n{"id":"b","n":"x"}\n');
+    const fast = (raw: unknown) => ((raw as { id: string }).id === "a" ? { id: "from the hot path", n: 0 } : undefined);
+    const reader = readJsonl(path, schema, { skipInvalid: true }, fast);
+    expect(await collect(reader)).toEqual([{ value: { id: "from the hot path", n: 0 }, line: 1 }]);
+    expect(reader.skipped.map((error) => error.message)).toEqual([`${path}:2: n: Invalid input: expected number, received string`]);
+  });
+
   it("names a missing file", async () => {
     await expect(collect(readJsonl("/nonexistent/rows.jsonl", schema))).rejects.toBeInstanceOf(NotFoundError);
   });
