@@ -9,9 +9,14 @@
  * file is trained once, for the time it takes. Embedding every text once is timed apart.
  *
  *   node --import tsx bench/real-grades.ts [--graded FILE] [--encoder use-lite] [--store FILE] [--folds 5]
- *     [--epochs N] [--json OUT.json]
+ *     [--epochs N] [--only 0,2] [--no-whole] [--out-dir DIR]
+ *   node --import tsx bench/real-grades.ts --table DIR     (the table from the fold reports in DIR)
+ *
+ * Each fold's report is written to DIR/fold-N.json as soon as it is done (DIR default
+ * real-grades), so folds can run in several processes, one per core, and be tabled together.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { DEMO_HEALTHBENCH } from "../src/cli/demo.js";
 import { runRmEval } from "../src/cli/rm-eval.js";
 import { openEncoder } from "../src/cli/rm-options.js";
@@ -38,54 +43,65 @@ const ZERO = { axis: 0, perp: 0, inv: 0, abs: 0 };
 const foldOf = (promptId: string) => Number.parseInt(sha256Hex(promptId).slice(0, 8), 16) % folds;
 const log = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 
-const loaded = await loadStandards();
-const graded = (await loadGradedAnswers(gradedFile)).rows;
-const healthbench = (await Promise.all(DEMO_HEALTHBENCH.map(async (f) => (await loadExamples(packageFile(f))).rows))).flat();
-const store = openStore({ store: flag("--store") });
-const encoder = await openEncoder(flag("--encoder") ?? "use-lite", {}, store);
-const options = trainOptions({ epochs: epochs ? Number(epochs) : undefined });
+const outDir = flag("--out-dir") ?? flag("--table") ?? "real-grades";
+if (!flag("--table")) await runFolds();
 
-// Embedding every text once: building the whole training set embeds (and caches) all of it.
-const embedStart = performance.now();
-const whole = { graded, healthbench };
-const timing = { embedSeconds: 0, trainSeconds: 0 };
-{
+async function runFolds(): Promise<void> {
+  const only = flag("--only")?.split(",").map(Number) ?? Array.from({ length: folds }, (_, i) => i);
+  mkdirSync(outDir, { recursive: true });
+  const loaded = await loadStandards();
+  const graded = (await loadGradedAnswers(gradedFile)).rows;
+  const healthbench = (await Promise.all(DEMO_HEALTHBENCH.map(async (f) => (await loadExamples(packageFile(f))).rows))).flat();
+  const store = openStore({ store: flag("--store") });
+  const encoder = await openEncoder(flag("--encoder") ?? "use-lite", {}, store);
+  const options = trainOptions({ epochs: epochs ? Number(epochs) : undefined });
+  const whole = { graded, healthbench };
+  // Embedding every text once: building the whole training set embeds (and caches) all of it.
+  const embedStart = performance.now();
   const { buildTrainingSet } = await import("../src/rm/training-set.js");
   await buildTrainingSet(whole, loaded.standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
-  timing.embedSeconds = (performance.now() - embedStart) / 1000;
-  log(`embedded (or read from the cache) in ${timing.embedSeconds.toFixed(0)} s`);
+  const embedSeconds = (performance.now() - embedStart) / 1000;
+  log(`embedded (or read from the cache) in ${embedSeconds.toFixed(0)} s`);
+  for (const fold of only) {
+    const split = <T extends { prompt_id: string }>(rows: readonly T[]) => ({
+      train: rows.filter((r) => foldOf(r.prompt_id) !== fold),
+      test: rows.filter((r) => foldOf(r.prompt_id) === fold),
+    });
+    const g = split<GradedExample>(graded);
+    const h = split<HealthBenchExample>(healthbench);
+    const input = { graded: g.train, healthbench: h.train };
+    const start = performance.now();
+    const gprc = await trainRewardModel(input, loaded, encoder, options);
+    const trainSeconds = (performance.now() - start) / 1000;
+    log(`fold ${fold}: trained in ${trainSeconds.toFixed(0)} s, ${gprc.result.history.length} epochs (best ${gprc.result.bestEpoch})`);
+    const zero = await trainRewardModel(input, loaded, encoder, { ...options, lambdas: ZERO });
+    const report = await runRmEval({ gprc: gprc.model, lambdas0: zero.model }, gprc.config.dimensions, encoder.encoder, {
+      graded: g.test,
+      healthbench: h.test,
+    });
+    const summary = { fold, encoder: encoder.encoder.id, embedSeconds, trainSeconds, epochs: gprc.result.history.length, report };
+    writeFileSync(join(outDir, `fold-${fold}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+    const pairs = (m: string) => report.models[m]?.agreement?.pairwise.accuracy?.toFixed(3);
+    log(`fold ${fold}: pairs in order: gprc ${pairs("gprc")}, lambdas0 ${pairs("lambdas0")}, length ${pairs("length")}`);
+  }
+  if (!process.argv.includes("--no-whole")) {
+    const start = performance.now();
+    const trained = await trainRewardModel(whole, loaded, encoder, options);
+    const seconds = (performance.now() - start) / 1000;
+    writeFileSync(
+      join(outDir, "whole.json"),
+      `${JSON.stringify({ seconds, epochs: trained.result.history.length, embedSeconds }, null, 2)}\n`,
+    );
+    log(`whole file trained in ${seconds.toFixed(0)} s`);
+  }
+  store.close();
 }
 
-const reports: EvalReport[] = [];
-for (let fold = 0; fold < folds; fold++) {
-  const split = <T extends { prompt_id: string }>(rows: readonly T[]) => ({
-    train: rows.filter((r) => foldOf(r.prompt_id) !== fold),
-    test: rows.filter((r) => foldOf(r.prompt_id) === fold),
-  });
-  const g = split<GradedExample>(graded);
-  const h = split<HealthBenchExample>(healthbench);
-  const input = { graded: g.train, healthbench: h.train };
-  const start = performance.now();
-  const gprc = await trainRewardModel(input, loaded, encoder, options);
-  log(`fold ${fold}: trained in ${((performance.now() - start) / 1000).toFixed(0)} s, ${gprc.result.history.length} epochs`);
-  const zero = await trainRewardModel(input, loaded, encoder, { ...options, lambdas: ZERO });
-  const report = await runRmEval({ gprc: gprc.model, lambdas0: zero.model }, gprc.config.dimensions, encoder.encoder, {
-    graded: g.test,
-    healthbench: h.test,
-  });
-  reports.push(report);
-  log(
-    `fold ${fold}: gprc pairs ${report.models.gprc?.agreement?.pairwise.accuracy?.toFixed(3)}, length ${report.models.length?.agreement?.pairwise.accuracy?.toFixed(3)}`,
-  );
-}
-
-{
-  const start = performance.now();
-  await trainRewardModel(whole, loaded, encoder, options);
-  timing.trainSeconds = (performance.now() - start) / 1000;
-  log(`whole file trained in ${timing.trainSeconds.toFixed(0)} s`);
-}
-store.close();
+const foldFiles = readdirSync(outDir).filter((f) => /^fold-\d+\.json$/.test(f));
+const summaries = foldFiles.map(
+  (f) => JSON.parse(readFileSync(join(outDir, f), "utf8")) as { report: EvalReport; trainSeconds: number; encoder: string },
+);
+const reports = summaries.map((s) => s.report);
 
 /** A measure pooled over folds: the n-weighted mean of the per-fold values. */
 function pooled(model: string, measure: (m: ModelEval) => { value: number | null | undefined; n: number } | undefined) {
@@ -117,12 +133,14 @@ const table = MEASURES.map(([label, measure]) => {
   const n = Math.max(...cells.map((c) => c.n));
   return `| ${label} | ${n} | ${cells.map((c) => (c.value === null ? "-" : c.value.toFixed(3))).join(" | ")} |`;
 });
-console.log(`${folds}-fold cross-validation by prompt on ${gradedFile} (${graded.length} answers), encoder ${encoder.encoder.id}`);
+const wholeFile = join(outDir, "whole.json");
+const whole = readdirSync(outDir).includes("whole.json")
+  ? (JSON.parse(readFileSync(wholeFile, "utf8")) as { seconds: number; epochs: number; embedSeconds: number })
+  : null;
+console.log(`${foldFiles.length} of ${folds} folds by prompt, held out in turn; encoder ${summaries[0]?.encoder}`);
 console.log(
-  `embedding every text once: ${timing.embedSeconds.toFixed(0)} s; training on the whole file: ${timing.trainSeconds.toFixed(0)} s\n`,
+  `training per fold: ${summaries.map((s) => s.trainSeconds.toFixed(0)).join(", ")} s; on the whole file: ${whole ? `${whole.seconds.toFixed(0)} s (${whole.epochs} epochs)` : "not run"}\n`,
 );
 console.log(`| measure (held-out folds, n-weighted) | n | ${models.join(" | ")} |`);
 console.log(`|---|---:|${models.map(() => "---:").join("|")}|`);
 for (const row of table) console.log(row);
-const out = flag("--json");
-if (out) writeFileSync(out, `${JSON.stringify({ folds: reports, timing }, null, 2)}\n`);
