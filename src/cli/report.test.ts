@@ -36,12 +36,27 @@ describe("medrubric report", () => {
     expect(existsSync(join(dir, "x.html"))).toBe(false);
   });
 
-  it("answers a JSONL file (graded rows) with its name, the inputs it reads and how to make one", async () => {
+  it("answers JSONL under another name with its name, the inputs it reads and how to make one", async () => {
     const dir = await tempDir();
-    const result = await runCli(["report", "--in", "data/demo/graded.jsonl", "--out", join(dir, "x.html")]);
+    const misnamed = join(dir, "graded.json");
+    await writeFile(misnamed, readFileSync("data/demo/graded.jsonl"));
+    const result = await runCli(["report", "--in", misnamed, "--out", join(dir, "x.html")]);
     expect(result.code).toBe(EXIT_CODES.usage);
-    expect(result.stderr).toContain("data/demo/graded.jsonl: one JSON value per line (JSONL), not a result; report reads the JSON of ");
-    expect(result.stderr).toContain("`medrubric score --graded data/demo/graded.jsonl --json > score.json` writes one");
+    expect(result.stderr).toContain(`${misnamed}: one JSON value per line (JSONL), not a result; report reads the JSON of `);
+    expect(result.stderr).toContain(`\`medrubric score --graded ${misnamed} --json > score.json\` writes one`);
     expect(result.stderr).not.toContain("Unexpected non-whitespace");
+  });
+
+  it("scores graded answers itself: graded JSONL and simple-evals output give the score report", async () => {
+    const dir = await tempDir();
+    for (const input of [
+      "data/demo/graded.jsonl",
+      "test/fixtures/simple-evals/healthbench_custom_consensus_short_20250513_1752_allresults.json",
+    ]) {
+      const out = join(dir, "graded.html");
+      const result = await runCli(["report", "--in", input, "--out", out]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(out, "utf8")).toContain("<svg");
+    }
   });
 });

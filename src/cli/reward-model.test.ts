@@ -194,7 +194,7 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.models.map((m: { model: string }) => m.model)).toEqual(["gprc", "lambdas0", "length", "cosine"]);
     expect(demo.stdout).toContain("report: demo/rm-eval.html");
-    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(6);
+    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(7);
     expect(summary.data.n_healthbench).toBe(28);
     const config = JSON.parse(readFileSync(join(out, "model", "config.json"), "utf8"));
     expect(config.metrics.rm_eval.transfer.overall.n_pairs).toBeGreaterThan(40);

@@ -27,37 +27,39 @@ const candidatesSchema = z.object({
 
 export const DEFAULT_MAX_CANDIDATES = 4096;
 
-/** Every row, each checked against the bound before any model is loaded or any text embedded. */
-async function readCandidates(file: string, maxCandidates: number): Promise<z.output<typeof candidatesSchema>[]> {
-  const rows: z.output<typeof candidatesSchema>[] = [];
-  for await (const { value, line } of readJsonl(file, candidatesSchema)) {
-    if (value.responses.length > maxCandidates)
-      throw new InputError(
-        { file, line, field: "responses" },
-        `${value.responses.length} candidates, more than --max-candidates ${maxCandidates}`,
-      );
-    rows.push(value);
-  }
-  return rows;
-}
-
 interface IoFlags extends ModelFlags {
   input: string;
   out: string;
 }
 
-/**
- * The input's rows, each with a scenario the model weighs or none. Checked before scoring, so an
- * unknown scenario is bad input named by file and line, not a failure of the whole batch.
- */
-async function readRows<S extends z.ZodType<{ scenario?: string | null }>>(file: string, schema: S, scenarios: readonly string[]) {
-  const rows: z.output<S>[] = [];
-  for await (const { value, line } of readJsonl(file, schema)) {
-    if (value.scenario && !scenarios.includes(value.scenario))
-      throw new InputError({ file, line, field: "scenario" }, `unknown scenario "${value.scenario}"; known: ${scenarios.join(", ")}`);
-    rows.push(value);
+/** The input's rows with their lines, each passing `check` (a problem with a row's field is bad input naming its line). */
+async function readRows<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  check: (value: z.output<S>) => { field: string; problem: string } | null = () => null,
+): Promise<{ value: z.output<S>; line: number }[]> {
+  const rows: { value: z.output<S>; line: number }[] = [];
+  for await (const row of readJsonl(file, schema)) {
+    const problem = check(row.value);
+    if (problem) throw new InputError({ file, line: row.line, field: problem.field }, problem.problem);
+    rows.push(row);
   }
   return rows;
+}
+
+/**
+ * Every row has a scenario the model weighs, or none. Checked before scoring, so an unknown
+ * scenario is bad input named by file and line, not a failure of the whole batch.
+ */
+function checkScenarios(
+  file: string,
+  rows: readonly { value: { scenario?: string | null }; line: number }[],
+  scenarios: readonly string[],
+) {
+  for (const { value, line } of rows) {
+    if (value.scenario && !scenarios.includes(value.scenario))
+      throw new InputError({ file, line, field: "scenario" }, `unknown scenario "${value.scenario}"; known: ${scenarios.join(", ")}`);
+  }
 }
 
 export function registerReward(program: Command): void {
@@ -73,9 +75,11 @@ export function registerReward(program: Command): void {
     .requiredOption("--out <file>", "scores (JSONL)");
   addModelOptions(reward).action(async (flags: IoFlags) => {
     await checkOutputFiles([flags.out], [flags.input]);
+    const rows = await readRows(flags.input, rewardItemSchema);
     const { model, store, scenarios } = await loadModelFromFlags(flags);
     try {
-      const items = await readRows(flags.input, rewardItemSchema, scenarios);
+      checkScenarios(flags.input, rows, scenarios);
+      const items = rows.map((row) => row.value);
       const scored = await model.score(items);
       await writeJsonl(
         flags.out,
@@ -100,9 +104,16 @@ export function registerReward(program: Command): void {
   );
   addModelOptions(rerank).action(async (flags: IoFlags & { maxCandidates: number }) => {
     await checkOutputFiles([flags.out], [flags.input]);
+    // The bound is checked before the model loads or any text is embedded.
+    const lines = await readRows(flags.input, candidatesSchema, ({ responses }) =>
+      responses.length > flags.maxCandidates
+        ? { field: "responses", problem: `${responses.length} candidates, more than --max-candidates ${flags.maxCandidates}` }
+        : null,
+    );
     const { model, store, scenarios } = await loadModelFromFlags(flags);
     try {
-      const rows = await readRows(flags.input, candidatesSchema, scenarios);
+      checkScenarios(flags.input, lines, scenarios);
+      const rows = lines.map((row) => row.value);
       const flat = rows.flatMap((row) =>
         row.responses.map((response) => ({ prompt: row.prompt, response, scenario: row.scenario, rubrics: row.rubrics })),
       );

@@ -165,7 +165,7 @@ describe("medrubric serve", () => {
     it("a port out of range, before loading anything", async () => {
       const { code, stderr } = await runCli(["serve", "--model", fixture.model, "--port", "70000"]);
       expect(code).toBe(64);
-      expect(stderr).toContain("option '--port <n>' argument '70000' is invalid. expected an integer from 0 to 65535");
+      expect(stderr).toContain("option '--port <n>' argument '70000' is invalid. expected an integer from 0 to 65,535");
     });
   });
 });

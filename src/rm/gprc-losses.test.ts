@@ -1,6 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { axisLoss, invarianceLoss, perpendicularLoss, rankingLoss } from "./gprc-losses.js";
+import {
+  absoluteLoss,
+  axisLoss,
+  criterionAxisLoss,
+  criterionRankingLoss,
+  invarianceLoss,
+  PREFERENCE_SCALE,
+  perpendicularLoss,
+  preferenceLoss,
+  rankingLoss,
+} from "./gprc-losses.js";
 import { useWasmBackend } from "./tf-backend.js";
 
 // The losses run on the backend training uses; tfjs's pure-JS default would also print its
@@ -52,5 +62,20 @@ describe("GPRC losses, hand-worked", () => {
   it("invariance: mean squared change of the other dimensions' scores", () => {
     // dims 3, own = 0; changes on dims 1 and 2: 1 and 3 -> (1 + 9) / 2
     expect(value(invarianceLoss(v([[5, 1, 3]]), v([[0, 0, 0]]), v([[1, 0, 0]])))).toBeCloseTo(5, 5);
+  });
+
+  it("absolute: cross-entropy of sigmoid(logit) against soft targets", () => {
+    // logit 0, target 1: log 2; logit 2, target 0.5: softplus(2) - 1
+    expect(value(absoluteLoss(s([0, 2]), s([1, 0.5])))).toBeCloseTo((Math.log(2) + softplus(2) - 1) / 2, 5);
+  });
+
+  it("preference and criterion ranking: Bradley-Terry on reward gaps and on axis scores", () => {
+    expect(value(preferenceLoss(s([0.1])))).toBeCloseTo(softplus(-PREFERENCE_SCALE * 0.1), 5);
+    expect(value(criterionRankingLoss(s([1]), s([0]), 0.5))).toBeCloseTo(softplus(-0.5), 5);
+  });
+
+  it("criterion axis: zero when met minus unmet lies on the criterion's axis", () => {
+    expect(value(criterionAxisLoss(v([[3, 0]]), v([[1, 0]]), v([[1, 0]])))).toBeCloseTo(0, 5);
+    expect(value(criterionAxisLoss(v([[0, 3]]), v([[0, 1]]), v([[1, 0]])))).toBeCloseTo(1, 5);
   });
 });

@@ -6,7 +6,7 @@ import type { Encoder } from "../core/types.js";
 import { unitVector } from "../encoders/unit-vector.js";
 import type { GradedExample } from "../healthbench/schema.js";
 import { loadStandards } from "../standards/load-standards.js";
-import { criterionAxisLoss } from "./gprc-losses.js";
+import { absoluteLoss, criterionAxisLoss } from "./gprc-losses.js";
 import { oneHotRows, readRows } from "./gprc-network.js";
 import { createGprcRewardModel, dimensionGroupsOf, expectedRubricScore } from "./gprc-reward-model.js";
 import { readingTensors } from "./reading-batch.js";
@@ -141,5 +141,23 @@ describe("trainGprc on graded answers", () => {
       return criterionAxisLoss(pick(met, r.v), pick(unmet, r.v), pick(met, r.u)).dataSync()[0] as number;
     });
     expect(loss(2) - loss(0)).toBeCloseTo(2 * axisTerm, 4);
+
+    // The absolute loss is live on graded data: cross-entropy of every verdict's calibrated score.
+    const withAbs = (abs: number) =>
+      tf.tidy(() => batchLoss(network, group, set, { ...options, lambdas: { ...lambdas, abs } }).loss.dataSync()[0] as number);
+    const absTerm = tf.tidy(() => {
+      const r = readRows(network, readingTensors(group, set.vectors, set.groupCount));
+      const logits = tf.matMul(
+        oneHotRows(
+          group.targets.map((t) => t.row),
+          group.rows.length,
+        ),
+        tf.expandDims(r.logits, 1),
+      );
+      return absoluteLoss(tf.squeeze(logits, [1]) as tf.Tensor1D, tf.tensor1d(group.targets.map((t) => t.target))).dataSync()[0] as number;
+    });
+    expect(group.targets.length).toBe(set.counts.verdicts);
+    expect(absTerm).toBeGreaterThan(0);
+    expect(withAbs(3) - withAbs(0)).toBeCloseTo(3 * absTerm, 4);
   });
 });
