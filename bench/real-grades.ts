@@ -47,7 +47,7 @@ const outDir = flag("--out-dir") ?? flag("--table") ?? "real-grades";
 if (!flag("--table")) await runFolds();
 
 async function runFolds(): Promise<void> {
-  const only = flag("--only")?.split(",").map(Number) ?? Array.from({ length: folds }, (_, i) => i);
+  const only = flag("--only")?.split(",").filter(Boolean).map(Number) ?? Array.from({ length: folds }, (_, i) => i);
   mkdirSync(outDir, { recursive: true });
   const loaded = await loadStandards();
   const graded = (await loadGradedAnswers(gradedFile)).rows;
@@ -125,6 +125,10 @@ const MEASURES: [string, (m: ModelEval) => { value: number | null | undefined; n
   ["criteria: macro F1", (m) => m.agreement?.criteria && { value: m.agreement.criteria.macro_f1, n: m.agreement.criteria.n }],
   ["criteria: AUC", (m) => m.agreement?.criteria && { value: m.agreement.criteria.auc, n: m.agreement.criteria.n }],
   ["physician ideal beats reference", (m) => m.transfer && { value: m.transfer.overall.win_rate, n: m.transfer.overall.n_pairs }],
+  [
+    "physician ideal beats reference, by the row's rubric",
+    (m) => m.transfer?.with_rubric && { value: m.transfer.with_rubric.overall.win_rate, n: m.transfer.with_rubric.overall.n_pairs },
+  ],
   ["probes passed", (m) => m.probes && { value: m.probes.overall.pass_rate, n: m.probes.overall.n }],
 ];
 const models = ["gprc", "lambdas0", "length", "cosine"];
@@ -144,3 +148,17 @@ console.log(
 console.log(`| measure (held-out folds, n-weighted) | n | ${models.join(" | ")} |`);
 console.log(`|---|---:|${models.map(() => "---:").join("|")}|`);
 for (const row of table) console.log(row);
+const wholeReport = (whole as { report?: EvalReport } | null)?.report;
+if (wholeReport) {
+  console.log("\nTrained on the whole graded file only, measured on every bundled HealthBench row:\n");
+  console.log(`| measure | n | ${models.join(" | ")} |`);
+  console.log(`|---|---:|${models.map(() => "---:").join("|")}|`);
+  for (const [label, measure] of MEASURES.slice(6)) {
+    const cells = models.map((model) => {
+      const m = wholeReport.models[model];
+      return (m && measure(m)) || { value: null, n: 0 };
+    });
+    const n = Math.max(...cells.map((c) => c.n));
+    console.log(`| ${label} | ${n} | ${cells.map((c) => (typeof c.value === "number" ? c.value.toFixed(3) : "-")).join(" | ")} |`);
+  }
+}

@@ -3,7 +3,8 @@
  * ideal completion (`ideal_completions_ref_completions`), does the reward model give the ideal
  * completion the higher reward? Ties count half. Reported overall and per
  * `ideal_completions_group` (HealthBench's groups differ in which reference answers the
- * physician was shown).
+ * physician was shown). A model that reads rubrics is also measured with each answer rewarded under
+ * the row's own rubric, as it is trained on these pairs and used in rubric-based RL.
  */
 import { MedrubricError } from "../core/errors.js";
 import type { RewardModel, RewardRequest, RewardScore } from "../core/types.js";
@@ -20,6 +21,8 @@ export interface WinRate {
 export interface TransferReport {
   overall: WinRate;
   by_group: Record<string, WinRate>;
+  /** For a model that reads rubrics: the same, each answer rewarded under the row's own rubric. */
+  with_rubric?: { overall: WinRate; by_group: Record<string, WinRate> };
 }
 
 /** HealthBench theme ids are scenario ids of the built-in standard, so the theme tag names the scenario. */
@@ -50,13 +53,26 @@ export async function healthBenchTransfer(
     ];
   });
   if (compared.length === 0) throw new MedrubricError("input", "no HealthBench example has an ideal completion with reference completions");
-  const requests: RewardRequest[] = compared.flatMap(({ example, answers }) =>
-    answers.map((response) => ({ prompt: example.prompt, response, scenario: themeScenario(example.example_tags) })),
-  );
-  const scores = await scoreBatched(model, requests, batchSize);
+  const requests = (withRubric: boolean): RewardRequest[] =>
+    compared.flatMap(({ example, answers }) =>
+      answers.map((response) => ({
+        prompt: example.prompt,
+        response,
+        scenario: themeScenario(example.example_tags),
+        ...(withRubric ? { rubrics: example.rubrics } : {}),
+      })),
+    );
+  const plain = await scoreBatched(model, requests(false), batchSize);
+  const ruled = await scoreBatched(model, requests(true), batchSize);
+  const readsRubrics = ruled.every((score) => score.criteria !== undefined);
+  return { ...winRates(compared, plain), ...(readsRubrics ? { with_rubric: winRates(compared, ruled) } : {}) };
+}
+
+/** Ideal-over-reference preferences from the scores of every compared example's answers, in order. */
+function winRates(compared: readonly { group: string; answers: string[] }[], scores: readonly RewardScore[]) {
   let next = 0;
   const outcomes = compared.map(({ group, answers }) => {
-    const [ideal, ...references] = scores.slice(next, next + answers.length).map((score: RewardScore) => score.reward);
+    const [ideal, ...references] = scores.slice(next, next + answers.length).map((score) => score.reward);
     next += answers.length;
     return { group, preferences: references.map((reference) => preference(ideal as number, reference)) };
   });

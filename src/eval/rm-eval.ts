@@ -96,6 +96,7 @@ function metricRows(result: ModelEval): [string, Cell][] {
   }
   if (result.transfer) {
     rows.push(winRow("transfer: ideal wins", result.transfer.overall));
+    if (result.transfer.with_rubric) rows.push(winRow("transfer: ideal wins, by the row's rubric", result.transfer.with_rubric.overall));
     for (const [group, rate] of Object.entries(result.transfer.by_group)) rows.push(winRow(`transfer [${group}]: ideal wins`, rate));
   }
   if (result.correlation) {

@@ -62,7 +62,13 @@ export const modelEvalSchema = z.object({
       scores: z.object({ good: z.array(z.number()), medium: z.array(z.number()), poor: z.array(z.number()) }),
     })
     .optional(),
-  transfer: z.object({ overall: winRate, by_group: z.record(z.string(), winRate) }).optional(),
+  transfer: z
+    .object({
+      overall: winRate,
+      by_group: z.record(z.string(), winRate),
+      with_rubric: z.object({ overall: winRate, by_group: z.record(z.string(), winRate) }).optional(),
+    })
+    .optional(),
   correlation: z.object({ overall: correlation, by_axis: z.record(z.string(), z.record(z.string(), correlation)) }).optional(),
   agreement: graderAgreement.optional(),
   probes: z.object({ overall: passRate, by_kind: z.record(z.string(), passRate) }).optional(),

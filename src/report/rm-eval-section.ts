@@ -58,6 +58,13 @@ function measures(models: Model[]): Measure[] {
       chance: CHANCE.pair,
       value: (m) => m.transfer?.overall.win_rate,
     });
+  if (models.some((x) => x.m.transfer?.with_rubric))
+    rows.push({
+      label: "HealthBench: the physician's ideal answer wins, each answer rewarded under the row's rubric",
+      n: nOf(models, (m) => m.transfer?.with_rubric?.overall.n_pairs),
+      chance: CHANCE.pair,
+      value: (m) => m.transfer?.with_rubric?.overall.win_rate,
+    });
   if (models.some((x) => x.m.correlation))
     rows.push({
       label: "graded answers: Spearman(reward, rubric score)",
