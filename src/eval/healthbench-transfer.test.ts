@@ -47,6 +47,25 @@ describe("healthBenchTransfer", () => {
       "Group 2": { n_pairs: 1, win_rate: 1, n_examples: 1 },
     });
     expect(calls.map((request) => request.scenario)).toEqual(Array(6).fill("hedging"));
+    expect(report.with_rubric).toBeUndefined();
+  });
+
+  it("measures a model that reads rubrics both ways: by the dimensions, and under each row's own rubric", async () => {
+    const examples = [example("e1", { ideal: "i1", refs: ["r1a", "r1b"], group: "Group 1" })];
+    const byDimensions: Record<string, number> = { i1: 0.2, r1a: 0.5, r1b: 0.1 };
+    const byRubric: Record<string, number> = { i1: 0.9, r1a: 0.5, r1b: 0.1 };
+    const model: RewardModel = {
+      dimensions: ["a"],
+      score: async (requests) =>
+        requests.map((r) =>
+          r.rubrics
+            ? { scores: { a: 0 }, reward: byRubric[r.response] as number, criteria: r.rubrics.map(() => 0.5) }
+            : { scores: { a: 0 }, reward: byDimensions[r.response] as number },
+        ),
+    };
+    const report = await healthBenchTransfer(model, examples);
+    expect(report.overall.win_rate).toBe(0.5);
+    expect(report.with_rubric?.overall).toEqual({ n_pairs: 2, win_rate: 1, n_examples: 1 });
   });
 
   it("reads the scenario from the theme tag", () => {

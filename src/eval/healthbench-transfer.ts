@@ -62,9 +62,10 @@ export async function healthBenchTransfer(
         ...(withRubric ? { rubrics: example.rubrics } : {}),
       })),
     );
-  const plain = await scoreBatched(model, requests(false), batchSize);
+  // A model that ignores rubrics scores the same either way: it is asked once.
   const ruled = await scoreBatched(model, requests(true), batchSize);
   const readsRubrics = ruled.every((score) => score.criteria !== undefined);
+  const plain = readsRubrics ? await scoreBatched(model, requests(false), batchSize) : ruled;
   return { ...winRates(compared, plain), ...(readsRubrics ? { with_rubric: winRates(compared, ruled) } : {}) };
 }
 

@@ -66,7 +66,8 @@ describe("evaluateRewardModel", () => {
     });
     expect(report.data).toEqual({ n_units: 2, n_healthbench: 1, n_graded: 2, n_probes: 1 });
     expect(Object.keys(report.models)).toEqual(["keyword", "length"]);
-    for (const result of Object.values(report.models)) expect(Object.keys(result)).toEqual(["units", "transfer", "correlation", "probes"]);
+    for (const result of Object.values(report.models))
+      expect(Object.keys(result)).toEqual(["units", "transfer", "correlation", "agreement", "probes"]);
     // the short ideal "Call now." beats the longer reference for the keyword model only
     expect(report.models.keyword?.transfer?.overall.win_rate).toBe(1);
     expect(report.models.length?.transfer?.overall.win_rate).toBe(0);
@@ -85,6 +86,9 @@ describe("evaluateRewardModel", () => {
       "transfer [Group 1]: ideal wins",
       "rubric: spearman(reward, score)",
       "rubric [axis:accuracy]: spearman(safety)",
+      "grader: pairs in order",
+      "grader: best-of-N gain share",
+      "grader: within-prompt spearman",
       "probes: pass",
       ...["reasoning_opener", "punctuation", "question_echo", "filler_padding", "term_stuffing"].map((kind) => `probes [${kind}]: pass`),
     ]);
