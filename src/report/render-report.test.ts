@@ -45,15 +45,16 @@ describe("renderReport", async () => {
     expect(html).not.toMatch(/<script/i);
   });
 
-  it("draws a reward-model evaluation: per-dimension and pairwise accuracy, distributions, transfer, rubric correlation, probes", async () => {
+  it("draws a reward-model evaluation: per-dimension and pairwise accuracy, distributions, transfer, rubric correlation, agreement with the grader, probes", async () => {
     const html = await renderReport(fixtures.rmEval);
-    expect(svgs(html)).toBe(6);
+    expect(svgs(html)).toBe(7);
     for (const title of [
       "Triple-order accuracy, all units and per dimension",
       "Pairwise accuracy",
       "Scores of good, medium and poor answers",
       "ideal completion wins",
       "Graded answers: Spearman correlation with the rubric score",
+      "Agreement with the rubric grader on graded answers to the same prompt",
       "Robustness probes passed",
     ])
       expect(html).toContain(title);
@@ -86,7 +87,7 @@ describe("renderReport", async () => {
     const probes = figures.find((f) => f.includes("Robustness probes passed")) ?? "";
     expect(probes).toMatch(/<text[^>]*>0\.00<\/text>/);
     // Every chart of a share or a correlation; the score distributions have no chance level.
-    expect(figures.filter((f) => f.includes("black tick: chance"))).toHaveLength(5);
+    expect(figures.filter((f) => f.includes("black tick: chance"))).toHaveLength(6);
   });
 
   it("gives a model one colour on every chart, never a colour that means good, medium or poor", () => {
