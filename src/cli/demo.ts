@@ -7,10 +7,9 @@
  */
 import { join } from "node:path";
 import type { Command } from "commander";
-import { seededShuffle } from "../core/random.js";
+import { seededSplitBy } from "../core/random.js";
 import { formatEvalTable } from "../eval/rm-eval.js";
 import { loadExamples, loadGraded } from "../healthbench/load.js";
-import type { HealthBenchExample } from "../healthbench/schema.js";
 import { checkOutputDir, writeFileAtomic } from "../io/output-file.js";
 import { packageFile } from "../io/package-files.js";
 import { resultText, writeReportBeside } from "../report/write-report.js";
@@ -53,8 +52,9 @@ export function registerDemo(program: Command): void {
       const started = Date.now();
       const loaded = await loadStandards();
       const { authored, degraded, train, heldOut } = await seedTrainingSplit(loaded, HELD_OUT_SHARE, flags.seed);
-      const healthbench = await splitByPrompt(
+      const healthbench = seededSplitBy(
         (await Promise.all(DEMO_HEALTHBENCH.map(async (file) => (await loadExamples(packageFile(file))).rows))).flat(),
+        (row) => row.prompt_id,
         HELD_OUT_SHARE,
         flags.seed,
       );
@@ -98,13 +98,6 @@ export function registerDemo(program: Command): void {
         store.close();
       }
     });
-}
-
-/** HealthBench rows split by prompt id: a seeded `share` held out. */
-function splitByPrompt(rows: HealthBenchExample[], share: number, seed: number) {
-  const ids = seededShuffle([...new Set(rows.map((r) => r.prompt_id))], seed);
-  const held = new Set(ids.slice(0, Math.round(ids.length * share)));
-  return { train: rows.filter((r) => !held.has(r.prompt_id)), heldOut: rows.filter((r) => held.has(r.prompt_id)) };
 }
 
 /** The few numbers a reader looks at first, per model. */

@@ -26,3 +26,13 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   }
   return out;
 }
+
+/**
+ * Items split by a key: a seeded `share` of the distinct keys, with every item carrying them, is
+ * held out, so no key (a question, a prompt) is on both sides.
+ */
+export function seededSplitBy<T>(items: readonly T[], key: (item: T) => string, share: number, seed: number): { train: T[]; heldOut: T[] } {
+  const keys = seededShuffle([...new Set(items.map(key))], seed);
+  const held = new Set(keys.slice(0, Math.round(keys.length * share)));
+  return { train: items.filter((item) => !held.has(key(item))), heldOut: items.filter((item) => held.has(key(item))) };
+}

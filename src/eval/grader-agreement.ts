@@ -12,9 +12,8 @@
  *   verdict: accuracy and macro F1 at 0.5, and AUC.
  */
 import type { RewardModel, RewardScore } from "../core/types.js";
-import type { GradedExample } from "../healthbench/schema.js";
-import { rubricScore } from "../healthbench/scoring.js";
-import { completionText } from "./rubric-correlation.js";
+import { completionText, type GradedExample } from "../healthbench/schema.js";
+import { tryExampleMetrics } from "../healthbench/scoring.js";
 import { DEFAULT_BATCH_SIZE, groupBy, preference, scoreBatched, spearman } from "./score-batched.js";
 
 export const DEFAULT_MIN_GAP = 0.1;
@@ -37,16 +36,11 @@ export interface GraderAgreement {
 const mean = (values: readonly number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
 
 /** The graded score of each answer (judge failures left out), null when nothing positive was graded. */
-const gradedScore = (row: GradedExample): number | null => {
-  const graded = row.rubrics.flatMap((item, i) => {
-    const met = row.verdicts[i]?.criteria_met;
-    return met === null || met === undefined ? [] : [{ item, met }];
-  });
-  return rubricScore(
-    graded.map((g) => g.item),
-    graded.map((g) => g.met),
-  );
-};
+const gradedScore = (row: GradedExample): number | null =>
+  tryExampleMetrics(
+    row,
+    row.verdicts.map((v) => v.criteria_met),
+  )?.overall_score ?? null;
 
 export async function graderAgreement(
   model: RewardModel,

@@ -6,7 +6,7 @@
  * is comparable. Rows whose verdicts are all judge failures cannot be scored and are skipped.
  */
 import type { RewardModel, RewardScore } from "../core/types.js";
-import type { GradedExample } from "../healthbench/schema.js";
+import { completionText, type GradedExample } from "../healthbench/schema.js";
 import { tryExampleMetrics } from "../healthbench/scoring.js";
 import { themeScenario } from "./healthbench-transfer.js";
 import { type Correlation, DEFAULT_BATCH_SIZE, dimensionScore, scoreBatched, spearman } from "./score-batched.js";
@@ -16,11 +16,6 @@ export interface RubricCorrelation {
   overall: Correlation;
   /** Axis (without the `axis:` prefix), then dimension: that dimension's score against the axis score. */
   by_axis: Record<string, Record<string, Correlation>>;
-}
-
-/** The graded answer as one text: its turns joined. */
-export function completionText(completion: GradedExample["completion"]): string {
-  return completion.map((message) => message.content).join("\n\n");
 }
 
 export async function rubricCorrelation(

@@ -66,6 +66,11 @@ export const gradedExampleSchema = exampleSchema
   });
 export type GradedExample = z.infer<typeof gradedExampleSchema>;
 
+/** The graded answer as one text: its turns joined. */
+export function completionText(completion: GradedExample["completion"]): string {
+  return completion.map((message) => message.content).join("\n\n");
+}
+
 /** Text length of a completion, the `length` of the length-adjusted score. */
 export function completionLength(completion: GradedExample["completion"]): number {
   return completion.reduce((total, message) => total + message.content.length, 0);

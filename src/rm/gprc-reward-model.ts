@@ -20,7 +20,7 @@ import {
   POSITIVE_CRITERION,
   readRows,
 } from "./gprc-network.js";
-import { type AxisRow, disposeBatch, type Reading, readingTensors } from "./reading-batch.js";
+import { type AxisRow, disposeBatch, type Reading, readingTensors, TextTable } from "./reading-batch.js";
 import { useWasmBackend } from "./tf-backend.js";
 import { type WordWeights, wordCover, words } from "./word-evidence.js";
 
@@ -98,15 +98,8 @@ async function readRequests(
   requests: readonly RewardRequest[],
   maxParts: number,
 ): Promise<{ dimensions: number[]; criteria: number[] }[]> {
-  const texts = new Map<string, number>();
-  const id = (text: string) => {
-    let found = texts.get(text);
-    if (found === undefined) {
-      found = texts.size;
-      texts.set(text, found);
-    }
-    return found;
-  };
+  const texts = new TextTable();
+  const id = (text: string) => texts.id(text);
   const reading: Reading = { prompts: [], answers: [], rows: [] };
   const promptIndex = new Map<number, number>();
   const descriptionIds = parts.descriptionEmbeddings.map((_, i) => -1 - i);
@@ -136,7 +129,7 @@ async function readRequests(
     reading.rows.push(...dimensionRows, ...criterionRows);
     return { first, dimensions: dimensionRows.length, criteria: criterionRows.length };
   });
-  const embedded = await encoder.embed([...texts.keys()]);
+  const embedded = await encoder.embed([...texts.ids.keys()]);
   // Descriptions were embedded at load; their ids come after the texts of this batch.
   const vectors = [...embedded, ...parts.descriptionEmbeddings];
   for (const row of reading.rows) if (row.axis < 0) row.axis = embedded.length - 1 - row.axis;

@@ -6,6 +6,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { oneHotRows, type ReadingBatch, rowsTensor } from "./gprc-network.js";
 
+/** Texts to ids, in first-seen order. */
+export class TextTable {
+  readonly ids = new Map<string, number>();
+  id(text: string): number {
+    let found = this.ids.get(text);
+    if (found === undefined) {
+      found = this.ids.size;
+      this.ids.set(text, found);
+    }
+    return found;
+  }
+}
+
 export interface AnswerRef {
   /** Index into `prompts`. */
   prompt: number;

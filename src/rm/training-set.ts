@@ -16,14 +16,14 @@
  */
 import { InputError } from "../core/errors.js";
 import type { ChatMessage, Encoder, RubricItem } from "../core/types.js";
-import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
-import { rubricScore } from "../healthbench/scoring.js";
+import { completionText, type GradedExample, type HealthBenchExample } from "../healthbench/schema.js";
+import { type ExampleMetrics, tryExampleMetrics } from "../healthbench/scoring.js";
 import type { Standard } from "../standards/schema.js";
 import type { Unit } from "../synth/unit.js";
 import { answerParts, promptText, readLength } from "./answer-parts.js";
 import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
 import { criterionGroup } from "./gprc-reward-model.js";
-import type { AxisRow, Reading } from "./reading-batch.js";
+import { type AxisRow, type Reading, TextTable } from "./reading-batch.js";
 import { buildVocabulary, type Vocabulary, type WordWeights, wordCover, words, wordWeights } from "./word-evidence.js";
 
 /** A score computed from rows: sum of points x P(met) over `positive`, the rubric's positive points. */
@@ -96,19 +96,6 @@ interface BuildContext {
   minGap: number;
 }
 
-/** Texts to ids, in first-seen order. */
-class TextTable {
-  readonly ids = new Map<string, number>();
-  id(text: string): number {
-    let found = this.ids.get(text);
-    if (found === undefined) {
-      found = this.ids.size;
-      this.ids.set(text, found);
-    }
-    return found;
-  }
-}
-
 /** One group under construction: adds answers and rows with local indices. */
 class GroupBuilder {
   readonly group: TrainingGroup = { prompts: [], answers: [], rows: [], targets: [], scoreSets: [], pairs: [], axisPairs: [], units: [] };
@@ -149,12 +136,12 @@ function byPrompt<T extends { prompt_id: string; prompt: readonly ChatMessage[] 
   const groups = new Map<string, T[]>();
   for (const row of rows) {
     const key = JSON.stringify([row.prompt_id, row.prompt]);
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
   return [...groups.values()];
 }
-
-const completionText = (completion: readonly ChatMessage[]) => completion.map((m) => m.content).join("\n\n");
 
 function gradedGroup(rows: readonly GradedExample[], context: BuildContext): TrainingGroup {
   const builder = new GroupBuilder(context, (rows[0] as GradedExample).prompt);
@@ -162,12 +149,10 @@ function gradedGroup(rows: readonly GradedExample[], context: BuildContext): Tra
     const answer = builder.answer(completionText(row.completion));
     const met = row.verdicts.map((v) => v.criteria_met);
     const set = builder.scoreSet(answer, row.rubrics, met);
-    addAxisTargets(builder, answer, row, met, context.standard);
-    const graded = row.rubrics.flatMap((item, i) => (met[i] === null ? [] : [{ item, met: met[i] === true }]));
-    const score = rubricScore(
-      graded.map((g) => g.item),
-      graded.map((g) => g.met),
-    );
+    // HealthBench's own metrics: the score, and per `axis:` tag the score of its items (failures left out).
+    const metrics = tryExampleMetrics(row, met);
+    if (metrics) addAxisTargets(builder, answer, metrics, context.standard);
+    const score = metrics?.overall_score ?? null;
     const criteria = row.rubrics.map((item) => item.criterion);
     return { set, score, rows: builder.group.scoreSets[set]?.rows ?? [], met, criteria };
   });
@@ -201,16 +186,10 @@ function addAxisPairs(group: TrainingGroup, scored: { rows: number[]; met: (bool
 }
 
 /** Each dimension mapped to a HealthBench axis gets the answer's score on the items tagged with that axis. */
-function addAxisTargets(builder: GroupBuilder, answer: number, row: GradedExample, met: (boolean | null)[], standard: Standard) {
+function addAxisTargets(builder: GroupBuilder, answer: number, metrics: ExampleMetrics, standard: Standard) {
   standard.dimensions.forEach((dimension, i) => {
-    if (!dimension.healthbench_axis) return;
-    const tag = `axis:${dimension.healthbench_axis}`;
-    const tagged = row.rubrics.flatMap((item, j) => (item.tags.includes(tag) && met[j] !== null ? [{ item, met: met[j] === true }] : []));
-    const score = rubricScore(
-      tagged.map((t) => t.item),
-      tagged.map((t) => t.met),
-    );
-    if (score !== null) builder.row(answer, dimension.description, DIMENSION_GROUP_OFFSET + i, Math.min(1, Math.max(0, score)));
+    const score = dimension.healthbench_axis ? metrics[`axis:${dimension.healthbench_axis}`] : undefined;
+    if (score !== undefined) builder.row(answer, dimension.description, DIMENSION_GROUP_OFFSET + i, Math.min(1, Math.max(0, score)));
   });
 }
 

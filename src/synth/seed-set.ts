@@ -3,7 +3,7 @@
  * offline degradations of their good answers, and a split by question so that held-out
  * evaluation never sees a question the model was trained (or early-stopped) on.
  */
-import { seededShuffle } from "../core/random.js";
+import { seededSplitBy } from "../core/random.js";
 import { packageFile } from "../io/package-files.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import type { LoadedStandard } from "../standards/load-standards.js";
@@ -30,11 +30,7 @@ function degradeGoodAnswers(units: readonly Unit[], context: DegradeContext): Un
 }
 
 /** Units split by question: a seeded `share` of the questions, with all their units, is held out. */
-export function splitUnitsByQuestion(units: readonly Unit[], share: number, seed: number): { train: Unit[]; heldOut: Unit[] } {
-  const questions = seededShuffle([...new Set(units.map(questionKey))], seed);
-  const held = new Set(questions.slice(0, Math.round(questions.length * share)));
-  return { train: units.filter((u) => !held.has(questionKey(u))), heldOut: units.filter((u) => held.has(questionKey(u))) };
-}
+export const splitUnitsByQuestion = (units: readonly Unit[], share: number, seed: number) => seededSplitBy(units, questionKey, share, seed);
 
 /**
  * What the embedded default trains and evaluates on: the seed units plus the degradations of their
