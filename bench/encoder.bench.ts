@@ -13,11 +13,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRng } from "../src/core/random.js";
 import type { Encoder } from "../src/core/types.js";
 import { withCache } from "../src/encoders/cached-encoder.js";
 import { createEncoder } from "../src/encoders/encoder-spec.js";
 import { Store } from "../src/store/store.js";
+import { answerTexts } from "./answer-texts.js";
 import { median, printReport } from "./markdown-report.js";
 
 const flag = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
@@ -27,20 +27,6 @@ const GLOVE_TARGET = 5_000;
 const runs = flag("--runs", 3);
 const WARM_N = 10_000;
 const WARM_TARGET = 10_000;
-
-const OPENINGS = ["Call emergency services now.", "This is usually not serious.", "See your doctor this week.", "Stop the medicine."];
-const FINDINGS = ["chest pain", "a fever of 39 C", "a new rash", "shortness of breath", "dizziness", "a bad headache"];
-
-/** Distinct, answer-like texts of about 400 characters, the same for the same seed. */
-function answers(count: number, seed: number): string[] {
-  const random = createRng(seed);
-  const pick = (words: readonly string[]) => words[Math.floor(random() * words.length)] as string;
-  return Array.from({ length: count }, (_, i) => {
-    let text = `Answer ${i}. ${pick(OPENINGS)}`;
-    while (text.length < 380) text += ` With ${pick(FINDINGS)} for ${1 + Math.floor(random() * 14)} days, ${pick(OPENINGS).toLowerCase()}`;
-    return text;
-  });
-}
 
 async function rate(encoder: Encoder, texts: readonly string[]): Promise<number> {
   const start = performance.now();
@@ -71,14 +57,14 @@ const cold: number[] = [];
 const warm: number[] = [];
 for (let r = 0; r < runs; r++) {
   // New texts every run, so no run is helped by the one before.
-  gloveRates.push(await rate(glove, answers(GLOVE_N, 100 + r)));
-  pairRates.push(await rate(pair, answers(N, 200 + r)));
-  const texts = answers(N, r);
+  gloveRates.push(await rate(glove, answerTexts(GLOVE_N, 100 + r)));
+  pairRates.push(await rate(pair, answerTexts(N, 200 + r)));
+  const texts = answerTexts(N, r);
   raw.push(await rate(useLite, texts));
   const store = Store.open(join(dir, `use-lite-${r}.sqlite`));
   const cached = withCache(useLite, store);
-  cold.push(await rate(cached, answers(N, runs + r)));
-  warm.push(await rate(cached, answers(N, runs + r)));
+  cold.push(await rate(cached, answerTexts(N, runs + r)));
+  warm.push(await rate(cached, answerTexts(N, runs + r)));
   store.close();
 }
 row(
@@ -98,7 +84,7 @@ const stub: Encoder = {
 };
 const store = Store.open(join(dir, "warm.sqlite"));
 const cached = withCache(stub, store);
-const texts = answers(WARM_N, 99);
+const texts = answerTexts(WARM_N, 99);
 await cached.embed(texts);
 const cacheOnly: number[] = [];
 for (let r = 0; r < runs; r++) cacheOnly.push(await rate(cached, texts));

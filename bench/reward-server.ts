@@ -4,7 +4,7 @@
  * thread behind the real app and HTTP server, as `medrubric serve` runs it. Prints the base URL,
  * then serves until killed.
  *
- *   node --import tsx bench/reward-server.ts [maxBatch] [workers] [hash|use-lite]
+ *   node --import tsx bench/reward-server.ts [maxBatch] [workers] [hash|use-lite|glove|constant]
  */
 import cluster from "node:cluster";
 import { createRewardApp } from "../src/server/reward-app.js";

@@ -1,9 +1,11 @@
 /**
- * Benchmark for issue 6: GPRC training on 10,000 units with cached embeddings; reward scoring
- * with a cold embedding cache against the raw encoder in the same run (USE-lite); and scoring
- * with a warm cache. Prints a Markdown block for BENCHMARKS.md.
+ * Benchmark for issues 6 and 15: GPRC training on 10,000 units with cached embeddings; reward
+ * scoring with a cold embedding cache against the raw encoder in the same run, for USE-lite and
+ * for GloVe (whose vectors are never cached: every scoring is cold); and scoring with a warm cache.
+ * Scoring reads every answer along every dimension of the standard, in parts, as `reward` does.
+ * Prints a Markdown block for BENCHMARKS.md.
  *
- *   npm run bench:rm [-- --runs 3]
+ *   npm run bench:rm [-- --runs 3] [--glove-n 20000]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +13,7 @@ import { join } from "node:path";
 import type { Encoder } from "../src/core/types.js";
 import { withCache } from "../src/encoders/cached-encoder.js";
 import { withChunking } from "../src/encoders/chunked-encoder.js";
+import { createEncoder } from "../src/encoders/encoder-spec.js";
 import { createUseLiteEncoder } from "../src/encoders/use-lite-encoder.js";
 import { loadRewardModel, trainRewardModel } from "../src/rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS } from "../src/rm/train-options.js";
@@ -22,9 +25,12 @@ import { createHashEncoder } from "../test/hash-encoder.js";
 
 const hashEncoder = createHashEncoder(512);
 
+import { answerTexts } from "./answer-texts.js";
 import { median, printReport } from "./markdown-report.js";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
+const flag = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
+const runs = flag("--runs", 3);
+const GLOVE_N = flag("--glove-n", 20_000);
 const loaded = await loadStandards();
 const seed = await loadSeedUnits();
 const rows: string[] = [];
@@ -97,6 +103,34 @@ for (let r = 0; r < runs; r++) {
 rows.push(`| USE-lite raw encoder, 200 answers of ~330 chars | ${median(raw).toFixed(1)} texts/s | baseline |`);
 rows.push(
   `| reward scoring, cold cache, the same kind of 200 answers over 10 prompts | ${median(cold).toFixed(1)} answers/s | ${((100 * median(cold)) / median(raw)).toFixed(0)}% of the raw encoder (target 90%) |`,
+);
+
+// 3. GloVe: a model trained over GloVe on the seed set; answers of ~400 characters, ten prompts,
+// GLOVE_N / 10 answers each (as RL rollouts come: many per prompt). Converted vectors in .medrubric/.
+const glove = await createEncoder("glove");
+const gloveModel = (
+  await trainRewardModel({ units: seed }, loaded, { spec: "glove", encoder: glove }, { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 2 })
+).model;
+const gloveRaw: number[] = [];
+const gloveScoring: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const texts = answerTexts(GLOVE_N, 300 + r);
+  let start = performance.now();
+  await glove.embed(texts);
+  gloveRaw.push(texts.length / ((performance.now() - start) / 1000));
+  const requests = answerTexts(GLOVE_N, 400 + r).map((response, i) => {
+    const u = seed[i % 10] as Unit;
+    return { prompt: u.prompt, response, scenario: u.scenario };
+  });
+  start = performance.now();
+  await gloveModel.score(requests);
+  gloveScoring.push(requests.length / ((performance.now() - start) / 1000));
+}
+rows.push(
+  `| GloVe raw encoder, ${GLOVE_N.toLocaleString("en")} answers of ~400 chars | ${median(gloveRaw).toFixed(0)} texts/s | baseline |`,
+);
+rows.push(
+  `| reward scoring, GloVe (never cached), the same kind of ${GLOVE_N.toLocaleString("en")} answers over 10 prompts | ${median(gloveScoring).toFixed(0)} answers/s | ${((100 * median(gloveScoring)) / median(gloveRaw)).toFixed(0)}% of the raw encoder (target 90%) |`,
 );
 
 const warmStore = Store.open(join(dir, "warm.sqlite"));

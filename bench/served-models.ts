@@ -3,13 +3,15 @@
  * loader module and its arguments), so the benchmark can load the very same model in process.
  * - hash: GPRC over hash vectors; the encoder costs nothing, so the server's own overhead shows.
  * - use-lite: GPRC over USE-lite, the offline default encoder: what `medrubric serve` runs.
+ * - glove: GPRC over GloVe (`--encoder glove`), the fast offline encoder.
  * - constant: answers at once without computing anything: what the server itself costs.
  */
 import type { LoadServedModel } from "../src/server/scoring-thread.js";
 
 export const SERVED_MODELS = {
   hash: { loader: new URL("../test/hash-model.ts", import.meta.url), args: { dim: 512, epochs: 1 } },
-  "use-lite": { loader: new URL("./use-lite-model.ts", import.meta.url), args: { units: 24, epochs: 1 } },
+  "use-lite": { loader: new URL("./encoder-model.ts", import.meta.url), args: { encoder: "use-lite", units: 24, epochs: 1 } },
+  glove: { loader: new URL("./encoder-model.ts", import.meta.url), args: { encoder: "glove", units: 24, epochs: 1 } },
   constant: { loader: new URL("../test/misbehaving-model.ts", import.meta.url), args: { kind: "busy", ms: 0 } },
 } as const;
 

@@ -11,9 +11,10 @@
  * `--model hash` (the default) serves a model whose encoder costs nothing, so the server's own
  * overhead shows in full; `--model use-lite` serves one over the offline default encoder, as
  * `medrubric serve` runs the models `train` makes (fewer rows and longer runs: it is slow);
+ * `--model glove` serves one over GloVe (`--encoder glove`), the fast offline encoder;
  * `--model constant` serves one that answers at once, which shows the server's ceiling.
  *
- *   npm run bench:server [-- --runs 3 --seconds 5 --workers 1 --model hash]
+ *   npm run bench:server [-- --runs 3 --seconds 5 --workers 1 --model hash|use-lite|glove|constant]
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";

@@ -94,7 +94,7 @@ export function createNetwork(shape: NetworkShape, seed: number): GprcNetwork {
   };
 }
 
-const run = (p: Mlp, x: tf.Tensor2D): tf.Tensor2D =>
+export const runMlp = (p: Mlp, x: tf.Tensor2D): tf.Tensor2D =>
   tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, p.w1), p.b1)), p.w2), p.b2) as tf.Tensor2D;
 
 /**
@@ -135,9 +135,9 @@ export interface RowReadings {
 }
 
 export function readRows(net: GprcNetwork, batch: ReadingBatch): RowReadings {
-  const anchors = run(net.anchor, batch.prompts);
+  const anchors = runMlp(net.anchor, batch.prompts);
   const promptOfPart = tf.matMul(batch.partPrompt, batch.prompts);
-  const states = run(
+  const states = runMlp(
     net.state,
     tf.concat([batch.parts, tf.mul(promptOfPart, batch.parts), tf.sub(batch.parts, promptOfPart)], 1) as tf.Tensor2D,
   );
@@ -153,7 +153,7 @@ export function readRows(net: GprcNetwork, batch: ReadingBatch): RowReadings {
   const weights = tf.slice(tf.softmax(tf.concat([tf.mul(tf.ones([rows, 1]), nullLogit as tf.Tensor), masked], 1)), [0, 1], [-1, -1]);
   const rowAnchors = tf.matMul(batch.rowPrompt, anchors) as tf.Tensor2D;
   const read = tf.sub(tf.matMul(weights, states), rowAnchors);
-  const raw = run(net.axis, tf.concat([batch.axisTexts, rowAnchors], 1) as tf.Tensor2D);
+  const raw = runMlp(net.axis, tf.concat([batch.axisTexts, rowAnchors], 1) as tf.Tensor2D);
   const u = tf.div(raw, tf.sqrt(tf.add(tf.sum(tf.square(raw), -1, true), EPS))) as tf.Tensor2D;
   // The evidence moves the answer along the axis: e u, so s = <read, u> + e.
   const e = tf.sum(tf.mul(batch.evidence, tf.matMul(batch.rowGroup, net.evidence)), -1);

@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../core/errors.js";
+import { memo } from "../core/memo.js";
 import type { Encoder, RequestCriterion, RewardModel, RewardRequest, RewardScore } from "../core/types.js";
 import { answerParts, DEFAULT_MAX_PARTS, promptText, readLength } from "./answer-parts.js";
 import type { NamedTensor } from "./checkpoint.js";
@@ -18,11 +19,11 @@ import {
   type NetworkShape,
   namedVariables,
   POSITIVE_CRITERION,
-  readRows,
 } from "./gprc-network.js";
-import { type AxisRow, disposeBatch, type Reading, readingTensors, TextTable } from "./reading-batch.js";
+import { type AxisRow, type Reading, TextTable } from "./reading-batch.js";
+import { type ReadingWeights, readingWeights, readLogits } from "./reading-forward.js";
 import { useWasmBackend } from "./tf-backend.js";
-import { type WordWeights, wordCover, words } from "./word-evidence.js";
+import { type WordAxis, type WordWeights, wordAxis, wordCover, words } from "./word-evidence.js";
 
 export interface GprcModelParts {
   network: GprcNetwork;
@@ -38,8 +39,16 @@ export interface GprcModelParts {
   maxParts?: number;
 }
 
-/** Answers per forward pass: bounds the memory of one pass (rows x parts x latent). */
-const BATCH = 64;
+/** Answers per forward pass: bounds the texts embedded at once. */
+const BATCH = 256;
+
+/** What scoring reads a model by: its weights as arrays and its fixed axes' words. */
+interface Scorer {
+  parts: GprcModelParts;
+  weights: ReadingWeights;
+  descriptionAxes: WordAxis[];
+  maxParts: number;
+}
 
 export const criterionGroup = (item: Pick<RequestCriterion, "points">) => (item.points > 0 ? POSITIVE_CRITERION : NEGATIVE_CRITERION);
 
@@ -56,7 +65,12 @@ export function expectedRubricScore(items: readonly Pick<RequestCriterion, "poin
 }
 
 export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): RewardModel {
-  const maxParts = parts.maxParts ?? DEFAULT_MAX_PARTS;
+  const scorer: Scorer = {
+    parts,
+    weights: readingWeights(parts.network),
+    descriptionAxes: parts.descriptions.map((text) => wordAxis(text, parts.wordWeights)),
+    maxParts: parts.maxParts ?? DEFAULT_MAX_PARTS,
+  };
   const weightsFor = (scenario: string | null | undefined): number[] => {
     if (!scenario) return parts.dimensions.map(() => 1);
     const weights = parts.scenarioWeights[scenario];
@@ -71,7 +85,7 @@ export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): 
       const results: RewardScore[] = [];
       for (let start = 0; start < requests.length; start += BATCH) {
         const batch = requests.slice(start, start + BATCH);
-        const probabilities = await readRequests(parts, encoder, batch, maxParts);
+        const probabilities = await readRequests(scorer, encoder, batch);
         batch.forEach((request, i) => {
           const { dimensions, criteria } = probabilities[i] as { dimensions: number[]; criteria: number[] };
           const w = weights[start + i] as number[];
@@ -93,11 +107,12 @@ export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): 
 
 /** Calibrated scores of each request on every dimension and on its own criteria. */
 async function readRequests(
-  parts: GprcModelParts,
+  scorer: Scorer,
   encoder: Encoder,
   requests: readonly RewardRequest[],
-  maxParts: number,
 ): Promise<{ dimensions: number[]; criteria: number[] }[]> {
+  const { parts, maxParts } = scorer;
+  const criterionAxis = memo((text: string) => wordAxis(text, parts.wordWeights));
   const texts = new TextTable();
   const id = (text: string) => texts.id(text);
   const reading: Reading = { prompts: [], answers: [], rows: [] };
@@ -112,19 +127,18 @@ async function readRequests(
     const read = answerParts(request.response, maxParts);
     reading.answers.push({ prompt: promptIndex.get(prompt) as number, parts: read.map(id), length: readLength(read) });
     const answerWords = new Set(read.flatMap(words));
-    const cover = (text: string) => wordCover(text, answerWords, parts.wordWeights);
     const first = reading.rows.length;
     const dimensionRows: AxisRow[] = descriptionIds.map((axis, i) => ({
       answer,
       axis,
       group: parts.dimensionGroups[i] as number,
-      cover: cover(parts.descriptions[i] as string),
+      cover: wordCover(scorer.descriptionAxes[i] as WordAxis, answerWords),
     }));
     const criterionRows: AxisRow[] = (request.rubrics ?? []).map((item) => ({
       answer,
       axis: id(item.criterion),
       group: criterionGroup(item),
-      cover: cover(item.criterion),
+      cover: wordCover(criterionAxis(item.criterion), answerWords),
     }));
     reading.rows.push(...dimensionRows, ...criterionRows);
     return { first, dimensions: dimensionRows.length, criteria: criterionRows.length };
@@ -133,11 +147,7 @@ async function readRequests(
   // Descriptions were embedded at load; their ids come after the texts of this batch.
   const vectors = [...embedded, ...parts.descriptionEmbeddings];
   for (const row of reading.rows) if (row.axis < 0) row.axis = embedded.length - 1 - row.axis;
-  const batch = readingTensors(reading, vectors, parts.network.shape.groups);
-  const scores = tf.tidy(() => tf.sigmoid(readRows(parts.network, batch).logits));
-  const values = Array.from(await scores.data());
-  tf.dispose(scores);
-  disposeBatch(batch);
+  const values = Array.from(readLogits(scorer.weights, reading, vectors), (logit) => 1 / (1 + Math.exp(-logit)));
   return spans.map(({ first, dimensions, criteria }) => ({
     dimensions: values.slice(first, first + dimensions),
     criteria: values.slice(first + dimensions, first + dimensions + criteria),

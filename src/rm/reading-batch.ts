@@ -54,10 +54,31 @@ export const EVIDENCE_FEATURES = 3;
 const MATCH_SHARPNESS = 10;
 const MATCH_CENTRE = 0.3;
 
-function dot(a: Float32Array, b: Float32Array): number {
+export function dot(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
   return sum;
+}
+
+/**
+ * The evidence features of a row reading `answer` along the axis vector; writes the cosine of
+ * each of the answer's parts with the axis to `cosines` from `at`.
+ */
+export function rowEvidence(
+  axis: Float32Array,
+  answer: AnswerRef,
+  cover: number,
+  vectors: readonly Float32Array[],
+  cosines: Float32Array,
+  at: number,
+): [number, number, number] {
+  let matches = 0;
+  answer.parts.forEach((id, j) => {
+    const cos = dot(axis, vectors[id] as Float32Array);
+    cosines[at + j] = cos;
+    matches += Math.exp(MATCH_SHARPNESS * (cos - MATCH_CENTRE));
+  });
+  return [Math.log1p(matches), cover, Math.log(Math.max(1, answer.length) / 1000)];
 }
 
 /** The tensors of a reading; `vectors[id]` is E(text id), L2-normalised. */
@@ -76,17 +97,10 @@ export function readingTensors(reading: Reading, vectors: readonly Float32Array[
   const cosines = new Float32Array(reading.rows.length * parts);
   const evidence = new Float32Array(reading.rows.length * EVIDENCE_FEATURES);
   reading.rows.forEach((row, i) => {
-    const axis = vectors[row.axis] as Float32Array;
     const answer = reading.answers[row.answer] as AnswerRef;
-    const first = firstPart[row.answer] as number;
-    let matches = 0;
-    answer.parts.forEach((id, j) => {
-      const cos = dot(axis, vectors[id] as Float32Array);
-      rowParts[i * parts + first + j] = 1;
-      cosines[i * parts + first + j] = cos;
-      matches += Math.exp(MATCH_SHARPNESS * (cos - MATCH_CENTRE));
-    });
-    evidence.set([Math.log1p(matches), row.cover, Math.log(Math.max(1, answer.length) / 1000)], i * EVIDENCE_FEATURES);
+    const at = i * parts + (firstPart[row.answer] as number);
+    rowParts.fill(1, at, at + answer.parts.length);
+    evidence.set(rowEvidence(vectors[row.axis] as Float32Array, answer, row.cover, vectors, cosines, at), i * EVIDENCE_FEATURES);
   });
   const rowPrompts = reading.rows.map((r) => (reading.answers[r.answer] as AnswerRef).prompt);
   return {

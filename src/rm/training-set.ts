@@ -24,7 +24,7 @@ import { answerParts, promptText, readLength } from "./answer-parts.js";
 import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
 import { criterionGroup } from "./gprc-reward-model.js";
 import { type AxisRow, type Reading, TextTable } from "./reading-batch.js";
-import { buildVocabulary, type Vocabulary, type WordWeights, wordCover, words, wordWeights } from "./word-evidence.js";
+import { buildVocabulary, type Vocabulary, type WordWeights, wordAxis, wordCover, words, wordWeights } from "./word-evidence.js";
 
 /** A score computed from rows: sum of points x P(met) over `positive`, the rubric's positive points. */
 export interface ScoreSet {
@@ -113,7 +113,7 @@ class GroupBuilder {
     return this.group.answers.length - 1;
   }
   row(answer: number, axisText: string, group: number, target?: number): number {
-    const cover = wordCover(axisText, this.answerWords[answer] as Set<string>, this.context.weights);
+    const cover = wordCover(wordAxis(axisText, this.context.weights), this.answerWords[answer] as Set<string>);
     const row: AxisRow = { answer, axis: this.context.texts.id(axisText), group, cover };
     this.group.rows.push(row);
     const index = this.group.rows.length - 1;

@@ -42,14 +42,24 @@ export function wordWeights(vocabulary: Vocabulary): WordWeights {
   return { weight: (word) => Math.log((n + 1) / ((df.get(word) ?? 0) + 1)) };
 }
 
+/** An axis text's distinct words with their weights: computed once per text, matched against many answers. */
+export interface WordAxis {
+  words: string[];
+  weights: number[];
+  total: number;
+}
+
+export function wordAxis(axisText: string, weights: WordWeights): WordAxis {
+  const distinct = [...new Set(words(axisText))];
+  const w = distinct.map((word) => weights.weight(word));
+  return { words: distinct, weights: w, total: w.reduce((a, b) => a + b, 0) };
+}
+
 /** The weighted share of the axis text's distinct words that occur in the answer, in [0, 1]. */
-export function wordCover(axisText: string, answerWords: ReadonlySet<string>, weights: WordWeights): number {
+export function wordCover(axis: WordAxis, answerWords: ReadonlySet<string>): number {
   let found = 0;
-  let total = 0;
-  for (const word of new Set(words(axisText))) {
-    const w = weights.weight(word);
-    total += w;
-    if (answerWords.has(word)) found += w;
-  }
-  return total > 0 ? found / total : 0;
+  axis.words.forEach((word, i) => {
+    if (answerWords.has(word)) found += axis.weights[i] as number;
+  });
+  return axis.total > 0 ? found / axis.total : 0;
 }
