@@ -51,7 +51,10 @@ describe("readLogits", () => {
       const logits = readRows(network, batch).logits;
       const expected = Array.from(await logits.data());
       disposeBatch(batch);
-      const actual = Array.from(readLogits(readingWeights(network), reading, vectors));
+      const weights = readingWeights(network);
+      const actual = Array.from(readLogits(weights, reading, vectors));
+      // A second call reads the axes it computed in the first: the same logits.
+      expect(Array.from(readLogits(weights, reading, vectors))).toEqual(actual);
       expect(actual).toHaveLength(reading.rows.length);
       const spread = Math.max(...expected) - Math.min(...expected);
       expect(spread).toBeGreaterThan(1);

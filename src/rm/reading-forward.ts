@@ -4,8 +4,8 @@
  * builds dense [rows, parts] masks and dispatches some fifty tensor ops per batch, which costs
  * more than its arithmetic here. So the one heavy product, every part's state and key, is one
  * tensor pass over all parts (WebAssembly SIMD, about 10x plain loops), and the rest runs in plain
- * loops over typed arrays, with each prompt's anchor, each axis text's query and each (axis,
- * prompt) direction computed once per call. Training keeps `readRows`, for its gradients; a test
+ * loops over typed arrays, with each prompt's anchor and each (axis, prompt) direction computed
+ * once per call, and each axis text's query once per vector (a dimension's, once per model). Training keeps `readRows`, for its gradients; a test
  * holds the two to the same logits.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -42,6 +42,11 @@ export interface ReadingWeights {
   evidence: Vector;
   alpha: Vector;
   beta: Vector;
+  /**
+   * An axis text's query and its share of the axis network's first layer, by the axis's vector:
+   * a dimension's description has the same vector object in every call, so it is computed once.
+   */
+  axes: WeakMap<Float32Array, { query: Vector; share: Vector }>;
 }
 
 const EPS = 1e-6;
@@ -71,6 +76,7 @@ export function readingWeights(network: GprcNetwork): ReadingWeights {
     evidence: values(network.evidence),
     alpha: values(network.alpha),
     beta: values(network.beta),
+    axes: new WeakMap(),
   };
 }
 
@@ -131,12 +137,23 @@ export function readLogits(weights: ReadingWeights, reading: Reading, vectors: r
   const vector = memo((id: number) => new Float64Array(vectors[id] as Float32Array));
   const anchors = reading.prompts.map((id) => runDense(weights.anchor, vector(id)));
   const answerParts = partStatesAndKeys(weights, reading, vectors);
-  const query = memo((axis: number) => addProduct(new Float64Array(r), vector(axis), weights.query));
   // The axis network's first layer on [E(t); a(q)]: E(t)'s share once per axis text, a(q)'s per pair.
-  const axisShare = memo((axis: number) => addProduct(new Float64Array(weights.axis.b1), vector(axis), weights.axis.w1));
+  const axisOf = (id: number) => {
+    const key = vectors[id] as Float32Array;
+    let found = weights.axes.get(key);
+    if (!found) {
+      const t = vector(id);
+      found = {
+        query: addProduct(new Float64Array(r), t, weights.query),
+        share: addProduct(new Float64Array(weights.axis.b1), t, weights.axis.w1),
+      };
+      weights.axes.set(key, found);
+    }
+    return found;
+  };
   const prompts = reading.prompts.length;
   const direction = memo((axisPrompt: number) => {
-    const share = new Float64Array(axisShare(Math.floor(axisPrompt / prompts)));
+    const share = new Float64Array(axisOf(Math.floor(axisPrompt / prompts)).share);
     const raw = runDense(weights.axis, anchors[axisPrompt % prompts] as Vector, d, share);
     const norm = Math.sqrt(dot(raw, raw) + EPS);
     return raw.map((x) => x / norm);
@@ -148,7 +165,7 @@ export function readLogits(weights: ReadingWeights, reading: Reading, vectors: r
     const answer = reading.answers[row.answer] as AnswerRef;
     const parts = answerParts[row.answer] as { state: Float32Array; key: Float32Array }[];
     const features = rowEvidence(vectors[row.axis] as Float32Array, answer, row.cover, vectors, cosines, 0);
-    const q = query(row.axis);
+    const q = axisOf(row.axis).query;
     const match = parts.map((part, j) => dot(q, part.key) * scale + weights.tau * (cosines[j] as number));
     const top = match.reduce((a, b) => Math.max(a, b), weights.nullLogit);
     const exps = match.map((m) => Math.exp(m - top));
