@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { memo } from "../core/memo.js";
-import { type GprcNetwork, type NetworkShape, runMlp } from "./gprc-network.js";
+import { type GprcNetwork, runMlp } from "./gprc-network.js";
 import { type AnswerRef, dot, EVIDENCE_FEATURES, type Reading, rowEvidence } from "./reading-batch.js";
 
 type Vector = Float64Array;
@@ -33,7 +33,6 @@ interface DenseMlp {
 /** What the loops read, copied out of the network's tensors once, in doubles; the part pass reads `network`. */
 export interface ReadingWeights {
   network: GprcNetwork;
-  shape: NetworkShape;
   anchor: DenseMlp;
   axis: DenseMlp;
   query: Matrix;
@@ -67,7 +66,6 @@ export function readingWeights(network: GprcNetwork): ReadingWeights {
   const [tau, nullLogit] = values(network.reading);
   return {
     network,
-    shape: network.shape,
     anchor: mlp(network.anchor),
     axis: mlp(network.axis),
     query: transposed(network.query),
@@ -100,7 +98,7 @@ function runDense(m: DenseMlp, x: Vector, from = 0, pre = new Float64Array(m.b1)
 
 /** States h_j and keys W_k E(p_j) of every part of every answer, in answer order: one tensor pass. */
 function partStatesAndKeys(weights: ReadingWeights, reading: Reading, vectors: readonly Float32Array[]) {
-  const { inputDim: d, latent: k, attention: r } = weights.shape;
+  const { inputDim: d, latent: k, attention: r } = weights.network.shape;
   const count = reading.answers.reduce((n, a) => n + a.parts.length, 0);
   const inputs = new Float32Array(count * 3 * d);
   let at = 0;
@@ -133,7 +131,7 @@ function partStatesAndKeys(weights: ReadingWeights, reading: Reading, vectors: r
 
 /** alpha_g s_t + beta_g of every row of the reading; `vectors[id]` is E(text id), L2-normalised. */
 export function readLogits(weights: ReadingWeights, reading: Reading, vectors: readonly Float32Array[]): Float32Array {
-  const { attention: r, latent: k, inputDim: d } = weights.shape;
+  const { attention: r, latent: k, inputDim: d } = weights.network.shape;
   const vector = memo((id: number) => new Float64Array(vectors[id] as Float32Array));
   const anchors = reading.prompts.map((id) => runDense(weights.anchor, vector(id)));
   const answerParts = partStatesAndKeys(weights, reading, vectors);

@@ -15,6 +15,7 @@
  * Every distinct text is embedded once by the encoder.
  */
 import { InputError } from "../core/errors.js";
+import { memo } from "../core/memo.js";
 import type { ChatMessage, Encoder, RubricItem } from "../core/types.js";
 import { completionText, type GradedExample, type HealthBenchExample } from "../healthbench/schema.js";
 import { type ExampleMetrics, tryExampleMetrics } from "../healthbench/scoring.js";
@@ -24,7 +25,7 @@ import { answerParts, promptText, readLength } from "./answer-parts.js";
 import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
 import { criterionGroup } from "./gprc-reward-model.js";
 import { type AxisRow, type Reading, TextTable } from "./reading-batch.js";
-import { buildVocabulary, type Vocabulary, type WordWeights, wordAxis, wordCover, words, wordWeights } from "./word-evidence.js";
+import { buildVocabulary, type Vocabulary, type WordAxis, wordAxis, wordCover, words, wordWeights } from "./word-evidence.js";
 
 /** A score computed from rows: sum of points x P(met) over `positive`, the rubric's positive points. */
 export interface ScoreSet {
@@ -90,7 +91,8 @@ export interface BuildOptions {
 
 interface BuildContext {
   texts: TextTable;
-  weights: WordWeights;
+  /** An axis text's words and weights, computed once per text (a criterion recurs with every answer to its prompt). */
+  axisWords: (text: string) => WordAxis;
   maxParts: number | undefined;
   standard: Standard;
   minGap: number;
@@ -113,7 +115,7 @@ class GroupBuilder {
     return this.group.answers.length - 1;
   }
   row(answer: number, axisText: string, group: number, target?: number): number {
-    const cover = wordCover(wordAxis(axisText, this.context.weights), this.answerWords[answer] as Set<string>);
+    const cover = wordCover(this.context.axisWords(axisText), this.answerWords[answer] as Set<string>);
     const row: AxisRow = { answer, axis: this.context.texts.id(axisText), group, cover };
     this.group.rows.push(row);
     const index = this.group.rows.length - 1;
@@ -253,7 +255,14 @@ export async function buildTrainingSet(
 ): Promise<TrainingSet> {
   const texts = new TextTable();
   const vocabulary = buildVocabulary(trainingAnswers(data));
-  const context: BuildContext = { texts, weights: wordWeights(vocabulary), maxParts: options.maxParts, standard, minGap: options.minGap };
+  const weights = wordWeights(vocabulary);
+  const context: BuildContext = {
+    texts,
+    axisWords: memo((text: string) => wordAxis(text, weights)),
+    maxParts: options.maxParts,
+    standard,
+    minGap: options.minGap,
+  };
   const gradedGroups = byPrompt(data.graded ?? []).map((rows) => gradedGroup(rows, context));
   const physicianGroups = (data.healthbench ?? []).flatMap((e) => physicianGroup(e, context) ?? []);
   const unitGroups = byPrompt((data.units ?? []).map((u) => ({ ...u, prompt_id: "" }))).map((units) => unitGroup(units, context));
