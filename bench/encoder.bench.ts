@@ -18,13 +18,12 @@ import { withCache } from "../src/encoders/cached-encoder.js";
 import { createEncoder } from "../src/encoders/encoder-spec.js";
 import { Store } from "../src/store/store.js";
 import { answerTexts } from "./answer-texts.js";
-import { median, printReport } from "./markdown-report.js";
+import { median, numberFlag, printReport } from "./markdown-report.js";
 
-const flag = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
-const N = flag("--n", 200);
-const GLOVE_N = flag("--glove-n", 20_000);
+const N = numberFlag("--n", 200);
+const GLOVE_N = numberFlag("--glove-n", 20_000);
 const GLOVE_TARGET = 5_000;
-const runs = flag("--runs", 3);
+const runs = numberFlag("--runs", 3);
 const WARM_N = 10_000;
 const WARM_TARGET = 10_000;
 

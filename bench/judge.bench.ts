@@ -17,9 +17,9 @@ import { loadGraderPrompt } from "../src/judge/grader-prompt.js";
 import { createRubricJudge } from "../src/judge/rubric-judge.js";
 import { createLlmClient } from "../src/llm/openai-client.js";
 import { Store } from "../src/store/store.js";
-import { median, printReport } from "./markdown-report.js";
+import { median, numberFlag, printReport } from "./markdown-report.js";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
+const runs = numberFlag("--runs", 3);
 const CONCURRENCY = 64;
 const ITEMS_PER_EXAMPLE = 12;
 

@@ -17,11 +17,10 @@ import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../src/rm/train-option
 import { loadStandards } from "../src/standards/load-standards.js";
 import { openStore } from "../src/store/open-store.js";
 import { questionKey, seedTrainingSplit } from "../src/synth/seed-set.js";
-import { median, printReport } from "./markdown-report.js";
+import { median, numberFlag, printReport } from "./markdown-report.js";
 
-const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
-const folds = arg("--folds", 4);
-const seeds = arg("--seeds", 3);
+const folds = numberFlag("--folds", 4);
+const seeds = numberFlag("--seeds", 3);
 
 const D = DEFAULT_TRAIN_OPTIONS;
 const ZERO = { axis: 0, perp: 0, inv: 0, abs: 0 };

@@ -22,15 +22,12 @@ import { Store } from "../src/store/store.js";
 import { loadSeedUnits } from "../src/synth/seed-set.js";
 import type { Unit } from "../src/synth/unit.js";
 import { createHashEncoder } from "../test/hash-encoder.js";
+import { answerTexts } from "./answer-texts.js";
+import { median, numberFlag, printReport } from "./markdown-report.js";
 
 const hashEncoder = createHashEncoder(512);
-
-import { answerTexts } from "./answer-texts.js";
-import { median, printReport } from "./markdown-report.js";
-
-const flag = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
-const runs = flag("--runs", 3);
-const GLOVE_N = flag("--glove-n", 20_000);
+const runs = numberFlag("--runs", 3);
+const GLOVE_N = numberFlag("--glove-n", 20_000);
 const loaded = await loadStandards();
 const seed = await loadSeedUnits();
 const rows: string[] = [];

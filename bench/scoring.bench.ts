@@ -18,12 +18,12 @@ import { scoreGraded } from "../src/healthbench/score-graded.js";
 import { writeJsonl } from "../src/io/jsonl.js";
 import { HEALTHBENCH_AXES, HEALTHBENCH_THEMES } from "../src/standards/schema.js";
 import { sharedHealthBenchFile } from "../test/shared-data.js";
-import { median, printReport } from "./markdown-report.js";
+import { median, numberFlag, printReport } from "./markdown-report.js";
 
 const EXAMPLES = 5000;
 const ITEMS = 12;
 const TARGET_MS = 1000;
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 7;
+const runs = numberFlag("--runs", 7);
 
 const THEMES = HEALTHBENCH_THEMES;
 const AXES = HEALTHBENCH_AXES;
