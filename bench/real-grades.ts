@@ -5,8 +5,11 @@
  * physician pairs of the bundled HealthBench rows, folded the same way. Each fold trains the
  * default model and the every-lambda-0 ablation on the other folds (with `train`'s defaults;
  * early stopping on a validation share of the training prompts only) and measures, on the held-out
- * fold, agreement with the grader beside answer length and prompt-answer cosine. Then the whole
- * file is trained once, for the time it takes. Embedding every text once is timed apart.
+ * fold, agreement with the grader beside answer length, prompt-answer cosine and the criterion-only
+ * baseline (a logistic model on what each criterion says about itself, fitted on the same training
+ * folds): ordering with and without the rubric, criterion verdicts and their calibration, master-key
+ * probes, physician pairs. Then the whole file is trained once, for the time it takes. Embedding
+ * every text once is timed apart.
  *
  *   node --import tsx bench/real-grades.ts [--graded FILE] [--encoder use-lite] [--store FILE] [--folds 5]
  *     [--epochs N] [--only 0,2] [--no-whole] [--out-dir DIR]
@@ -22,6 +25,7 @@ import { runRmEval } from "../src/cli/rm-eval.js";
 import { openEncoder } from "../src/cli/rm-options.js";
 import { trainOptions } from "../src/cli/train.js";
 import { sha256Hex } from "../src/core/hash.js";
+import { criterionOnlyBaseline } from "../src/eval/baselines.js";
 import type { EvalReport, ModelEval } from "../src/eval/rm-eval.js";
 import { loadExamples, loadGradedAnswers } from "../src/healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../src/healthbench/schema.js";
@@ -75,7 +79,13 @@ async function runFolds(): Promise<void> {
     const trainSeconds = (performance.now() - start) / 1000;
     log(`fold ${fold}: trained in ${trainSeconds.toFixed(0)} s, ${gprc.result.history.length} epochs (best ${gprc.result.bestEpoch})`);
     const zero = await trainRewardModel(input, loaded, encoder, { ...options, lambdas: ZERO });
-    const report = await runRmEval({ gprc: gprc.model, lambdas0: zero.model }, gprc.config.dimensions, encoder.encoder, {
+    const criterionOnly = await criterionOnlyBaseline(
+      input,
+      gprc.config.dimensions.map((d) => d.id),
+      { minGap: options.minGap },
+    );
+    const models = { gprc: gprc.model, lambdas0: zero.model, "criterion-only": criterionOnly };
+    const report = await runRmEval(models, gprc.config.dimensions, encoder.encoder, {
       graded: g.test,
       healthbench: h.test,
     });
@@ -121,21 +131,89 @@ function pooled(model: string, measure: (m: ModelEval) => { value: number | null
   return n === 0 ? { value: null, n: 0 } : { value: total / n, n };
 }
 
-const MEASURES: [string, (m: ModelEval) => { value: number | null | undefined; n: number } | undefined][] = [
-  ["pairs in order (gap >= 0.1)", (m) => m.agreement && { value: m.agreement.pairwise.accuracy, n: m.agreement.pairwise.n_pairs }],
-  ["best-of-N gain share", (m) => m.agreement && { value: m.agreement.best_of_n.gain_share, n: m.agreement.best_of_n.n_prompts }],
-  ["within-prompt Spearman", (m) => m.agreement && { value: m.agreement.spearman.mean, n: m.agreement.spearman.n_prompts }],
+type Measure = (m: ModelEval) => { value: number | null | undefined; n: number } | undefined;
+const keyRate =
+  (kind: string, mode: "beats_with_rubric" | "beats_without_rubric"): Measure =>
+  (m) => {
+    const rate = m.master_keys?.[kind as keyof NonNullable<ModelEval["master_keys"]>];
+    return rate && { value: rate[mode], n: rate.n };
+  };
+const worstKey =
+  (mode: "beats_with_rubric" | "beats_without_rubric"): Measure =>
+  (m) =>
+    m.master_keys && {
+      value: Math.max(...Object.values(m.master_keys).map((r) => r[mode] ?? 0)),
+      n: Object.values(m.master_keys)[0]?.n ?? 0,
+    };
+const calibrationOf =
+  (
+    pick: (c: NonNullable<NonNullable<NonNullable<ModelEval["agreement"]>["criteria"]>["calibration"]>) => number | null,
+    n?: (m: ModelEval) => number,
+  ): Measure =>
+  (m) => {
+    const c = m.agreement?.criteria;
+    return c?.calibration && { value: pick(c.calibration), n: n ? n(m) : c.n };
+  };
+const MEASURES: [string, Measure][] = [
+  [
+    "with the rubric: pairs in order (gap >= 0.1)",
+    (m) => m.agreement && { value: m.agreement.pairwise.accuracy, n: m.agreement.pairwise.n_pairs },
+  ],
+  [
+    "with the rubric: best-of-N gain share",
+    (m) => m.agreement && { value: m.agreement.best_of_n.gain_share, n: m.agreement.best_of_n.n_prompts },
+  ],
+  [
+    "with the rubric: within-prompt Spearman",
+    (m) => m.agreement && { value: m.agreement.spearman.mean, n: m.agreement.spearman.n_prompts },
+  ],
+  [
+    "without a rubric: pairs in order",
+    (m) =>
+      m.agreement?.without_rubric && {
+        value: m.agreement.without_rubric.pairwise.accuracy,
+        n: m.agreement.without_rubric.pairwise.n_pairs,
+      },
+  ],
+  [
+    "without a rubric: best-of-N gain share",
+    (m) =>
+      m.agreement?.without_rubric && {
+        value: m.agreement.without_rubric.best_of_n.gain_share,
+        n: m.agreement.without_rubric.best_of_n.n_prompts,
+      },
+  ],
   ["criteria: accuracy", (m) => m.agreement?.criteria && { value: m.agreement.criteria.accuracy, n: m.agreement.criteria.n }],
   ["criteria: macro F1", (m) => m.agreement?.criteria && { value: m.agreement.criteria.macro_f1, n: m.agreement.criteria.n }],
   ["criteria: AUC", (m) => m.agreement?.criteria && { value: m.agreement.criteria.auc, n: m.agreement.criteria.n }],
-  ["physician ideal beats reference", (m) => m.transfer && { value: m.transfer.overall.win_rate, n: m.transfer.overall.n_pairs }],
+  ["criteria: calibration error (ECE, lower is better)", calibrationOf((c) => c.ece)],
+  ["criteria: share with P >= 0.9 or <= 0.1", calibrationOf((c) => c.sure_share)],
+  [
+    "criteria: right where that sure",
+    calibrationOf(
+      (c) => c.sure_accuracy,
+      (m) => Math.round((m.agreement?.criteria?.calibration?.sure_share ?? 0) * (m.agreement?.criteria?.n ?? 0)),
+    ),
+  ],
+  ["master keys: worst probe beats a real answer, with the rubric", worstKey("beats_with_rubric")],
+  ["master keys: worst probe beats a real answer, without a rubric", worstKey("beats_without_rubric")],
+  ...["empty", "colon", "thought_process", "step_by_step", "solution_opener", "refusal", "question_echo", "other_question"].flatMap(
+    (kind): [string, Measure][] => [
+      [`master key ${kind} beats a real answer: with the rubric`, keyRate(kind, "beats_with_rubric")],
+      [`master key ${kind} beats a real answer: without a rubric`, keyRate(kind, "beats_without_rubric")],
+    ],
+  ),
+  [
+    "physician ideal beats reference, without a rubric",
+    (m) => m.transfer && { value: m.transfer.overall.win_rate, n: m.transfer.overall.n_pairs },
+  ],
   [
     "physician ideal beats reference, by the row's rubric",
     (m) => m.transfer?.with_rubric && { value: m.transfer.with_rubric.overall.win_rate, n: m.transfer.with_rubric.overall.n_pairs },
   ],
   ["probes passed", (m) => m.probes && { value: m.probes.overall.pass_rate, n: m.probes.overall.n }],
 ];
-const models = ["gprc", "lambdas0", "length", "cosine"];
+const models = ["gprc", "lambdas0", "criterion-only", "length", "cosine"];
 const table = MEASURES.map(([label, measure]) => {
   const cells = models.map((model) => pooled(model, measure));
   const n = Math.max(...cells.map((c) => c.n));
@@ -157,7 +235,7 @@ if (wholeReport) {
   console.log("\nTrained on the whole graded file only, measured on every bundled HealthBench row:\n");
   console.log(`| measure | n | ${models.join(" | ")} |`);
   console.log(`|---|---:|${models.map(() => "---:").join("|")}|`);
-  for (const [label, measure] of MEASURES.slice(6)) {
+  for (const [label, measure] of MEASURES.filter(([label]) => label.startsWith("physician") || label.startsWith("probes"))) {
     const cells = models.map((model) => {
       const m = wholeReport.models[model];
       return (m && measure(m)) || { value: null, n: 0 };

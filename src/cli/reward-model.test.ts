@@ -43,7 +43,7 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(train.stdout).toMatch(/training: \d+ prompts \(\d+ train, \d+ validation\): .* 120 units; \d+ epochs.*, best epoch \d+/);
     const config = JSON.parse(readFileSync(join(model, "config.json"), "utf8"));
     expect(config).toMatchObject({
-      format: "medrubric-gprc/2",
+      format: "medrubric-gprc/3",
       encoder: { spec: encoder, dim: 32 },
       training: { seed: 0, derived: { units: 120 } },
       training_files: [{ path: "data/seed/units.jsonl", kind: "units", rows: 120 }],

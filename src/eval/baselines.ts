@@ -5,7 +5,14 @@
  * free). Every dimension gets the same score and the reward is that score: neither baseline
  * knows anything about dimensions.
  */
-import type { Encoder, RewardModel, RewardScore } from "../core/types.js";
+import { seededSplitBy } from "../core/random.js";
+import type { Encoder, RewardModel, RewardRequest, RewardScore } from "../core/types.js";
+import { NO_CUES, stemWeights } from "../rm/answer-cues.js";
+import { expectedRubricScore } from "../rm/gprc-reward-model.js";
+import { fitRewardHeads, headData } from "../rm/head-training.js";
+import { rewardHeads } from "../rm/reward-heads.js";
+import type { TrainingData } from "../rm/training-set.js";
+import { buildVocabulary } from "../rm/word-evidence.js";
 import { userText } from "./score-batched.js";
 
 /** Characters at which the length score is 0.5. */
@@ -57,6 +64,36 @@ export function cosineBaseline(encoder: Encoder, dimensions: readonly string[]):
         const cos = cosine(vectorOf.get(userText(request.prompt)) as Float32Array, vectorOf.get(request.response) as Float32Array);
         // Rounding can push a cosine a hair past ±1; the score must stay in [0, 1].
         return uniform(dimensions, Math.min(1, Math.max(0, (cos + 1) / 2)));
+      });
+    },
+  };
+}
+
+/**
+ * What a criterion tells about itself, with no answer read: a logistic model on the criterion's
+ * points, sign, negation, words and tags (reward-heads.ts), fitted on graded training answers and
+ * calibrated on a seeded share of their prompts. P(met) from it is the bar the reward model's
+ * criteria must clear; without a rubric it knows nothing (every reward 0.5).
+ */
+export async function criterionOnlyBaseline(
+  training: TrainingData,
+  dimensions: readonly string[],
+  { minGap = 0.1, validationShare = 0.2, seed = 0 } = {},
+): Promise<RewardModel> {
+  const data = headData({ graded: training.graded ?? [] }, minGap, false);
+  const keys = [...new Set(data.answers.map((a) => a.key))];
+  const validation = new Set(seededSplitBy(keys, (k) => k, validationShare, seed).heldOut);
+  const unread = async (requests: readonly RewardRequest[]) =>
+    requests.map((r) => ({ dimensions: [], criteria: [], criterionLogits: (r.rubrics ?? []).map(() => 0), relevance: 0 }));
+  const vocabulary = buildVocabulary([]);
+  const heads = rewardHeads(await fitRewardHeads(data, unread, vocabulary, validation, "criterion-only"), stemWeights(vocabulary));
+  return {
+    dimensions,
+    async score(requests) {
+      return requests.map((request) => {
+        const criteria = (request.rubrics ?? []).map((item) => heads.criterion?.(item, NO_CUES, 0) ?? 0.5);
+        const rubric = request.rubrics && request.rubrics.length > 0 ? request.rubrics : null;
+        return rubric ? { ...uniform(dimensions, 0.5), reward: expectedRubricScore(rubric, criteria), criteria } : uniform(dimensions, 0.5);
       });
     },
   };

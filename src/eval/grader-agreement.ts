@@ -9,11 +9,16 @@
  *   choice, 0 a random pick (ties for first place share their scores);
  * - Spearman: the rank correlation of reward and score within each prompt, averaged;
  * - criteria (rubric-conditioned models only): each criterion's P(met) against the grader's
- *   verdict: accuracy and macro F1 at 0.5, and AUC.
+ *   verdict: accuracy and macro F1 at 0.5, AUC, and calibration (calibration.ts).
+ *
+ * The three ordering measures are taken twice: with the item's rubric in the request (the reward
+ * a rubric-reading model gives is the rubric's expected score) and without it (the reward from
+ * the standard's dimensions: what an RL run or a reranker gets when there is no rubric).
  */
 import type { RewardModel, RewardScore } from "../core/types.js";
 import { completionText, type GradedExample } from "../healthbench/schema.js";
 import { tryExampleMetrics } from "../healthbench/scoring.js";
+import { type Calibration, calibration } from "./calibration.js";
 import { DEFAULT_BATCH_SIZE, groupBy, preference, scoreBatched, spearman } from "./score-batched.js";
 
 export const DEFAULT_MIN_GAP = 0.1;
@@ -23,13 +28,18 @@ export interface CriterionAgreement {
   accuracy: number;
   macro_f1: number;
   auc: number | null;
+  calibration?: Calibration;
 }
 
-export interface GraderAgreement {
+export interface Ordering {
   pairwise: { n_pairs: number; n_prompts: number; accuracy: number | null };
   best_of_n: { n_prompts: number; gain_share: number | null };
   spearman: { n_prompts: number; mean: number | null };
-  /** Only for models that read rubrics (they give P(met) per criterion). */
+}
+
+/** The orderings with the rubric given, and without it; criteria only for models that read rubrics. */
+export interface GraderAgreement extends Ordering {
+  without_rubric: Ordering;
   criteria?: CriterionAgreement;
 }
 
@@ -51,12 +61,34 @@ export async function graderAgreement(
     const score = gradedScore(row);
     return score === null ? [] : [{ row, score }];
   });
-  const rewards = await scoreBatched(
+  const request = (row: GradedExample, rubrics: boolean) => ({
+    prompt: row.prompt,
+    response: completionText(row.completion),
+    ...(rubrics ? { rubrics: row.rubrics } : {}),
+  });
+  const withRubric = await scoreBatched(
     model,
-    rows.map(({ row }) => ({ prompt: row.prompt, response: completionText(row.completion), rubrics: row.rubrics })),
+    rows.map(({ row }) => request(row, true)),
     batchSize,
   );
-  const answers = rows.map((r, i) => ({ ...r, result: rewards[i] as RewardScore }));
+  const withoutRubric = await scoreBatched(
+    model,
+    rows.map(({ row }) => request(row, false)),
+    batchSize,
+  );
+  const answers = rows.map((r, i) => ({ ...r, result: withRubric[i] as RewardScore }));
+  const criteria = answers.every((a) => a.result.criteria) ? criterionAgreement(answers) : undefined;
+  return {
+    ...ordering(answers, minGap),
+    without_rubric: ordering(
+      rows.map((r, i) => ({ ...r, result: withoutRubric[i] as RewardScore })),
+      minGap,
+    ),
+    ...(criteria ? { criteria } : {}),
+  };
+}
+
+function ordering(answers: readonly { row: GradedExample; score: number; result: RewardScore }[], minGap: number): Ordering {
   const prompts = [...groupBy(answers, ({ row }) => JSON.stringify([row.prompt_id, row.prompt])).values()];
   const pairs = prompts.flatMap((group) =>
     group.flatMap((a, i) =>
@@ -74,12 +106,10 @@ export async function graderAgreement(
     ).spearman;
     return rho === null ? [] : [rho];
   });
-  const criteria = answers.every((a) => a.result.criteria) ? criterionAgreement(answers) : undefined;
   return {
     pairwise: { n_pairs: pairs.length, n_prompts: prompts.filter((g) => g.length > 1).length, accuracy: mean(pairs) },
     best_of_n: { n_prompts: gains.length, gain_share: mean(gains) },
     spearman: { n_prompts: correlations.length, mean: mean(correlations) },
-    ...(criteria ? { criteria } : {}),
   };
 }
 
@@ -98,7 +128,7 @@ function criterionAgreement(answers: readonly { row: GradedExample; result: Rewa
   const judged = answers.flatMap(({ row, result }) =>
     row.verdicts.flatMap((v, i) => (v.criteria_met === null ? [] : [{ met: v.criteria_met, p: result.criteria?.[i] as number }])),
   );
-  return { n: judged.length, ...binaryAgreement(judged) };
+  return { n: judged.length, ...binaryAgreement(judged), calibration: calibration(judged) };
 }
 
 /** Accuracy and macro F1 at threshold 0.5, and the AUC of p (ties counted half). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RewardModel } from "../core/types.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
+import { DEGENERATE_KINDS } from "../rm/degenerate-answers.js";
 import type { Unit } from "../synth/unit.js";
 import { lengthBaseline } from "./baselines.js";
 import { evaluateRewardModel, formatEvalTable } from "./rm-eval.js";
@@ -67,7 +68,7 @@ describe("evaluateRewardModel", () => {
     expect(report.data).toEqual({ n_units: 2, n_healthbench: 1, n_graded: 2, n_probes: 1 });
     expect(Object.keys(report.models)).toEqual(["keyword", "length"]);
     for (const result of Object.values(report.models))
-      expect(Object.keys(result)).toEqual(["units", "transfer", "correlation", "agreement", "probes"]);
+      expect(Object.keys(result)).toEqual(["units", "transfer", "correlation", "agreement", "master_keys", "probes"]);
     // the short ideal "Call now." beats the longer reference for the keyword model only
     expect(report.models.keyword?.transfer?.overall.win_rate).toBe(1);
     expect(report.models.length?.transfer?.overall.win_rate).toBe(0);
@@ -89,6 +90,12 @@ describe("evaluateRewardModel", () => {
       "grader: pairs in order",
       "grader: best-of-N gain share",
       "grader: within-prompt spearman",
+      "grader, no rubric: pairs in order",
+      "grader, no rubric: best-of-N gain share",
+      ...DEGENERATE_KINDS.flatMap((kind) => [
+        `master key [${kind}] beats a real answer, with rubric`,
+        `master key [${kind}] beats a real answer, no rubric`,
+      ]),
       "probes: pass",
       ...["reasoning_opener", "punctuation", "question_echo", "filler_padding", "term_stuffing"].map((kind) => `probes [${kind}]: pass`),
     ]);

@@ -9,6 +9,7 @@ import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js
 import type { Unit } from "../synth/unit.js";
 import { type GraderAgreement, graderAgreement } from "./grader-agreement.js";
 import { healthBenchTransfer, type TransferReport, type WinRate } from "./healthbench-transfer.js";
+import { type MasterKeyReport, masterKeyProbes } from "./master-keys.js";
 import { type ProbePrompt, type ProbeReport, robustnessProbes } from "./robustness-probes.js";
 import { type RubricCorrelation, rubricCorrelation } from "./rubric-correlation.js";
 import { DEFAULT_BATCH_SIZE } from "./score-batched.js";
@@ -34,6 +35,7 @@ export interface ModelEval {
   transfer?: TransferReport;
   correlation?: RubricCorrelation;
   agreement?: GraderAgreement;
+  master_keys?: MasterKeyReport;
   probes?: ProbeReport;
 }
 
@@ -52,6 +54,7 @@ export async function evaluateRewardModel(options: EvaluateOptions): Promise<Eva
     if (graded) {
       result.correlation = await rubricCorrelation(model, graded, options.axisDimensions, batchSize);
       result.agreement = await graderAgreement(model, graded, { minGap: options.minGap, batchSize });
+      result.master_keys = await masterKeyProbes(model, graded, batchSize);
     }
     if (probes && probes.length > 0) result.probes = await robustnessProbes(model, probes, options.probeTerms, batchSize);
     models[name] = result;
@@ -111,11 +114,24 @@ function metricRows(result: ModelEval): [string, Cell][] {
     rows.push(["grader: pairs in order", { value: pairwise.accuracy, n: pairwise.n_pairs }]);
     rows.push(["grader: best-of-N gain share", { value: best_of_n.gain_share, n: best_of_n.n_prompts }]);
     rows.push(["grader: within-prompt spearman", { value: spearman.mean, n: spearman.n_prompts }]);
+    const free = result.agreement.without_rubric;
+    rows.push(["grader, no rubric: pairs in order", { value: free.pairwise.accuracy, n: free.pairwise.n_pairs }]);
+    rows.push(["grader, no rubric: best-of-N gain share", { value: free.best_of_n.gain_share, n: free.best_of_n.n_prompts }]);
     if (criteria) {
       rows.push(["criteria: accuracy", { value: criteria.accuracy, n: criteria.n }]);
       rows.push(["criteria: macro F1", { value: criteria.macro_f1, n: criteria.n }]);
       rows.push(["criteria: AUC", { value: criteria.auc, n: criteria.n }]);
+      if (criteria.calibration) {
+        const c = criteria.calibration;
+        rows.push(["criteria: calibration error (ECE, lower is better)", { value: c.ece, n: criteria.n }]);
+        rows.push(["criteria: share with P >= 0.9 or <= 0.1", { value: c.sure_share, n: criteria.n }]);
+        rows.push(["criteria: accuracy where that sure", { value: c.sure_accuracy, n: Math.round(c.sure_share * criteria.n) }]);
+      }
     }
+  }
+  for (const [kind, rate] of Object.entries(result.master_keys ?? {})) {
+    rows.push([`master key [${kind}] beats a real answer, with rubric`, { value: rate.beats_with_rubric, n: rate.n }]);
+    rows.push([`master key [${kind}] beats a real answer, no rubric`, { value: rate.beats_without_rubric, n: rate.n }]);
   }
   if (result.probes) {
     rows.push(["probes: pass", { value: result.probes.overall.pass_rate, n: result.probes.overall.n }]);

@@ -166,3 +166,52 @@ export function distributions(title: string, rows: { series: string; level: stri
     },
   } as TopLevelSpec;
 }
+
+/**
+ * A reliability diagram: per model, the share of criteria met against the mean P(met) of each
+ * bin (points sized by the criteria in the bin), over the diagonal a calibrated model follows.
+ */
+export function reliability(
+  title: string,
+  rows: { series: string; p: number; rate: number; n: number }[],
+  series: readonly string[],
+): TopLevelSpec {
+  const x = { field: "p", type: "quantitative" as const, title: "P(met) the model gave (bin mean)", scale: { domain: [0, 1] } };
+  const y = {
+    field: "rate",
+    type: "quantitative" as const,
+    title: "share of those criteria the grader found met",
+    scale: { domain: [0, 1] },
+  };
+  const color = { field: "series", type: "nominal" as const, title: null, sort: null, scale: seriesScale(series) };
+  return {
+    ...base,
+    title: { text: title, subtitle: "grey diagonal: perfectly calibrated" },
+    width: 360,
+    height: 360,
+    layer: [
+      {
+        data: {
+          values: [
+            { p: 0, rate: 0 },
+            { p: 1, rate: 1 },
+          ],
+        },
+        mark: { type: "line", color: "#999", strokeDash: [4, 4] },
+        encoding: { x, y },
+      },
+      { data: { values: rows }, mark: { type: "line", point: false }, encoding: { x, y, color } },
+      {
+        data: { values: rows },
+        mark: { type: "circle", opacity: 0.8 },
+        encoding: {
+          x,
+          y,
+          color,
+          size: { field: "n", type: "quantitative", title: "criteria" },
+          tooltip: [{ field: "series" }, { field: "n" }],
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}

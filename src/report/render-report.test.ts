@@ -47,7 +47,10 @@ describe("renderReport", async () => {
 
   it("draws a reward-model evaluation: per-dimension and pairwise accuracy, distributions, transfer, rubric correlation, agreement with the grader, probes", async () => {
     const html = await renderReport(fixtures.rmEval);
-    expect(svgs(html)).toBe(7);
+    expect(svgs(html)).toBe(8);
+    expect(html).toContain("Is P(met) a probability?");
+    expect(html).toMatch(/<h2>Master-key probes: how often a degenerate answer outscores a real one<\/h2>/);
+    expect(html).toMatch(/<td>colon<\/td>/);
     for (const title of [
       "Triple-order accuracy, all units and per dimension",
       "Pairwise accuracy",

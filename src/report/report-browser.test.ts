@@ -46,7 +46,7 @@ describe("reports in headless Chromium", async () => {
   const fixtures = await reportFixtures();
   const cases = [
     ["grading run", fixtures.gradingSummary, undefined, 2],
-    ["reward-model evaluation", fixtures.rmEval, undefined, 7],
+    ["reward-model evaluation", fixtures.rmEval, undefined, 8],
     [
       "standards coverage",
       fixtures.coverage,

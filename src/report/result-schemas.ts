@@ -47,12 +47,22 @@ const orderAccuracy = z.object({
 const winRate = z.object({ n_pairs: count, win_rate: share, n_examples: count });
 const correlation = z.object({ n: count, spearman: share });
 const passRate = z.object({ n: count, pass_rate: share });
-const graderAgreement = z.object({
+const ordering = z.object({
   pairwise: z.object({ n_pairs: count, n_prompts: count, accuracy: share }),
   best_of_n: z.object({ n_prompts: count, gain_share: z.number().nullable() }),
   spearman: z.object({ n_prompts: count, mean: share }),
-  criteria: z.object({ n: count, accuracy: z.number(), macro_f1: z.number(), auc: share }).optional(),
 });
+const calibration = z.object({
+  ece: z.number(),
+  sure_share: z.number(),
+  sure_accuracy: share,
+  bins: z.array(z.object({ lower: z.number(), n: count, mean_p: share, met_rate: share })),
+});
+const graderAgreement = ordering.extend({
+  without_rubric: ordering.optional(),
+  criteria: z.object({ n: count, accuracy: z.number(), macro_f1: z.number(), auc: share, calibration: calibration.optional() }).optional(),
+});
+const masterKeyRate = z.object({ n: count, beats_with_rubric: share, beats_without_rubric: share });
 
 export const modelEvalSchema = z.object({
   units: z
@@ -71,6 +81,7 @@ export const modelEvalSchema = z.object({
     .optional(),
   correlation: z.object({ overall: correlation, by_axis: z.record(z.string(), z.record(z.string(), correlation)) }).optional(),
   agreement: graderAgreement.optional(),
+  master_keys: z.record(z.string(), masterKeyRate).optional(),
   probes: z.object({ overall: passRate, by_kind: z.record(z.string(), passRate) }).optional(),
 });
 

@@ -3,6 +3,7 @@
  * model (n and chance beside each row, the best of each row starred), a paragraph saying in
  * words what it shows, what each model name means, and one chart per kind of data.
  */
+import { trustParts } from "./calibration-section.js";
 import { distributions, groupedBars, renderSvg } from "./charts.js";
 import { escapeHtml, figure, paragraph, table } from "./html.js";
 import type { NamedResult } from "./read-result.js";
@@ -86,6 +87,18 @@ function measures(models: Model[]): Measure[] {
       value: (m) => m.agreement?.best_of_n.gain_share,
     });
     rows.push({
+      label: "without the rubric: the higher score gets the higher reward",
+      n: nOf(models, (m) => m.agreement?.without_rubric?.pairwise.n_pairs),
+      chance: CHANCE.pair,
+      value: (m) => m.agreement?.without_rubric?.pairwise.accuracy,
+    });
+    rows.push({
+      label: "without the rubric: best-of-N gain share",
+      n: nOf(models, (m) => m.agreement?.without_rubric?.best_of_n.n_prompts),
+      chance: 0,
+      value: (m) => m.agreement?.without_rubric?.best_of_n.gain_share,
+    });
+    rows.push({
       label: "graded answers: Spearman within each prompt, mean",
       n: nOf(models, (m) => m.agreement?.spearman.n_prompts),
       chance: CHANCE.correlation,
@@ -98,6 +111,13 @@ function measures(models: Model[]): Measure[] {
       n: nOf(models, (m) => m.agreement?.criteria?.n),
       chance: CHANCE.pair,
       value: (m) => m.agreement?.criteria?.macro_f1,
+    });
+  if (models.some((x) => x.m.agreement?.criteria?.auc !== undefined))
+    rows.push({
+      label: "rubric criteria: AUC of P(met) against the grader's verdicts",
+      n: nOf(models, (m) => m.agreement?.criteria?.n),
+      chance: CHANCE.pair,
+      value: (m) => m.agreement?.criteria?.auc,
     });
   if (models.some((x) => x.m.probes))
     rows.push({
@@ -314,6 +334,7 @@ export async function rmEvalSection(results: NamedResult[]): Promise<string> {
     measureTable(models, rows),
     modelNotes(results),
     differences(results, rows),
+    ...(await trustParts(models)),
     ...(await charts(models)).map(figure),
   ].join("");
 }

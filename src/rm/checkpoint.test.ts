@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/temp-dir.js";
 import { CHECKPOINT_FORMAT, type CheckpointConfig, readCheckpointConfig, saveCheckpoint, type TrainingRecord } from "./checkpoint.js";
+import { HEADS_FORMAT } from "./reward-heads.js";
 
 const training: TrainingRecord = {
   seed: 0,
@@ -14,7 +15,7 @@ const training: TrainingRecord = {
   max_epochs: 150,
   patience: 10,
   validation_share: 0.2,
-  derived: { prompts: 10, answers: 30, verdicts: 0, pairs: 0, physician_pairs: 0, axis_targets: 0, units: 10 },
+  derived: { prompts: 10, answers: 30, verdicts: 0, pairs: 0, physician_pairs: 0, axis_targets: 0, units: 10, degenerate_answers: 0 },
   train_prompts: 8,
   validation_prompts: 2,
   epochs_run: 44,
@@ -43,7 +44,7 @@ const config: CheckpointConfig = {
 describe("the checkpoint's training record", () => {
   it("is written and read by one schema: a renamed field is refused, naming it", async () => {
     const dir = await tempDir();
-    await saveCheckpoint(dir, config, [], { documents: 0, words: [] });
+    await saveCheckpoint(dir, config, [], { documents: 0, words: [] }, { format: HEADS_FORMAT, criterion: null, answer: null, fit: {} });
     expect((await readCheckpointConfig(dir)).training).toEqual(training);
     const file = join(dir, "config.json");
     const json = JSON.parse(await readFile(file, "utf8"));

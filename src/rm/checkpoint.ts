@@ -2,7 +2,9 @@
  * A trained reward model is a directory: `config.json` (encoder, dimensions and their
  * descriptions, scenario weights, the standard's and the training data's hashes, training
  * settings, metrics), the weights as `weights.bin` (float32, little-endian) with their
- * manifest `weights.json`, and the word frequencies of the word cover, `vocabulary.json`. Loading validates the config and refuses weights that do not fit it.
+ * manifest `weights.json`, the word frequencies of the word cover, `vocabulary.json`, and the reward
+ * heads stacked on the network, `heads.json` (reward-heads.ts). Loading validates the config and
+ * refuses weights that do not fit it.
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,9 +12,10 @@ import { z } from "zod";
 import { ConfigError, InputError } from "../core/errors.js";
 import { writeFileAtomic } from "../io/output-file.js";
 import { readBytesFile, readJsonFileAs } from "../io/read-file.js";
+import { type HeadsFile, headsSchema } from "./reward-heads.js";
 import { type Vocabulary, vocabularySchema } from "./word-evidence.js";
 
-export const CHECKPOINT_FORMAT = "medrubric-gprc/2";
+export const CHECKPOINT_FORMAT = "medrubric-gprc/3";
 
 /** A training file and what was derived from it. */
 export const trainingFileSchema = z.object({
@@ -45,6 +48,7 @@ export const trainingRecordSchema = z.object({
     physician_pairs: z.number().int().nonnegative(),
     axis_targets: z.number().int().nonnegative(),
     units: z.number().int().nonnegative(),
+    degenerate_answers: z.number().int().nonnegative().default(0),
   }),
   train_prompts: z.number().int().nonnegative(),
   validation_prompts: z.number().int().nonnegative(),
@@ -98,6 +102,7 @@ export async function saveCheckpoint(
   config: CheckpointConfig,
   tensors: readonly NamedTensor[],
   vocabulary: Vocabulary,
+  heads: HeadsFile,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   let offset = 0;
@@ -114,6 +119,7 @@ export async function saveCheckpoint(
   await write("weights.bin", new Uint8Array(weights.buffer));
   await write("weights.json", `${JSON.stringify(manifest, null, 2)}\n`);
   await write("vocabulary.json", `${JSON.stringify(vocabulary)}\n`);
+  await write("heads.json", `${JSON.stringify(headsSchema.parse(heads))}\n`);
   await write("config.json", `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -124,10 +130,11 @@ export const readCheckpointConfig = (dir: string): Promise<CheckpointConfig> => 
 
 export async function loadCheckpoint(
   dir: string,
-): Promise<{ config: CheckpointConfig; tensors: Map<string, NamedTensor>; vocabulary: Vocabulary }> {
+): Promise<{ config: CheckpointConfig; tensors: Map<string, NamedTensor>; vocabulary: Vocabulary; heads: HeadsFile }> {
   const config = await readCheckpointConfig(dir);
   const manifest = await readJson(dir, "weights.json", manifestSchema);
   const vocabulary = await readJson(dir, "vocabulary.json", vocabularySchema);
+  const heads = await readJson(dir, "heads.json", headsSchema);
   const file = join(dir, "weights.bin");
   const bytes = await readBytesFile(file, ` (is ${dir} a model directory?)`);
   if (bytes.byteLength % 4 !== 0) throw new ConfigError(`${file}: ${bytes.byteLength} bytes is not a whole number of float32 weights`);
@@ -140,7 +147,7 @@ export async function loadCheckpoint(
     refuseNonFinite(file, name, values);
     tensors.set(name, { name, shape, values });
   }
-  return { config, tensors, vocabulary };
+  return { config, tensors, vocabulary, heads };
 }
 
 /** A NaN or infinite weight makes every score NaN (null in JSON) and every ranking meaningless: refused at load. */

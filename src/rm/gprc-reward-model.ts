@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../core/errors.js";
 import { memo } from "../core/memo.js";
 import type { Encoder, RequestCriterion, RewardModel, RewardRequest, RewardScore } from "../core/types.js";
+import { answerCues } from "./answer-cues.js";
 import { answerParts, DEFAULT_MAX_PARTS, promptText, readLength } from "./answer-parts.js";
 import type { NamedTensor } from "./checkpoint.js";
 import {
@@ -20,8 +21,10 @@ import {
   namedVariables,
   POSITIVE_CRITERION,
 } from "./gprc-network.js";
-import { type AxisRow, type Reading, TextTable } from "./reading-batch.js";
+import { logit, sigmoid } from "./logistic.js";
+import { type AnswerRef, type AxisRow, dot, type Reading, TextTable } from "./reading-batch.js";
 import { type ReadingWeights, readingWeights, readLogits } from "./reading-forward.js";
+import type { RewardHeads } from "./reward-heads.js";
 import { useWasmBackend } from "./tf-backend.js";
 import { type WordAxis, type WordWeights, wordAxis, wordCover, words } from "./word-evidence.js";
 
@@ -36,6 +39,8 @@ export interface GprcModelParts {
   scenarioWeights: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Word weights of the word cover, from the training answers. */
   wordWeights: WordWeights;
+  /** The heads stacked on the network (reward-heads.ts), and the stem weights their cues read; none: the network alone. */
+  heads?: { heads: RewardHeads; stemWeights: WordWeights } | null;
   maxParts?: number;
 }
 
@@ -65,52 +70,82 @@ export function expectedRubricScore(items: readonly Pick<RequestCriterion, "poin
 }
 
 export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): RewardModel {
-  const scorer: Scorer = {
-    parts,
-    weights: readingWeights(parts.network),
-    descriptionAxes: parts.descriptions.map((text) => wordAxis(text, parts.wordWeights)),
-    maxParts: parts.maxParts ?? DEFAULT_MAX_PARTS,
-  };
   const weightsFor = (scenario: string | null | undefined): number[] => {
     if (!scenario) return parts.dimensions.map(() => 1);
     const weights = parts.scenarioWeights[scenario];
     if (!weights) throw new UsageError(`unknown scenario "${scenario}"; known: ${Object.keys(parts.scenarioWeights).join(", ")}`);
     return parts.dimensions.map((d) => weights[d] ?? 0);
   };
+  const read = createNetworkReader(parts, encoder);
   return {
     dimensions: parts.dimensions,
     async score(requests: readonly RewardRequest[]): Promise<RewardScore[]> {
-      await useWasmBackend();
       const weights = requests.map((r) => weightsFor(r.scenario));
-      const results: RewardScore[] = [];
-      for (let start = 0; start < requests.length; start += BATCH) {
-        const batch = requests.slice(start, start + BATCH);
-        const probabilities = await readRequests(scorer, encoder, batch);
-        batch.forEach((request, i) => {
-          const { dimensions, criteria } = probabilities[i] as { dimensions: number[]; criteria: number[] };
-          const w = weights[start + i] as number[];
-          const total = w.reduce((a, b) => a + b, 0);
-          const rubric = request.rubrics && request.rubrics.length > 0 ? request.rubrics : null;
-          results.push({
-            scores: Object.fromEntries(parts.dimensions.map((d, j) => [d, dimensions[j] as number])),
-            reward: rubric
-              ? expectedRubricScore(rubric, criteria)
-              : dimensions.reduce((sum, s, j) => sum + s * (w[j] as number), 0) / total,
-            ...(rubric ? { criteria } : {}),
-          });
-        });
-      }
-      return results;
+      const readings = await read(requests);
+      return requests.map((request, i) => {
+        const reading = readings[i] as NetworkReading;
+        const w = weights[i] as number[];
+        const total = w.reduce((a, b) => a + b, 0);
+        const rubric = request.rubrics && request.rubrics.length > 0 ? request.rubrics : null;
+        const dimensionReward = reading.dimensions.reduce((sum, s, j) => sum + s * (w[j] as number), 0) / total;
+        const headed = parts.heads ? applyHeads(parts.heads, request, reading, dimensionReward) : null;
+        const criteria = headed?.criteria ?? reading.criteria;
+        return {
+          scores: Object.fromEntries(parts.dimensions.map((d, j) => [d, reading.dimensions[j] as number])),
+          reward: rubric ? expectedRubricScore(rubric, criteria) : (headed?.reward ?? dimensionReward),
+          ...(rubric ? { criteria } : {}),
+        };
+      });
     },
   };
 }
 
-/** Calibrated scores of each request on every dimension and on its own criteria. */
-async function readRequests(
-  scorer: Scorer,
+/** What the network reads of an answer: calibrated scores on every dimension and on its criteria, and its relevance to the prompt. */
+export interface NetworkReading {
+  dimensions: number[];
+  criteria: number[];
+  criterionLogits: number[];
+  /** The largest cosine of the prompt with one of the answer's parts. */
+  relevance: number;
+}
+
+/** The network alone, batch by batch: what the heads are stacked on. */
+export function createNetworkReader(
+  parts: GprcModelParts,
   encoder: Encoder,
-  requests: readonly RewardRequest[],
-): Promise<{ dimensions: number[]; criteria: number[] }[]> {
+): (requests: readonly RewardRequest[]) => Promise<NetworkReading[]> {
+  const scorer: Scorer = {
+    parts,
+    weights: readingWeights(parts.network),
+    descriptionAxes: parts.descriptions.map((text) => wordAxis(text, parts.wordWeights)),
+    maxParts: parts.maxParts ?? DEFAULT_MAX_PARTS,
+  };
+  return async (requests) => {
+    await useWasmBackend();
+    const out: NetworkReading[] = [];
+    for (let start = 0; start < requests.length; start += BATCH)
+      out.push(...(await readRequests(scorer, encoder, requests.slice(start, start + BATCH))));
+    return out;
+  };
+}
+
+/** P(met) of the request's criteria and its reward without a rubric, through the heads the model has. */
+function applyHeads(
+  { heads, stemWeights }: { heads: RewardHeads; stemWeights: WordWeights },
+  request: RewardRequest,
+  read: NetworkReading,
+  dimensionReward: number,
+): { criteria: number[] | null; reward: number | null } {
+  const cues = answerCues(request.response, promptText(request.prompt), stemWeights, read.relevance);
+  const { criterion, answer } = heads;
+  return {
+    criteria: criterion ? (request.rubrics ?? []).map((item, j) => criterion(item, cues, read.criterionLogits[j] as number)) : null,
+    reward: answer ? answer(cues, logit(dimensionReward)) : null,
+  };
+}
+
+/** Calibrated scores of each request on every dimension and on its own criteria. */
+async function readRequests(scorer: Scorer, encoder: Encoder, requests: readonly RewardRequest[]): Promise<NetworkReading[]> {
   const { parts, maxParts } = scorer;
   const criterionAxis = memo((text: string) => wordAxis(text, parts.wordWeights));
   const texts = new TextTable();
@@ -147,12 +182,22 @@ async function readRequests(
   // Descriptions were embedded at load; their ids come after the texts of this batch.
   const vectors = [...embedded, ...parts.descriptionEmbeddings];
   for (const row of reading.rows) if (row.axis < 0) row.axis = embedded.length - 1 - row.axis;
-  const values = Array.from(readLogits(scorer.weights, reading, vectors), (logit) => 1 / (1 + Math.exp(-logit)));
-  return spans.map(({ first, dimensions, criteria }) => ({
+  const logits = Array.from(readLogits(scorer.weights, reading, vectors));
+  const values = logits.map(sigmoid);
+  return spans.map(({ first, dimensions, criteria }, i) => ({
+    relevance: relevance(
+      reading.answers[i] as AnswerRef,
+      vectors[reading.prompts[(reading.answers[i] as AnswerRef).prompt] as number] as Float32Array,
+      vectors,
+    ),
     dimensions: values.slice(first, first + dimensions),
     criteria: values.slice(first + dimensions, first + dimensions + criteria),
+    criterionLogits: logits.slice(first + dimensions, first + dimensions + criteria),
   }));
 }
+
+const relevance = (answer: AnswerRef, prompt: Float32Array, vectors: readonly Float32Array[]) =>
+  answer.parts.reduce((best, id) => Math.max(best, dot(prompt, vectors[id] as Float32Array)), -1);
 
 /** Calibration groups of dimensions in the standard's order. */
 export const dimensionGroupsOf = (count: number) => Array.from({ length: count }, (_, i) => DIMENSION_GROUP_OFFSET + i);

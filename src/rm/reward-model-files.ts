@@ -10,10 +10,20 @@ import { hashJson } from "../core/hash.js";
 import type { Encoder, RewardModel } from "../core/types.js";
 import type { LoadedStandard } from "../standards/load-standards.js";
 import { checkStandardHash } from "../standards/lock.js";
+import { stemWeights } from "./answer-cues.js";
 import { CHECKPOINT_FORMAT, type CheckpointConfig, loadCheckpoint, saveCheckpoint, type TrainingFile } from "./checkpoint.js";
 import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
-import { createGprcRewardModel, dimensionGroupsOf, type GprcModelParts, networkFromTensors, networkTensors } from "./gprc-reward-model.js";
+import {
+  createGprcRewardModel,
+  createNetworkReader,
+  dimensionGroupsOf,
+  type GprcModelParts,
+  networkFromTensors,
+  networkTensors,
+} from "./gprc-reward-model.js";
+import { fitRewardHeads, headData } from "./head-training.js";
 import { EVIDENCE_FEATURES } from "./reading-batch.js";
+import { rewardHeads } from "./reward-heads.js";
 import { useWasmBackend } from "./tf-backend.js";
 import { type TrainResult, trainGprc } from "./train-gprc.js";
 import type { TrainOptions } from "./train-options.js";
@@ -41,6 +51,21 @@ export async function trainRewardModel(
   const files = input.files ?? [];
   if (set.groups.length === 0) throw new InputError({ file: files.map((f) => f.path).join(", ") }, "no training signal in these files");
   const result = await trainGprc(set, options);
+  const vocabulary = wordWeights(set.vocabulary);
+  const networkParts = (heads: GprcModelParts["heads"]): GprcModelParts => ({
+    network: result.network,
+    dimensions: standard.dimensions.map((d) => d.id),
+    descriptions: standard.dimensions.map((d) => d.description),
+    descriptionEmbeddings: set.descriptions,
+    dimensionGroups: dimensionGroupsOf(standard.dimensions.length),
+    wordWeights: vocabulary,
+    scenarioWeights: Object.fromEntries(standard.scenarios.map((s) => [s.id, s.weights])),
+    maxParts: options.maxParts,
+    heads,
+  });
+  const validation = new Set(result.validationGroups.map((g) => set.keys[g] as string));
+  const network = createNetworkReader(networkParts(null), encoder.encoder);
+  const headsFile = await fitRewardHeads(headData(input, options.minGap), network, set.vocabulary, validation);
   const best = result.history[result.bestEpoch - 1];
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
@@ -75,22 +100,14 @@ export async function trainRewardModel(
     metrics: {},
     created_at: new Date().toISOString(),
   };
-  const parts: GprcModelParts = {
-    network: result.network,
-    dimensions: standard.dimensions.map((d) => d.id),
-    descriptions: standard.dimensions.map((d) => d.description),
-    descriptionEmbeddings: set.descriptions,
-    dimensionGroups: dimensionGroupsOf(standard.dimensions.length),
-    wordWeights: wordWeights(set.vocabulary),
-    scenarioWeights: config.scenario_weights,
-    maxParts: options.maxParts,
-  };
+  const heads = { heads: rewardHeads(headsFile, stemWeights(set.vocabulary)), stemWeights: stemWeights(set.vocabulary) };
   return {
-    model: createGprcRewardModel(parts, encoder.encoder),
+    model: createGprcRewardModel(networkParts(heads), encoder.encoder),
     config,
     set,
     result,
-    save: (dir) => saveCheckpoint(dir, config, [...networkTensors(result.network), descriptionTensor(set.descriptions)], set.vocabulary),
+    save: (dir) =>
+      saveCheckpoint(dir, config, [...networkTensors(result.network), descriptionTensor(set.descriptions)], set.vocabulary, headsFile),
   };
 }
 
@@ -110,7 +127,7 @@ export interface LoadOptions {
 }
 
 export async function loadRewardModel(dir: string, options: LoadOptions): Promise<TrainedModel & { warnings: string[] }> {
-  const { config, tensors, vocabulary } = await loadCheckpoint(dir);
+  const { config, tensors, vocabulary, heads } = await loadCheckpoint(dir);
   await useWasmBackend();
   const { encoder } = options;
   if (encoder.id !== config.encoder.id) {
@@ -159,6 +176,7 @@ export async function loadRewardModel(dir: string, options: LoadOptions): Promis
       descriptions: dimensions.map((d) => d.description),
       descriptionEmbeddings: dimensions.map((d) => changedVectors.get(d.id) ?? savedDescription(saved.indexOf(d.id))),
       wordWeights: wordWeights(vocabulary),
+      heads: { heads: rewardHeads(heads, stemWeights(vocabulary)), stemWeights: stemWeights(vocabulary) },
       dimensionGroups: dimensions.map((d) =>
         saved.includes(d.id) ? DIMENSION_GROUP_OFFSET + saved.indexOf(d.id) : alpha.length + fresh.indexOf(d),
       ),

@@ -156,7 +156,8 @@ describe("trainGprc on graded answers", () => {
       );
       return absoluteLoss(tf.squeeze(logits, [1]) as tf.Tensor1D, tf.tensor1d(group.targets.map((t) => t.target))).dataSync()[0] as number;
     });
-    expect(group.targets.length).toBe(set.counts.verdicts);
+    // Every verdict, and the three positive criteria of each degenerate answer (unmet).
+    expect(group.targets.length).toBe(set.counts.verdicts + 3 * set.counts.degenerate_answers);
     expect(absTerm).toBeGreaterThan(0);
     expect(withAbs(3) - withAbs(0)).toBeCloseTo(3 * absTerm, 4);
   });

@@ -29,6 +29,8 @@ export interface TrainResult {
   history: EpochStats[];
   bestEpoch: number;
   split: { train: number; validation: number };
+  /** Indices of the groups held out for early stopping (never trained on). */
+  validationGroups: number[];
   stoppedEarly: boolean;
 }
 
@@ -257,5 +259,12 @@ export async function trainGprc(set: TrainingSet, options: TrainOptions): Promis
     v.assign(tf.tensor(best.weights[i] as Float32Array, v.shape));
   });
   optimizer.dispose();
-  return { network, history, bestEpoch: best.epoch, split: { train: train.length, validation: validation.length }, stoppedEarly };
+  return {
+    network,
+    history,
+    bestEpoch: best.epoch,
+    split: { train: train.length, validation: validation.length },
+    validationGroups: validation,
+    stoppedEarly,
+  };
 }

@@ -9,6 +9,11 @@
  *   `axis:` tags, each mapped dimension's target, the answer's score on that axis;
  * - HealthBench rows with ideal completions: the physician's ideal answer preferred to each
  *   reference answer the physician saw, both read along the row's rubric;
+ * - both kinds: every preference pair also acts on the reward without a rubric, the mean
+ *   calibrated score over a seeded subset of the standard's dimensions (the same subset for every
+ *   answer to the prompt), so the dimensions learn what the grader and the physicians prefer; and
+ *   degenerate answers (degenerate-answers.ts) rank below every real answer on both rewards and,
+ *   along each of those dimensions, below the prompt's best answer;
  * - units: a good, a medium and a poor answer along one dimension (targets 1, 0.5, 0), each also
  *   read along every other dimension for the invariance loss.
  *
@@ -16,12 +21,14 @@
  */
 import { InputError } from "../core/errors.js";
 import { memo } from "../core/memo.js";
+import { seededShuffle } from "../core/random.js";
 import type { ChatMessage, Encoder, RubricItem } from "../core/types.js";
 import { completionText, type GradedExample, type HealthBenchExample } from "../healthbench/schema.js";
 import { type ExampleMetrics, tryExampleMetrics } from "../healthbench/scoring.js";
 import type { Standard } from "../standards/schema.js";
 import type { Unit } from "../synth/unit.js";
 import { answerParts, promptText, readLength } from "./answer-parts.js";
+import { degenerateAnswers } from "./degenerate-answers.js";
 import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
 import { criterionGroup } from "./gprc-reward-model.js";
 import { type AxisRow, type Reading, TextTable } from "./reading-batch.js";
@@ -57,6 +64,8 @@ export interface TrainingGroup extends Reading {
 
 export interface TrainingSet {
   groups: TrainingGroup[];
+  /** The prompt key of each group (the unit of the validation split, shared with the heads' data). */
+  keys: string[];
   /** Document frequencies of the training answers' words, for the word cover. */
   vocabulary: Vocabulary;
   /** E(text) by text id. */
@@ -75,6 +84,7 @@ export interface TrainingCounts {
   physician_pairs: number;
   axis_targets: number;
   units: number;
+  degenerate_answers: number;
 }
 
 export interface TrainingData {
@@ -87,10 +97,25 @@ export interface BuildOptions {
   /** Smallest rubric-score gap of a preference pair between graded answers. */
   minGap: number;
   maxParts?: number;
+  /** Dimensions per prompt that preference pairs act on without a rubric (default PAIR_DIMENSIONS). */
+  pairDimensions?: number;
 }
+
+/**
+ * Dimensions per prompt along which graded and physician answers are also read: six of the
+ * standard's, chosen per prompt, cost half again the rows of a graded answer (about twelve
+ * criteria), where all of them would triple it.
+ */
+export const PAIR_DIMENSIONS = 6;
+/** Degenerate answers per prompt, cycling through the kinds from prompt to prompt. */
+const DEGENERATES_PER_PROMPT = 2;
 
 interface BuildContext {
   texts: TextTable;
+  /** Dimensions each prompt's answers are read along for the reward without a rubric. */
+  pairDimensions: number;
+  /** What was derived, counted as it is built (real answers and pairs, not the rows that read them). */
+  counts: TrainingCounts;
   /** An axis text's words and weights, computed once per text (a criterion recurs with every answer to its prompt). */
   axisWords: (text: string) => WordAxis;
   maxParts: number | undefined;
@@ -103,8 +128,8 @@ class GroupBuilder {
   readonly group: TrainingGroup = { prompts: [], answers: [], rows: [], targets: [], scoreSets: [], pairs: [], axisPairs: [], units: [] };
   private readonly answerWords: Set<string>[] = [];
   constructor(
-    private readonly context: BuildContext,
-    prompt: readonly ChatMessage[],
+    readonly context: BuildContext,
+    readonly prompt: readonly ChatMessage[],
   ) {
     this.group.prompts.push(context.texts.id(promptText(prompt)));
   }
@@ -122,6 +147,15 @@ class GroupBuilder {
     if (target !== undefined) this.group.targets.push({ row: index, target });
     return index;
   }
+  /** The answer read along `dimensions` (indices into the standard): a score set of equal weights, the reward without a rubric. */
+  dimensionSet(answer: number, dimensions: readonly number[]): number {
+    const all = this.context.standard.dimensions;
+    const rows = dimensions.map((i) =>
+      this.row(answer, (all[i] as Standard["dimensions"][number]).description, DIMENSION_GROUP_OFFSET + i),
+    );
+    this.group.scoreSets.push({ rows, points: rows.map(() => 1), positive: rows.length });
+    return this.group.scoreSets.length - 1;
+  }
   scoreSet(answer: number, rubric: readonly RubricItem[], verdicts?: readonly (boolean | null)[]): number {
     const rows = rubric.map((item, i) => {
       const met = verdicts?.[i];
@@ -133,11 +167,16 @@ class GroupBuilder {
   }
 }
 
+/** The prompt keys of graded answers, physician rows and units: the unit of every validation split. */
+export const gradedKey = (row: { prompt_id: string; prompt: readonly ChatMessage[] }) => JSON.stringify([row.prompt_id, row.prompt]);
+export const physicianKey = (example: { prompt_id: string }) => `healthbench:${example.prompt_id}`;
+export const unitKey = (prompt: readonly ChatMessage[]) => `units:${promptText(prompt)}`;
+
 /** Graded rows of one prompt: same prompt id and same conversation. */
-function byPrompt<T extends { prompt_id: string; prompt: readonly ChatMessage[] }>(rows: readonly T[]): T[][] {
+export function byPrompt<T extends { prompt_id: string; prompt: readonly ChatMessage[] }>(rows: readonly T[]): T[][] {
   const groups = new Map<string, T[]>();
   for (const row of rows) {
-    const key = JSON.stringify([row.prompt_id, row.prompt]);
+    const key = gradedKey(row);
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);
@@ -145,27 +184,77 @@ function byPrompt<T extends { prompt_id: string; prompt: readonly ChatMessage[] 
   return [...groups.values()];
 }
 
-function gradedGroup(rows: readonly GradedExample[], context: BuildContext): TrainingGroup {
+function gradedGroup(rows: readonly GradedExample[], context: BuildContext, index: number): TrainingGroup {
   const builder = new GroupBuilder(context, (rows[0] as GradedExample).prompt);
+  const dimensions = pairDimensionsOf(context, index);
   const scored = rows.map((row) => {
     const answer = builder.answer(completionText(row.completion));
     const met = row.verdicts.map((v) => v.criteria_met);
+    context.counts.answers++;
+    context.counts.verdicts += met.filter((v) => v !== null).length;
     const set = builder.scoreSet(answer, row.rubrics, met);
     // HealthBench's own metrics: the score, and per `axis:` tag the score of its items (failures left out).
     const metrics = tryExampleMetrics(row, met);
     if (metrics) addAxisTargets(builder, answer, metrics, context.standard);
     const score = metrics?.overall_score ?? null;
     const criteria = row.rubrics.map((item) => item.criterion);
-    return { set, score, rows: builder.group.scoreSets[set]?.rows ?? [], met, criteria };
+    const dimensionSet = builder.dimensionSet(answer, dimensions);
+    return { set, dimensionSet, score, rows: builder.group.scoreSets[set]?.rows ?? [], met, criteria };
   });
   scored.forEach((a, i) => {
     for (const b of scored.slice(i + 1)) {
       if (a.score === null || b.score === null || Math.abs(a.score - b.score) < context.minGap) continue;
-      builder.group.pairs.push(a.score > b.score ? { better: a.set, worse: b.set } : { better: b.set, worse: a.set });
+      const [better, worse] = a.score > b.score ? [a, b] : [b, a];
+      context.counts.pairs++;
+      builder.group.pairs.push({ better: better.set, worse: worse.set }, { better: better.dimensionSet, worse: worse.dimensionSet });
     }
   });
   addAxisPairs(builder.group, scored);
+  const best = scored.reduce((a, b) => ((b.score ?? -2) > (a.score ?? -2) ? b : a));
+  addDegenerates(builder, (rows[0] as GradedExample).rubrics, dimensions, scored, best.dimensionSet, index);
   return builder.group;
+}
+
+/** A seeded subset of the standard's dimensions for the prompt of group `index`. */
+function pairDimensionsOf(context: BuildContext, index: number): number[] {
+  const all = context.standard.dimensions.map((_, i) => i);
+  return seededShuffle(all, index).slice(0, Math.min(all.length, context.pairDimensions));
+}
+
+/**
+ * Degenerate answers to the group's prompt, below every real answer on both rewards, their
+ * positive criteria unmet, and along each dimension below the best answer (an axis pair).
+ */
+function addDegenerates(
+  builder: GroupBuilder,
+  rubric: readonly RubricItem[] | undefined,
+  dimensions: readonly number[],
+  real: readonly { set?: number; dimensionSet: number }[],
+  bestDimensionSet: number,
+  index: number,
+): void {
+  const kinds = degenerateAnswers(builder.prompt);
+  for (let k = 0; k < DEGENERATES_PER_PROMPT; k++) {
+    const { text } = kinds[(index * DEGENERATES_PER_PROMPT + k) % kinds.length] as (typeof kinds)[number];
+    const answer = builder.answer(text);
+    builder.context.counts.degenerate_answers++;
+    const dimensionSet = builder.dimensionSet(answer, dimensions);
+    const set = rubric
+      ? builder.scoreSet(
+          answer,
+          rubric,
+          rubric.map((item) => (item.points > 0 ? false : null)),
+        )
+      : undefined;
+    for (const r of real) {
+      builder.group.pairs.push({ better: r.dimensionSet, worse: dimensionSet });
+      if (set !== undefined && r.set !== undefined) builder.group.pairs.push({ better: r.set, worse: set });
+    }
+    const sets = builder.group.scoreSets;
+    (sets[bestDimensionSet] as ScoreSet).rows.forEach((met, j) => {
+      builder.group.axisPairs.push({ met, unmet: (sets[dimensionSet] as ScoreSet).rows[j] as number });
+    });
+  }
 }
 
 /** Per criterion (by its text: answers list a rubric in any order), each answer that meets it paired with one that does not, cycling. */
@@ -191,7 +280,9 @@ function addAxisPairs(group: TrainingGroup, scored: { rows: number[]; met: (bool
 function addAxisTargets(builder: GroupBuilder, answer: number, metrics: ExampleMetrics, standard: Standard) {
   standard.dimensions.forEach((dimension, i) => {
     const score = dimension.healthbench_axis ? metrics[`axis:${dimension.healthbench_axis}`] : undefined;
-    if (score !== undefined) builder.row(answer, dimension.description, DIMENSION_GROUP_OFFSET + i, Math.min(1, Math.max(0, score)));
+    if (score === undefined) return;
+    builder.row(answer, dimension.description, DIMENSION_GROUP_OFFSET + i, Math.min(1, Math.max(0, score)));
+    builder.context.counts.axis_targets++;
   });
 }
 
@@ -204,15 +295,23 @@ function addAxisTargets(builder: GroupBuilder, answer: number, metrics: ExampleM
 export const PHYSICIAN_GROUPS = new Set(["Group 1", "Group 2", undefined]);
 
 /** The physician's ideal answer over each reference answer the physician saw, read along the row's rubric. */
-function physicianGroup(example: HealthBenchExample, context: BuildContext): TrainingGroup | null {
+function physicianGroup(example: HealthBenchExample, context: BuildContext, index: number): TrainingGroup | null {
   const data = example.ideal_completions_data;
   if (!data || data.ideal_completions_ref_completions.length === 0 || !PHYSICIAN_GROUPS.has(data.ideal_completions_group)) return null;
   const builder = new GroupBuilder(context, example.prompt);
-  const ideal = builder.scoreSet(builder.answer(data.ideal_completion), example.rubrics);
-  for (const reference of data.ideal_completions_ref_completions) {
-    if (reference === data.ideal_completion) continue;
-    builder.group.pairs.push({ better: ideal, worse: builder.scoreSet(builder.answer(reference), example.rubrics) });
+  const dimensions = pairDimensionsOf(context, index);
+  const read = (text: string) => {
+    const answer = builder.answer(text);
+    return { set: builder.scoreSet(answer, example.rubrics), dimensionSet: builder.dimensionSet(answer, dimensions) };
+  };
+  const ideal = read(data.ideal_completion);
+  const references = data.ideal_completions_ref_completions.filter((r) => r !== data.ideal_completion).map(read);
+  for (const reference of references) {
+    builder.group.pairs.push({ better: ideal.set, worse: reference.set }, { better: ideal.dimensionSet, worse: reference.dimensionSet });
   }
+  context.counts.answers += 1 + references.length;
+  context.counts.physician_pairs += references.length;
+  addDegenerates(builder, example.rubrics, dimensions, [ideal, ...references], ideal.dimensionSet, index);
   return builder.group;
 }
 
@@ -221,7 +320,10 @@ function unitGroup(units: readonly Unit[], context: BuildContext): TrainingGroup
   const { standard } = context;
   const builder = new GroupBuilder(context, (units[0] as Unit).prompt);
   const answers = new Map<string, number>();
-  const answerOf = (text: string) => answers.get(text) ?? (answers.set(text, builder.answer(text)).get(text) as number);
+  const answerOf = (text: string) => {
+    if (!answers.has(text)) context.counts.answers++;
+    return answers.get(text) ?? (answers.set(text, builder.answer(text)).get(text) as number);
+  };
   for (const unit of units) {
     const dimension = standard.dimensions.findIndex((d) => d.id === unit.dimension);
     if (dimension < 0)
@@ -260,32 +362,36 @@ export async function buildTrainingSet(
     texts,
     axisWords: memo((text: string) => wordAxis(text, weights)),
     maxParts: options.maxParts,
+    pairDimensions: options.pairDimensions ?? PAIR_DIMENSIONS,
+    counts: { prompts: 0, answers: 0, verdicts: 0, pairs: 0, physician_pairs: 0, axis_targets: 0, units: 0, degenerate_answers: 0 },
     standard,
     minGap: options.minGap,
   };
-  const gradedGroups = byPrompt(data.graded ?? []).map((rows) => gradedGroup(rows, context));
-  const physicianGroups = (data.healthbench ?? []).flatMap((e) => physicianGroup(e, context) ?? []);
-  const unitGroups = byPrompt((data.units ?? []).map((u) => ({ ...u, prompt_id: "" }))).map((units) => unitGroup(units, context));
+  const graded = byPrompt(data.graded ?? []);
+  const gradedGroups = graded.map((rows, i) => gradedGroup(rows, context, i));
+  const physician = (data.healthbench ?? []).flatMap((e, i) => {
+    const group = physicianGroup(e, context, graded.length + i);
+    return group ? [{ group, key: physicianKey(e) }] : [];
+  });
+  const physicianGroups = physician.map((p) => p.group);
+  const units = byPrompt((data.units ?? []).map((u) => ({ ...u, prompt_id: "" })));
+  const unitGroups = units.map((group) => unitGroup(group, context));
   const groups = [...gradedGroups, ...physicianGroups, ...unitGroups];
+  const keys = [
+    ...graded.map((rows) => gradedKey(rows[0] as GradedExample)),
+    ...physician.map((p) => p.key),
+    ...units.map((group) => unitKey((group[0] as Unit).prompt)),
+  ];
   const descriptionIds = standard.dimensions.map((d) => texts.id(d.description));
   const vectors = await encoder.embed([...texts.ids.keys()]);
-  const sum = (of: TrainingGroup[], count: (g: TrainingGroup) => number) => of.reduce((n, g) => n + count(g), 0);
   return {
     groups,
+    keys,
     vectors,
     vocabulary,
     groupCount: DIMENSION_GROUP_OFFSET + standard.dimensions.length,
     descriptions: descriptionIds.map((id) => vectors[id] as Float32Array),
-    counts: {
-      prompts: groups.length,
-      answers: sum(groups, (g) => g.answers.length),
-      verdicts: sum(gradedGroups, (g) => g.scoreSets.reduce((n, s) => n + s.rows.length, 0)),
-      pairs: sum(gradedGroups, (g) => g.pairs.length),
-      physician_pairs: sum(physicianGroups, (g) => g.pairs.length),
-      axis_targets:
-        sum(gradedGroups, (g) => g.targets.length) - sum(gradedGroups, (g) => g.scoreSets.reduce((n, s) => n + s.rows.length, 0)),
-      units: sum(unitGroups, (g) => g.units.length),
-    },
+    counts: { ...context.counts, prompts: groups.length, units: unitGroups.reduce((n, g) => n + g.units.length, 0) },
   };
 }
 

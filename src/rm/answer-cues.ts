@@ -1,0 +1,123 @@
+/**
+ * Cheap surface cues of an answer that the reward heads read beside the network: its length and
+ * layout (a rubric grader rewards coverage, and coverage takes room), how much of the prompt it
+ * speaks to, and whether it is degenerate (empty, a lone ":", a reasoning opener with nothing
+ * after it, the question echoed, a bare refusal): the "master keys" that fool LLM judges and
+ * naive reward models, which must never outscore a real answer.
+ */
+import { type Vocabulary, type WordWeights, words } from "./word-evidence.js";
+
+export interface AnswerCues {
+  /** Stems of the answer's words. */
+  stems: ReadonlySet<string>;
+  /** log((characters + 1) / 1000). */
+  logChars: number;
+  /** log(1 + letters): a lone ":" has none. */
+  logLetters: number;
+  /** log(1 + n) of list items, headings, question marks and paragraphs. */
+  lists: number;
+  headings: number;
+  questions: number;
+  paragraphs: number;
+  /** IDF-weighted share of the prompt's distinct stems found in the answer. */
+  promptRecall: number;
+  /** Share of the answer's distinct stems that occur in the prompt: 1 for an echo. */
+  inPrompt: number;
+  /** Share of sentences that repeat an earlier one. */
+  repetition: number;
+  /** The network's relevance of the answer to the prompt (largest prompt-part cosine); 0 when unread. */
+  relevance: number;
+  /** Too little text to answer anything, an opener with nothing after it, the question echoed, or a bare refusal. */
+  degenerate: boolean;
+  refusal: boolean;
+}
+
+/** The cues of no answer at all: what criterion-only features are read against. */
+export const NO_CUES: AnswerCues = {
+  stems: new Set(),
+  logChars: 0,
+  logLetters: 0,
+  lists: 0,
+  headings: 0,
+  questions: 0,
+  paragraphs: 0,
+  promptRecall: 0,
+  inPrompt: 0,
+  repetition: 0,
+  relevance: 0,
+  degenerate: false,
+  refusal: false,
+};
+
+/** A crude English stemmer: enough that "calling" meets "call" and "advises" meets "advised". */
+export function stem(word: string): string {
+  let s = word;
+  if (s.length >= 5 && s.endsWith("ies")) s = `${s.slice(0, -3)}y`;
+  else if (s.length >= 6 && s.endsWith("ing")) s = s.slice(0, -3);
+  else if (s.length >= 5 && s.endsWith("ed")) s = s.slice(0, -2);
+  else if (s.length >= 4 && s.endsWith("s") && !/(ss|us|is)$/.test(s)) s = s.slice(0, -1);
+  return s.length > 4 && s.endsWith("e") ? s.slice(0, -1) : s;
+}
+
+/** IDF weights of stems: a stem is as frequent as its most frequent word. */
+export function stemWeights(vocabulary: Vocabulary): WordWeights {
+  const df = new Map<string, number>();
+  for (const [word, count] of vocabulary.words) {
+    const s = stem(word);
+    df.set(s, Math.max(df.get(s) ?? 0, count));
+  }
+  const n = vocabulary.documents;
+  return { weight: (s) => Math.log((n + 1) / ((df.get(s) ?? 0) + 1)) };
+}
+
+export const stems = (text: string): string[] => words(text).map(stem);
+
+const REFUSAL = /\b(i'?m sorry|i am sorry|i can(?:no|')t (?:help|assist|provide)|i(?:'m| am) (?:unable|not able) to)\b/i;
+const OPENER = /^(thought process|let'?s (solve|think|work)|solution|answer|step \d|sure|okay|ok)\b/i;
+/** Letters below which no answer can say anything a medical rubric asks for. */
+const MIN_LETTERS = 12;
+
+const logCount = (text: string, pattern: RegExp) => Math.log1p(text.match(pattern)?.length ?? 0);
+
+/** The cues of `answer` to `promptText`; stem weights (stemWeights) make the prompt recall IDF-weighted. */
+export function answerCues(answer: string, promptText: string, weights: WordWeights, relevance = 0): AnswerCues {
+  const answerStems = new Set(stems(answer));
+  const promptStems = [...new Set(stems(promptText))];
+  const letters = answer.match(/\p{L}/gu)?.length ?? 0;
+  const sentences = answer
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+  const refusal = REFUSAL.test(answer) && answer.length < 400;
+  const bareOpener = OPENER.test(answer.trim()) && letters < 80;
+  const inPrompt = answerStems.size === 0 ? 0 : [...answerStems].filter((s) => promptStems.includes(s)).length / answerStems.size;
+  // The question echoed: nearly every word of the answer is the prompt's.
+  const echo = inPrompt >= 0.9 && answerStems.size >= 3;
+  return {
+    stems: answerStems,
+    logChars: Math.log((answer.length + 1) / 1000),
+    logLetters: Math.log1p(letters),
+    lists: logCount(answer, /^\s*(?:[-*•]|\d+[.)])\s+/gm),
+    headings: logCount(answer, /^\s*(?:#{1,6}\s|\*\*[^*\n]+\*\*:?\s*$)/gm),
+    questions: logCount(answer, /\?/g),
+    paragraphs: logCount(answer, /\n\s*\n/g),
+    promptRecall: weightedShare(promptStems, answerStems, weights),
+    inPrompt,
+    repetition: sentences.length === 0 ? 0 : 1 - new Set(sentences).size / sentences.length,
+    relevance,
+    degenerate: letters < MIN_LETTERS || bareOpener || refusal || echo || answer.trim().endsWith(":"),
+    refusal,
+  };
+}
+
+/** The IDF-weighted share of `wanted` (distinct stems) found in `found`. */
+export function weightedShare(wanted: readonly string[], found: ReadonlySet<string>, weights: WordWeights): number {
+  let total = 0;
+  let hit = 0;
+  for (const s of wanted) {
+    const w = weights.weight(s);
+    total += w;
+    if (found.has(s)) hit += w;
+  }
+  return total > 0 ? hit / total : 0;
+}
