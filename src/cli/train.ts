@@ -8,6 +8,7 @@ import { exampleTagsFrom, loadExamples, loadGradedAnswers } from "../healthbench
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
 import { checkOutputDir } from "../io/output-file.js";
 import type { TrainingFile } from "../rm/checkpoint.js";
+import type { HeadsFile } from "../rm/reward-heads.js";
 import type { TrainingInput } from "../rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../rm/train-options.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
@@ -177,9 +178,21 @@ export async function trainAndReport(
       `${counts.verdicts} verdicts, ${counts.pairs} graded pairs, ${counts.physician_pairs} physician pairs, ` +
       `${counts.axis_targets} axis targets, ${counts.units} units; ${history.length} epochs` +
       `${stoppedEarly ? " (stopped early)" : ""}, best epoch ${bestEpoch}: validation pairs in order ${fmt(best?.validationPairAccuracy)}, ` +
-      `units in triple order ${fmt(best?.validationTripleAccuracy)}\n`,
+      `units in triple order ${fmt(best?.validationTripleAccuracy)}\n` +
+      `${label}: ${counts.degenerate_answers} degenerate answers as negatives; ${headsLine(result.heads)}\n`,
   );
   return result;
+}
+
+/** What the heads were fitted on, in a line. */
+function headsLine({ criterion, answer, fit }: HeadsFile): string {
+  const p = criterion
+    ? `P(met) head on ${fit.criterion_rows} criterion rows, calibrated on the ${fit.criterion_calibrated_on}`
+    : "no P(met) head (no verdicts: P(met) is the network's)";
+  const r = answer
+    ? `reward-without-rubric head on ${fit.answer_pairs} pairs, calibrated on the ${fit.answer_calibrated_on}`
+    : "no reward-without-rubric head";
+  return `${p}; ${r}`;
 }
 
 function checkUnitStandards(units: readonly Unit[], loaded: LoadedStandard, strict: boolean): void {

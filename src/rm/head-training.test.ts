@@ -46,7 +46,10 @@ describe("reward heads", () => {
     const data = headData({ graded: train }, 0.1);
     const validation = new Set(data.answers.filter((a) => /"p1?[0-9]"/.test(a.key)).map((a) => a.key));
     const file = headsSchema.parse(await fitRewardHeads(data, unread, vocabulary, validation));
-    expect(file.fit.calibrated_on).toBe("validation prompts");
+    expect(file.fit.criterion_calibrated_on).toBe("validation prompts");
+    // Without verdicts there is no criterion head: degenerate answers alone would teach "never met".
+    const unjudged = train.map((row) => ({ ...row, verdicts: row.verdicts.map((v) => ({ ...v, criteria_met: null })) }));
+    expect((await fitRewardHeads(headData({ graded: unjudged }, 0.1), unread, vocabulary, validation)).criterion).toBeNull();
     const weights = stemWeights(vocabulary);
     const heads = rewardHeads(file, weights);
 

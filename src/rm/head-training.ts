@@ -52,6 +52,8 @@ export interface HeadData {
  */
 const DEGENERATE_WEIGHT = 0.2;
 
+/** Fewer real rows (verdicts, or pairs of real answers) than this fit no head: the network alone answers. */
+const MIN_HEAD_ROWS = 50;
 /** Stack fitted on fewer held-out rows than this is fitted on the training rows instead. */
 const MIN_CALIBRATION_ROWS = 200;
 const L2_GRID = [1e-5, 1e-4, 1e-3];
@@ -183,8 +185,9 @@ export async function fitRewardHeads(
       degenerate,
     };
   });
-  const criterion = criterionRows.length > 0 ? fitHead(criterionRows, true) : null;
-  const answer = answerRows.length > 0 ? fitHead(answerRows, false) : null;
+  // Without real verdicts the degenerate rows alone would teach "never met": no criterion head then.
+  const criterion = criterionRows.filter((r) => !r.degenerate).length >= MIN_HEAD_ROWS ? fitHead(criterionRows, true) : null;
+  const answer = answerRows.filter((r) => !r.degenerate).length >= MIN_HEAD_ROWS ? fitHead(answerRows, false) : null;
   const answerStack: Stack = answer?.stacks[0] ?? [0, 0, 0];
   if (answer) {
     // Centre the reward: sigmoid(a h + b g + c) near 0.5 for a typical training answer (only order within a prompt is learned).
@@ -212,7 +215,8 @@ export async function fitRewardHeads(
       criterion_validation_log_loss: criterion?.validationLoss ?? null,
       answer_pairs: answerRows.length,
       answer_validation_log_loss: answer?.validationLoss ?? null,
-      calibrated_on: criterion?.calibratedOn ?? answer?.calibratedOn ?? null,
+      criterion_calibrated_on: criterion?.calibratedOn ?? null,
+      answer_calibrated_on: answer?.calibratedOn ?? null,
     },
   };
 }

@@ -23,7 +23,7 @@ import {
 } from "./gprc-reward-model.js";
 import { fitRewardHeads, headData } from "./head-training.js";
 import { EVIDENCE_FEATURES } from "./reading-batch.js";
-import { rewardHeads } from "./reward-heads.js";
+import { type HeadsFile, rewardHeads } from "./reward-heads.js";
 import { useWasmBackend } from "./tf-backend.js";
 import { type TrainResult, trainGprc } from "./train-gprc.js";
 import type { TrainOptions } from "./train-options.js";
@@ -45,7 +45,7 @@ export async function trainRewardModel(
   loaded: LoadedStandard,
   encoder: { spec: string; encoder: Encoder },
   options: TrainOptions,
-): Promise<TrainedModel & { save(dir: string): Promise<void>; set: TrainingSet; result: TrainResult }> {
+): Promise<TrainedModel & { save(dir: string): Promise<void>; set: TrainingSet; result: TrainResult; heads: HeadsFile }> {
   const { standard } = loaded;
   const set = await buildTrainingSet(input, standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
   const files = input.files ?? [];
@@ -106,6 +106,7 @@ export async function trainRewardModel(
     config,
     set,
     result,
+    heads: headsFile,
     save: (dir) =>
       saveCheckpoint(dir, config, [...networkTensors(result.network), descriptionTensor(set.descriptions)], set.vocabulary, headsFile),
   };

@@ -211,7 +211,7 @@ function gradedGroup(rows: readonly GradedExample[], context: BuildContext, inde
   });
   addAxisPairs(builder.group, scored);
   const best = scored.reduce((a, b) => ((b.score ?? -2) > (a.score ?? -2) ? b : a));
-  addDegenerates(builder, (rows[0] as GradedExample).rubrics, dimensions, scored, best.dimensionSet, index);
+  addDegenerates(builder, (rows[0] as GradedExample).rubrics, dimensions, scored, best.dimensionSet, index, true);
   return builder.group;
 }
 
@@ -223,7 +223,8 @@ function pairDimensionsOf(context: BuildContext, index: number): number[] {
 
 /**
  * Degenerate answers to the group's prompt, below every real answer on both rewards, their
- * positive criteria unmet, and along each dimension below the best answer (an axis pair).
+ * positive criteria unmet (`judged`: where the group has the grader's verdicts), and along each
+ * dimension below the best answer (an axis pair).
  */
 function addDegenerates(
   builder: GroupBuilder,
@@ -232,6 +233,7 @@ function addDegenerates(
   real: readonly { set?: number; dimensionSet: number }[],
   bestDimensionSet: number,
   index: number,
+  judged: boolean,
 ): void {
   const kinds = degenerateAnswers(builder.prompt);
   for (let k = 0; k < DEGENERATES_PER_PROMPT; k++) {
@@ -311,7 +313,7 @@ function physicianGroup(example: HealthBenchExample, context: BuildContext, inde
   }
   context.counts.answers += 1 + references.length;
   context.counts.physician_pairs += references.length;
-  addDegenerates(builder, example.rubrics, dimensions, [ideal, ...references], ideal.dimensionSet, index);
+  addDegenerates(builder, example.rubrics, dimensions, [ideal, ...references], ideal.dimensionSet, index, false);
   return builder.group;
 }
 
