@@ -167,9 +167,17 @@ export function batchLoss(network: GprcNetwork, group: TrainingGroup, set: Train
   return { loss, gaps, units };
 }
 
-/** Validation agreement: the share of preference pairs in order and of units in triple order, averaged over what exists. */
-function agreement(outcome: BatchOutcome): { pairs: number[]; triples: number[] } {
-  const pairs = outcome.gaps ? Array.from(outcome.gaps.dataSync(), (g) => (g > 0 ? 1 : g === 0 ? 0.5 : 0)) : [];
+/**
+ * Validation agreement: the share of preference pairs between real answers in order (a degenerate
+ * answer is beaten within an epoch or two, and would only dilute it) and of units in triple
+ * order, averaged over what exists.
+ */
+function agreement(outcome: BatchOutcome, group: TrainingGroup): { pairs: number[]; triples: number[] } {
+  const gaps = outcome.gaps ? outcome.gaps.dataSync() : [];
+  const pairs = group.pairs.flatMap((pair, i) => {
+    const g = gaps[i] as number;
+    return pair.degenerate ? [] : [g > 0 ? 1 : g === 0 ? 0.5 : 0];
+  });
   const triples: number[] = [];
   if (outcome.units) {
     const [b, r, w] = [outcome.units.sb, outcome.units.sr, outcome.units.sw].map((t) => t.dataSync());
@@ -190,7 +198,7 @@ function evaluate(network: GprcNetwork, set: TrainingSet, batches: number[][], o
     const group = mergeGroups(batch.map((g) => set.groups[g] as TrainingGroup));
     tf.tidy(() => {
       const outcome = batchLoss(network, group, set, options);
-      const measured = agreement(outcome);
+      const measured = agreement(outcome, group);
       pairs.push(...measured.pairs);
       triples.push(...measured.triples);
       loss += (outcome.loss.dataSync()[0] as number) * group.answers.length;

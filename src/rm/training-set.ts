@@ -56,7 +56,7 @@ export interface TrainingGroup extends Reading {
   targets: { row: number; target: number }[];
   scoreSets: ScoreSet[];
   /** Indices into scoreSets: `better` should score above `worse`. */
-  pairs: { better: number; worse: number }[];
+  pairs: { better: number; worse: number; degenerate?: true }[];
   /** Rows of one criterion: the answer that meets it and one that does not. */
   axisPairs: { met: number; unmet: number }[];
   units: UnitRows[];
@@ -249,8 +249,8 @@ function addDegenerates(
         )
       : undefined;
     for (const r of real) {
-      builder.group.pairs.push({ better: r.dimensionSet, worse: dimensionSet });
-      if (set !== undefined && r.set !== undefined) builder.group.pairs.push({ better: r.set, worse: set });
+      builder.group.pairs.push({ better: r.dimensionSet, worse: dimensionSet, degenerate: true });
+      if (set !== undefined && r.set !== undefined) builder.group.pairs.push({ better: r.set, worse: set, degenerate: true });
     }
     const sets = builder.group.scoreSets;
     (sets[bestDimensionSet] as ScoreSet).rows.forEach((met, j) => {
@@ -417,7 +417,7 @@ export function mergeGroups(groups: readonly TrainingGroup[]): TrainingGroup {
     merged.rows.push(...g.rows.map((x) => ({ ...x, answer: x.answer + a })));
     merged.targets.push(...g.targets.map((x) => ({ row: x.row + r, target: x.target })));
     merged.scoreSets.push(...g.scoreSets.map((x) => ({ ...x, rows: x.rows.map((i) => i + r) })));
-    merged.pairs.push(...g.pairs.map((x) => ({ better: x.better + s, worse: x.worse + s })));
+    merged.pairs.push(...g.pairs.map((x) => ({ ...x, better: x.better + s, worse: x.worse + s })));
     merged.axisPairs.push(...g.axisPairs.map((x) => ({ met: x.met + r, unmet: x.unmet + r })));
     merged.units.push(
       ...g.units.map((u) => ({
