@@ -60,6 +60,7 @@
       .reduce((done, _, k) => done.then(() => textBlock(k)), Promise.resolve())
       .then(() => {
         allRead = true;
+        performance.mark("medrubric:texts-read");
       });
     return allTexts;
   };
@@ -353,7 +354,7 @@
       "div",
       { class: "ex-open" },
       el("h4", { text: `Conversation (prompt ${r.id})` }),
-      ...turns(data.convs[some.c].map(([role, t]) => [role, S[t]])),
+      el("div", { class: "conv" }, ...turns(data.convs[some.c].map(([role, t]) => [role, S[t]]))),
       el("div", { class: two ? "answers two" : "answers" }, ...answers),
       el(
         "table",

@@ -6,48 +6,34 @@
  * opened row shows a known criterion's explanation, the differing verdict is marked, and the
  * injected HTML stays text.
  */
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChromiumPage, openChromiumPage } from "../../test/chromium-page.js";
+import { CHANGED_EXPLANATION, demoRows, INJECTED, writeExampleRuns } from "../../test/example-runs.js";
 import { runCli } from "../../test/run-cli.js";
 import type { GradedExample } from "../healthbench/schema.js";
 import { scoreGraded } from "../healthbench/score-graded.js";
-import type { RewardOutputRow } from "../rm/reward-output.js";
 
-const demo = readFileSync("data/demo/graded.jsonl", "utf8")
-  .trim()
-  .split("\n")
-  .map((line) => JSON.parse(line) as GradedExample);
-const byId = (id: string) => structuredClone(demo.find((row) => row.prompt_id === id) as GradedExample);
-const jsonl = (rows: unknown[]) => `${rows.map((row) => JSON.stringify(row)).join("\n")}\n`;
-
-const INJECTED = 'Nope </script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">';
+const demo = demoRows();
 /** demo-004, criterion 2: not met in the first run, met in the second. */
-const changed = byId("demo-004");
+const changed = demo.find((row) => row.prompt_id === "demo-004") as GradedExample;
 const known = { criterion: changed.rubrics[2]?.criterion as string, explanation: changed.verdicts[2]?.explanation as string };
+const injectedAt = (demo.find((row) => row.prompt_id === "demo-009") as GradedExample).rubrics[4]?.criterion as string;
 
-function secondRun(): GradedExample[] {
-  const rows = demo.filter((row) => row.prompt_id !== "demo-014").map((row) => structuredClone(row));
-  const d4 = rows.find((row) => row.prompt_id === "demo-004") as GradedExample;
-  d4.verdicts[2] = { criteria_met: true, explanation: INJECTED };
-  const d7 = rows.find((row) => row.prompt_id === "demo-007") as GradedExample;
-  d7.verdicts[0] = { criteria_met: null, explanation: "", failure: "the judge's answer was not JSON" };
-  const again = byId("demo-001");
-  again.completion = [{ role: "assistant", content: "Let him rest and see how he feels tomorrow." }];
-  return [...rows, again];
+/** The cells of the opened row's criterion that starts with `criterion`. */
+const criterionCells = (criterion: string) => `(() => {
+  const tr = [...document.querySelectorAll('tr.ex-detail table.criteria tbody tr')].find((tr) => tr.cells[2].textContent.startsWith(${JSON.stringify(criterion)}));
+  return { mark: tr.className + ' ' + tr.cells[0].textContent,
+           verdicts: [...tr.querySelectorAll('td.verdict')].map((td) => td.textContent),
+           explanations: [...tr.querySelectorAll('td.expl')].map((td) => td.textContent) };
+})()`;
+interface CriterionCells {
+  mark: string;
+  verdicts: string[];
+  explanations: string[];
 }
-
-/** P(met) that agrees with every verdict of the first run but one: demo-011, criterion 1 (not met), at 0.9. */
-const rewards = (): RewardOutputRow[] =>
-  demo.map((row) => ({
-    id: row.prompt_id,
-    scores: { accuracy: 0.5 },
-    reward: 0.5,
-    criteria: row.verdicts.map((v, j) => (row.prompt_id === "demo-011" && j === 1 ? 0.9 : v.criteria_met ? 0.8 : 0.2)),
-  }));
 
 describe("the Examples section in headless Chromium", () => {
   let page: ChromiumPage;
@@ -69,11 +55,8 @@ describe("the Examples section in headless Chromium", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "medrubric-examples-"));
-    const [first, second, rewardFile, out] = ["demo-a.jsonl", "demo-b.jsonl", "rewards.jsonl", "report.html"].map((f) => join(dir, f));
-    await writeFile(first as string, jsonl(demo));
-    await writeFile(second as string, jsonl(secondRun()));
-    await writeFile(rewardFile as string, jsonl(rewards()));
-    const result = await runCli(["report", "--in", first, "--compare", second, "--rewards", rewardFile, "--out", out] as string[]);
+    const out = join(dir, "report.html");
+    const result = await runCli(["report", ...(await writeExampleRuns(dir)), "--out", out]);
     expect(result.code, result.stderr).toBe(0);
     page = await openChromiumPage(`file://${out}`);
     await page.waitFor("document.getElementById('ex-root').dataset.ready");
@@ -97,19 +80,14 @@ describe("the Examples section in headless Chromium", () => {
     expect(await count()).toBe("1 of 15 examples match; 1 shown");
     expect(await ids()).toEqual(["demo-004"]);
     await open("demo-004");
-    const criterion = await page.evaluate<{ text: string; explanations: string[]; mark: string; verdicts: string[] }>(
-      `(() => {
-        const tr = [...document.querySelectorAll('tr.ex-detail table.criteria tbody tr')].find((tr) => tr.cells[2].textContent.startsWith(${JSON.stringify(known.criterion)}));
-        return { text: tr.cells[2].textContent, mark: tr.className + ' ' + tr.cells[0].textContent,
-                 verdicts: [...tr.querySelectorAll('td.verdict')].map((td) => td.textContent),
-                 explanations: [...tr.querySelectorAll('td.expl')].map((td) => td.textContent) };
-      })()`,
-    );
-    expect(criterion.explanations[0]).toBe(known.explanation);
+    const criterion = await page.evaluate<CriterionCells>(criterionCells(known.criterion));
+    expect(criterion.explanations).toEqual([known.explanation, CHANGED_EXPLANATION]);
     expect(criterion.verdicts).toEqual(["not met", "met"]);
     expect(criterion.mark).toBe("differ ≠");
+    await set("ex-text", "demo-009");
+    await open("demo-009");
     // The injected HTML is shown as the text it is, and nothing of it ran.
-    expect(criterion.explanations[1]).toBe(INJECTED);
+    expect((await page.evaluate<CriterionCells>(criterionCells(injectedAt))).explanations[1]).toBe(INJECTED);
     expect(await page.evaluate("[typeof window.pwned, document.querySelectorAll('tr.ex-detail img, tr.ex-detail script').length]")).toEqual(
       ["undefined", 0],
     );

@@ -36,6 +36,8 @@ const STYLE =
   "tr.ex-row{cursor:pointer}tr.ex-row:hover,tr.ex-row:focus{background:#f3f6fb}tr.ex-row[aria-expanded=true]{background:#eef3fa}" +
   "tr.differ td:first-child{border-left:4px solid #c4561d}td.mark{color:#c4561d;font-weight:bold;text-align:center}" +
   "tr.ex-detail>td{text-align:left;background:#fafafa}.turn{margin:.4em 0}.say{white-space:pre-wrap}" +
+  // Long conversations and answers scroll in their boxes, so the criteria stay in view.
+  ".conv,.answer{max-height:18em;overflow:auto}table.criteria th,table.ex-table th{text-align:left}" +
   ".answers.two{display:grid;grid-template-columns:1fr 1fr;gap:1em}.answer{border-top:1px solid #ccc;margin-top:.5em}" +
   "table.criteria td.expl{font-size:90%;color:#333;min-width:14em}.tag{font-size:80%;color:#555;margin-left:.5em}" +
   "td.v1{color:#1a7f37}td.v0{color:#b42318}td.v-1{color:#8a6d00;font-style:italic}td.disagree{background:#fde9d9}" +
@@ -52,7 +54,7 @@ function words(runs: readonly ExamplesRun[], counts: ExamplesCounts): string {
   if (!first || !second) return paragraph(`${base}${rewardWords}`);
   return paragraph(
     `${base} Answers are matched across the runs by prompt id; where a prompt has several answers, the n-th answer in ${first.name} is paired with the n-th in ${second.name}, in file order. ` +
-      `${counts.paired} pairs; ${counts.onlyFirst} answers only in ${first.name} and ${counts.onlySecond} only in ${second.name}, listed apart (the "show" menu). ` +
+      `Pairs: ${counts.paired}; answers only in ${first.name}: ${counts.onlyFirst}, only in ${second.name}: ${counts.onlySecond}, listed apart (the "show" menu). ` +
       `Criteria are matched by their text, points and tags; a row whose verdicts differ on a criterion graded in both is marked with a bar, the criterion with ≠ (a judge failure on either side counts as no difference). The difference is ${second.name} minus ${first.name}.${rewardWords}`,
   );
 }
