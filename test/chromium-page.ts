@@ -30,6 +30,8 @@ export interface ChromiumPage {
   evaluate<T = unknown>(expression: string): Promise<T>;
   /** Waits until the expression is truthy in the page. */
   waitFor(expression: string, timeoutMs?: number): Promise<void>;
+  /** Types text into the focused element, as a keyboard would (input events and all). */
+  type(text: string): Promise<void>;
   /** Writes a PNG of the page's viewport. */
   screenshot(file: string): Promise<void>;
   /** Console messages, uncaught exceptions and browser log entries (a refused script, say), in order. */
@@ -141,6 +143,9 @@ export async function openChromiumPage(url: string, options: PageOptions = {}): 
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}; page messages: ${messages.join("\n")}`);
         await new Promise((r) => setTimeout(r, 25));
       }
+    },
+    async type(text) {
+      await call("Input.insertText", { text });
     },
     async screenshot(file) {
       const { data } = (await call("Page.captureScreenshot", { format: "png" })) as { data: string };

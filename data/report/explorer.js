@@ -370,11 +370,12 @@
   }
 
   let timer;
-  text.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(apply, 150);
-  });
-  // Enter in the text box (or leaving it) filters at once.
+  // Typing filters once the reader pauses; Enter (or leaving the box) filters at once.
+  for (const input of [text, min, max])
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(apply, 150);
+    });
   for (const c of [text, view, tagSelect, themeSelect, scoreOf, min, max, differBox, disagreeBox, sortKey, sortDir])
     c?.addEventListener("change", apply);
   await apply();

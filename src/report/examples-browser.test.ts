@@ -76,7 +76,9 @@ describe("the Examples section in headless Chromium", () => {
   });
 
   it("a text filter narrows the rows; an opened row shows a known criterion's explanation, and the differing verdict is marked", async () => {
-    await set("ex-text", "stop metformin in a patient with CKD");
+    await page.evaluate("document.getElementById('ex-text').focus()");
+    await page.type("stop metformin in a patient with CKD");
+    await page.waitFor("document.getElementById('ex-count').textContent.startsWith('1 of')");
     expect(await count()).toBe("1 of 15 examples match; 1 shown");
     expect(await ids()).toEqual(["demo-004"]);
     await open("demo-004");
