@@ -3,9 +3,10 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { bestIndex } from "../core/best-index.js";
 import { InputError } from "../core/errors.js";
-import { conversationSchema, requestRubricsSchema } from "../core/types.js";
+import { conversationSchema, type RewardScore, requestRubricsSchema } from "../core/types.js";
 import { readJsonl, writeJsonl } from "../io/jsonl.js";
 import { checkOutputFiles } from "../io/output-file.js";
+import type { RewardOutputRow } from "../rm/reward-output.js";
 import { integerIn } from "./flag-ranges.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
@@ -83,7 +84,7 @@ export function registerReward(program: Command): void {
       const scored = await model.score(items);
       await writeJsonl(
         flags.out,
-        items.map((item, i) => ({ id: item.id, ...scored[i] })),
+        items.map((item, i): RewardOutputRow => ({ id: item.id, ...(scored[i] as RewardScore) })),
       );
       process.stdout.write(`scored ${items.length} answers on ${model.dimensions.length} dimensions; wrote ${flags.out}\n`);
     } finally {

@@ -63,6 +63,9 @@ export interface ScoredFile {
   report: ScoreReport;
   examples: ExampleResult[];
   title: string;
+  /** The graded rows read (duplicates dropped), and each one's score: null when no positive item could be graded. */
+  rows: GradedExample[];
+  rowScores: (number | null)[];
 }
 
 /** Loads and scores a graded file, telling stderr about skipped and duplicate rows. */
@@ -74,14 +77,20 @@ export async function scoreFile(
   const loaded = await loadGradedAnswers(file, { skipInvalid: options.skipInvalid ?? false, exampleTags });
   reportDropped(file, loaded);
   if (loaded.rows.length === 0) throw new InputError({ file }, "no valid graded rows to score");
-  const { report, examples } = scoreGraded(loaded.rows, {
+  const { report, examples, rowMetrics } = scoreGraded(loaded.rows, {
     seed: options.seed ?? DEFAULT_SEED,
     resamples: options.bootstrap ?? DEFAULT_RESAMPLES,
     lengthAdjustment: options.lengthAdjustment,
   });
   if (examples.length === 0)
     throw new InputError({ file }, "no example could be scored: every one lost its positive items to judge failures");
-  return { report, examples, title: `HealthBench score of ${file} (${examples.length} examples)` };
+  return {
+    report,
+    examples,
+    title: `HealthBench score of ${file} (${examples.length} examples)`,
+    rows: loaded.rows,
+    rowScores: rowMetrics.map((metrics) => (metrics?.overall_score as number | undefined) ?? null),
+  };
 }
 
 /** Tells stderr about skipped invalid rows and dropped duplicates of a graded file. */

@@ -7,11 +7,14 @@ import { basename } from "node:path";
 import { InputError, UsageError } from "../core/errors.js";
 import { fieldPath } from "../io/jsonl.js";
 import { readTextFile } from "../io/read-file.js";
+import type { GradedAnswers } from "./examples-data.js";
 import { RESULT_KINDS, type Result } from "./result-schemas.js";
 
 export interface NamedResult {
   name: string;
   result: Result;
+  /** For a run read from graded answers: the answers themselves, for the Examples section. */
+  answers?: GradedAnswers;
 }
 
 export const READS = `report reads the JSON of ${RESULT_KINDS.map((k) => k.writtenBy).join("; ")}`;

@@ -1,11 +1,13 @@
 /**
  * HTML reports: one self-contained file per result (a grading run, a reward-model evaluation,
- * a standards coverage), charts as inline SVG, no scripts and no network; with a second result of
- * the same kind, the two side by side with their differences. Results arrive validated
- * (read-result.ts), typed by the schema of their kind.
+ * a standards coverage), charts as inline SVG, no network; with a second result of the same kind,
+ * the two side by side with their differences. Results arrive validated (read-result.ts), typed by
+ * the schema of their kind. A grading run read from its graded answers also gets the Examples
+ * section, the one part with a script; the Content-Security-Policy allows that script alone.
  */
 import { UsageError } from "../core/errors.js";
 import { coverageSection } from "./coverage-section.js";
+import { examplesSection, explorerScriptSource } from "./examples-section.js";
 import { gradingSection } from "./grading-section.js";
 import { escapeHtml } from "./html.js";
 import type { NamedResult } from "./read-result.js";
@@ -41,9 +43,13 @@ export async function renderReport(main: NamedResult, compare?: NamedResult): Pr
   const results = compare ? [main, compare] : [main];
   const heading = `medrubric: ${HEADINGS[kind]}`;
   const source = `${compare ? "Results" : "Result"}: ${results.map((r) => r.name).join(" compared with ")}`;
+  const withAnswers = results.flatMap(({ name, answers }) => (answers ? [{ name, answers }] : []));
+  const examples = kind === "grading" && withAnswers.length > 0 ? examplesSection(withAnswers) : "";
+  const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${examples ? explorerScriptSource() : "'none'"}`;
   return (
-    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(`${heading} (${results.map((r) => r.name).join(" vs ")})`)}</title>` +
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}">` +
+    `<title>${escapeHtml(`${heading} (${results.map((r) => r.name).join(" vs ")})`)}</title>` +
     `<style>${STYLE}</style></head><body><h1>${escapeHtml(heading)}</h1><p class="source">${escapeHtml(source)}</p>` +
-    `${await SECTIONS[kind](results)}</body></html>\n`
+    `${await SECTIONS[kind](results)}${examples}</body></html>\n`
   );
 }

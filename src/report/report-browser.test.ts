@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { HEADLESS_FLAGS } from "../../test/chromium-page.js";
 import { reportFixtures } from "../../test/report-fixtures.js";
 import { runCommand } from "../../test/run-command.js";
 import { coveredDimensions } from "./coverage-section.js";
@@ -22,17 +23,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function openInChromium(file: string): Promise<{ dom: string; log: string }> {
   if (!existsSync(chromium))
     throw new Error(`Chromium not found at ${chromium}: install Debian's chromium (apt-get install chromium) or set CHROMIUM`);
-  const flags = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-  ];
   const { stdout, stderr } = await runCommand(chromium, [
-    ...flags,
+    ...HEADLESS_FLAGS,
     `--user-data-dir=${join(dir, "profile")}`,
     "--enable-logging=stderr",
     "--v=0",
