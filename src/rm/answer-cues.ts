@@ -82,15 +82,17 @@ const logCount = (text: string, pattern: RegExp) => Math.log1p(text.match(patter
 /** The cues of `answer` to `promptText`; stem weights (stemWeights) make the prompt recall IDF-weighted. */
 export function answerCues(answer: string, promptText: string, weights: WordWeights, relevance = 0): AnswerCues {
   const answerStems = new Set(stems(answer));
-  const promptStems = [...new Set(stems(promptText))];
-  const letters = answer.match(/\p{L}/gu)?.length ?? 0;
+  const promptStems = new Set(stems(promptText));
+  const letters = answer.replace(/\P{L}+/gu, "").length;
   const sentences = answer
     .split(/(?<=[.!?])\s+|\n+/)
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s.length > 0);
   const refusal = REFUSAL.test(answer) && answer.length < 400;
   const bareOpener = OPENER.test(answer.trim()) && letters < 80;
-  const inPrompt = answerStems.size === 0 ? 0 : [...answerStems].filter((s) => promptStems.includes(s)).length / answerStems.size;
+  let shared = 0;
+  for (const s of answerStems) if (promptStems.has(s)) shared++;
+  const inPrompt = answerStems.size === 0 ? 0 : shared / answerStems.size;
   // The question echoed: nearly every word of the answer is the prompt's.
   const echo = inPrompt >= 0.9 && answerStems.size >= 3;
   return {
@@ -111,7 +113,7 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
 }
 
 /** The IDF-weighted share of `wanted` (distinct stems) found in `found`. */
-export function weightedShare(wanted: readonly string[], found: ReadonlySet<string>, weights: WordWeights): number {
+export function weightedShare(wanted: Iterable<string>, found: ReadonlySet<string>, weights: WordWeights): number {
   let total = 0;
   let hit = 0;
   for (const s of wanted) {

@@ -33,12 +33,25 @@ const STOP = new Set(["the", "a", "an", "of", "to", "and", "or", "in", "for", "t
 /** Which evidence a criterion head reads: all of it, or only the criterion itself (the baseline). */
 export type CriterionEvidence = "full" | "criterion-only";
 
+/** Feature names recur across answers (the same criteria, the same words): their slots are kept, up to a bound. */
+const SLOT_CACHE_LIMIT = 200_000;
+const slots = new Map<string, number>();
+function slotOf(name: string): number {
+  let slot = slots.get(name);
+  if (slot === undefined) {
+    if (slots.size >= SLOT_CACHE_LIMIT) slots.clear();
+    slot = hashFeature(name, HEAD_BUCKETS);
+    slots.set(name, slot);
+  }
+  return slot;
+}
+
 class FeatureBuilder {
   readonly x: SparseVector = { index: [], value: [] };
   constructor(private readonly prefix: string) {}
   add(name: string, value: number): this {
     if (value !== 0 && Number.isFinite(value)) {
-      this.x.index.push(hashFeature(`${this.prefix}${name}`, HEAD_BUCKETS));
+      this.x.index.push(slotOf(`${this.prefix}${name}`));
       this.x.value.push(value);
     }
     return this;
@@ -69,8 +82,17 @@ class FeatureBuilder {
   }
 }
 
-/** Distinct content stems of a criterion. */
-const criterionStems = (text: string) => [...new Set(stems(text))].filter((s) => !STOP.has(s) && s.length > 2);
+/** Distinct content stems of a criterion, kept per text (a criterion is read against every answer to its prompt), up to a bound. */
+const stemCache = new Map<string, string[]>();
+function criterionStems(text: string): string[] {
+  let found = stemCache.get(text);
+  if (found === undefined) {
+    if (stemCache.size >= SLOT_CACHE_LIMIT) stemCache.clear();
+    found = [...new Set(stems(text))].filter((s) => !STOP.has(s) && s.length > 2);
+    stemCache.set(text, found);
+  }
+  return found;
+}
 
 /** Features of one criterion read against one answer; positive and negative criteria get separate weights. */
 export function criterionFeatures(
