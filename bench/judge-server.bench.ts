@@ -6,12 +6,14 @@
  * quarter of each group's answers repeat answers already judged (served from the verdict cache).
  * Judge calls (read off the server's /metrics) and criteria per second are set against the bound
  * the concurrency and latency set: `--judge-concurrency` calls every `latency`, and for one
- * client one group's 96 calls in ceil(96 / concurrency) waves. Latency is per request.
+ * client one group's 96 calls in ceil(96 / concurrency) waves. Latency is per request. The
+ * server's CPU time per judge call (from /proc) says what the server costs apart from the load
+ * other processes put on the machine.
  *
  *   node --import tsx bench/judge-server.bench.ts [--runs 3] [--seconds 15] [--judge-concurrency 64] [--latency-ms 200]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -71,6 +73,12 @@ let fresh = 0;
 const judged: string[] = [];
 const newAnswer = () => `Answer ${process.pid}-${fresh++}: see a doctor today; call emergency services if she is drowsy.`;
 
+/** CPU seconds the server process has used (user + system, from /proc): what a judge call costs it, apart from the machine's load. */
+function serverCpuSeconds(): number {
+  const fields = readFileSync(`/proc/${serve.child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function judgeCalls(): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return Number(/medrubric_judge_calls_total\{outcome="ok"\} (\d+)/.exec(text)?.[1] ?? 0);
@@ -80,6 +88,7 @@ async function judgeCalls(): Promise<number> {
 async function load(clients: number, repeats: number) {
   const latencies: number[] = [];
   const callsBefore = await judgeCalls();
+  const cpuBefore = serverCpuSeconds();
   const started = performance.now();
   const until = started + seconds * 1000;
   let failed = 0;
@@ -106,6 +115,7 @@ async function load(clients: number, repeats: number) {
   );
   const elapsed = (performance.now() - started) / 1000;
   const calls = (await judgeCalls()) - callsBefore;
+  const cpuMsPerCall = (1000 * (serverCpuSeconds() - cpuBefore)) / calls;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
   return {
@@ -114,6 +124,7 @@ async function load(clients: number, repeats: number) {
     p50: at(0.5),
     p95: at(0.95),
     failed,
+    cpuMsPerCall,
   };
 }
 
@@ -134,7 +145,7 @@ for (const s of scenarios) {
   const criteriaBound = s.bound / (1 - s.repeats / ANSWERS);
   rows.push(
     `| ${s.label} | ${calls.toFixed(0)} | ${s.bound.toFixed(0)} | ${((100 * calls) / s.bound).toFixed(0)}% | ${criteria.toFixed(0)} (bound ${criteriaBound.toFixed(0)}) | ` +
-      `${median(results.map((x) => x.p50)).toFixed(0)} / ${median(results.map((x) => x.p95)).toFixed(0)} | ${results.reduce((n, x) => n + x.failed, 0)} |`,
+      `${median(results.map((x) => x.p50)).toFixed(0)} / ${median(results.map((x) => x.p95)).toFixed(0)} | ${median(results.map((x) => x.cpuMsPerCall)).toFixed(2)} | ${results.reduce((n, x) => n + x.failed, 0)} |`,
   );
 }
 printReport(
@@ -146,6 +157,7 @@ printReport(
     "of bound",
     "criteria rewarded/s",
     "p50 / p95 ms",
+    "server CPU ms per judge call",
     "failed requests",
   ],
   rows,
