@@ -9,7 +9,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
-import type { ChatMessage, Judge, RubricItem } from "../core/types.js";
+import { describeError } from "../core/errors.js";
+import type { ChatMessage, Judge, JudgeOutcome, RubricItem } from "../core/types.js";
 import { leaseOwner, type Store } from "../store/store.js";
 import { DEFAULT_LEASE_MS, verdictCacheKey } from "./grade-run.js";
 
@@ -87,7 +88,10 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
     running++;
     const started = performance.now();
     try {
-      const outcome = await judge.grade({ conversation: question.conversation, item: question.item });
+      // A refused API key is thrown, not returned: still this verdict's failure, and the lease must go.
+      const outcome = await judge
+        .grade({ conversation: question.conversation, item: question.item })
+        .catch((error: unknown): JudgeOutcome => ({ ok: false, failure: describeError(error), unanswered: true }));
       options.onCall?.({ ok: outcome.ok, seconds: (performance.now() - started) / 1000 });
       if (!outcome.ok) {
         store.saveFailure(record, outcome.failure, lease.owner);

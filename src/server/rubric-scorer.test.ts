@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { trainHashModel } from "../../test/hash-model.js";
 import { criterionOf, keywordVerdict } from "../../test/keyword-judge.js";
@@ -188,6 +189,17 @@ describe("judge-backed rewards", () => {
       /^answer 0: no criterion with positive points could be judged \(1 judge failures, 0 not judged .*HTTP 400/,
     );
     expect(await metricsText()).toContain('medrubric_judge_failures_total{reason="judge"} 2');
+  });
+
+  it("answers 502 when the judge refuses the API key, leaving no lease that would hold up another run", async () => {
+    const store = join(await tempDir(), "store.sqlite");
+    const { post } = await judgeServer({ store, standin: { apiKey: "not-given" } });
+    const response = await post("/v1/score", { prompt, responses: ["apples"], rubrics });
+    expect(response.status).toBe(502);
+    expect(response.body.error).toContain("refused the API key");
+    const db = new Database(store, { readonly: true });
+    expect(db.prepare("SELECT count(*) AS n FROM verdict_leases").get()).toEqual({ n: 0 });
+    db.close();
   });
 
   it("answers 502 naming the judge when its endpoint is dead", async () => {
