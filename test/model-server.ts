@@ -22,8 +22,12 @@ export async function trainFixtureModel(dir: string, standinUrl: string, epochs 
 }
 
 /** Resolves once every worker (`--workers N`, default 1) has printed its "listening on" line. */
-export async function startServe(fixture: Omit<TrainedFixture, "encoder">, extra: string[] = [], options: CommandOptions = {}) {
-  const running = spawnCli(["serve", "--model", fixture.model, "--store", fixture.store, "--port", "0", ...extra], options);
+export const startServe = (fixture: Omit<TrainedFixture, "encoder">, extra: string[] = [], options: CommandOptions = {}) =>
+  startServeWith(["--model", fixture.model, "--store", fixture.store, ...extra], options);
+
+/** `medrubric serve --port 0` with these flags (a model, a judge, or both), once it listens. */
+export async function startServeWith(extra: string[], options: CommandOptions = {}) {
+  const running = spawnCli(["serve", "--port", "0", ...extra], options);
   const workers = Number(extra[extra.indexOf("--workers") + 1]) || 1;
   const url = await new Promise<string>((resolve, reject) => {
     let seen = "";

@@ -15,8 +15,9 @@ Each row's `extra_info` should carry `prompt` (a string or a list of chat messag
 carry `scenario` (a scenario id of the standard, which sets the dimension weights); without a
 prompt the answer is scored against an empty question. A row's `ground_truth` may carry the
 item's rubric (HealthBench items `[{"criterion", "points"}, ...]`, `{"rubrics": [...]}`, or the
-JSON text of either): the reward is then the rubric's HealthBench score with the model's P(met)
-per criterion, with no judge call. Environment: MEDRUBRIC_REWARD_URL
+JSON text of either): the reward is then the rubric's HealthBench score, from the model's P(met)
+per criterion, or from the judge's verdicts when the server has a judge (`serve --judge-url`;
+raise MEDRUBRIC_REWARD_TIMEOUT above the server's --request-timeout-ms then). Environment: MEDRUBRIC_REWARD_URL
 (default http://127.0.0.1:8000), MEDRUBRIC_REWARD_API_KEY (when the server was started with
 --api-key-env), MEDRUBRIC_REWARD_TIMEOUT (seconds per request, default 30). Standard library
 only, so it imports in any verl worker without installing anything.

@@ -33,14 +33,10 @@ export interface GradingFlags extends Record<string, unknown> {
   leaseMs: number;
 }
 
-export function addGradingOptions(command: Command): Command {
-  addLlmOptions(command, JUDGE);
-  return command
-    .requiredOption("--out <file>", "graded rows (JSONL, the format `score --graded` reads); a summary goes beside it")
-    .option("--store <file>", `SQLite store of runs and cached verdicts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`)
-    .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 16)
+/** The judge's flags, as `grade` has them (`serve` makes the URL and model optional: it may run without a judge). */
+export function addJudgeOptions(command: Command, optional = false): Command {
+  return addLlmOptions(command, JUDGE, optional)
     .option("--max-parse-retries <n>", "times an unparseable judge answer is asked again before it is a judge failure", integerIn(0, 10), 2)
-    .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1))
     .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)")
     .option(
       "--lease-ms <n>",
@@ -48,6 +44,24 @@ export function addGradingOptions(command: Command): Command {
       integerIn(1000, 3_600_000),
       DEFAULT_LEASE_MS,
     );
+}
+
+export function addGradingOptions(command: Command): Command {
+  return addJudgeOptions(command)
+    .requiredOption("--out <file>", "graded rows (JSONL, the format `score --graded` reads); a summary goes beside it")
+    .option("--store <file>", `SQLite store of runs and cached verdicts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`)
+    .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 16)
+    .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1));
+}
+
+/** The judge the flags describe (client, grader prompt, parse retries), with `concurrency` requests in flight at most. */
+export async function createJudgeFromFlags(
+  flags: Record<string, unknown> & Pick<GradingFlags, "maxParseRetries" | "graderPrompt">,
+  concurrency: number,
+) {
+  const client = createClientFromFlags(flags, JUDGE, concurrency);
+  const prompt = await loadGraderPrompt(flags.graderPrompt);
+  return { client, judge: createRubricJudge({ client, prompt, maxParseRetries: flags.maxParseRetries }) };
 }
 
 const summaryFileOf = (out: string): string => out.replace(/(\.jsonl)?$/, ".summary.json");
@@ -68,9 +82,7 @@ export async function runGrading(
   flags: GradingFlags,
   context: { kind: "grade" | "eval"; store: Store; title: string; otherUsage?: UsageLine[] },
 ): Promise<void> {
-  const client = createClientFromFlags(flags, JUDGE, flags.concurrency);
-  const prompt = await loadGraderPrompt(flags.graderPrompt);
-  const judge = createRubricJudge({ client, prompt, maxParseRetries: flags.maxParseRetries });
+  const { client, judge } = await createJudgeFromFlags(flags, flags.concurrency);
   const dataHash = hashJson(tasks.map((task) => [exampleKey(task.example), task.completion]));
   const { store } = context;
   const run = store.startRun(hashJson([context.kind, dataHash, judge.id, judge.promptVersion]), {

@@ -49,9 +49,9 @@ export interface ModelFlags extends EncoderFlags {
   strictStandard?: boolean;
 }
 
-export function addModelOptions(command: Command): Command {
-  command
-    .requiredOption("--model <dir>", "a model directory written by `medrubric train`")
+/** With `optional`, --model may be left out (`serve` with a judge only). */
+export function addModelOptions(command: Command, optional = false): Command {
+  command[optional ? "option" : "requiredOption"]("--model <dir>", "a model directory written by `medrubric train`")
     .option("--standard <files...>", "score this standard's dimensions and weights (default: those the model was trained with)")
     .option("--strict-standard", "refuse a model trained with another standard instead of warning");
   return addEncoderOptions(command, "default: the model's own");

@@ -15,10 +15,15 @@ import {
   DEFAULT_MAX_BATCH_CHARS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from "../server/server-limits.js";
-import { integerIn } from "./flag-ranges.js";
+import { integerIn, numberIn } from "./flag-ranges.js";
+import { addJudgeOptions } from "./grading-session.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
+import type { JudgeServeFlags } from "./serve-judge.js";
 
-interface ServeFlags extends ModelFlags {
+interface ServeFlags extends Omit<ModelFlags, "model">, JudgeServeFlags {
+  model?: string;
+  judgeUrl?: string[];
+  judgeModel?: string;
   host: string;
   port: number;
   apiKeyEnv?: string;
@@ -36,7 +41,9 @@ interface ServeFlags extends ModelFlags {
 export function registerServe(program: Command): void {
   const command = program
     .command("serve")
-    .description("serve a trained reward model over HTTP (OpenRLHF /get_reward, /v1/score, /v1/rerank, /metrics)")
+    .description(
+      "serve rewards over HTTP (OpenRLHF /get_reward, /v1/score, /v1/rerank, /metrics): a trained reward model, an LLM judge per rubric criterion, or both (--triage)",
+    )
     .option("--host <host>", "address to bind (0.0.0.0 exposes it to the network)", "127.0.0.1")
     .option("--port <n>", "port (0: any free one)", integerIn(0, 65_535), 8000)
     .option("--api-key-env <name>", "require `Authorization: Bearer $NAME` on every route but /healthz")
@@ -78,11 +85,19 @@ export function registerServe(program: Command): void {
       "on SIGTERM, how long requests in flight may take to finish before their connections are cut (exit 75)",
       integerIn(0, 3_600_000),
       DEFAULT_DRAIN_TIMEOUT_MS,
+    )
+    .option("--judge-concurrency <n>", "judge calls in flight at most, over all requests", integerIn(1, 4096), 16)
+    .option(
+      "--triage <conf>",
+      "with --model and a judge: criteria whose P(met) is >= CONF or <= 1 - CONF take the model's verdict, the rest go to the judge",
+      numberIn(0.5, 1),
     );
-  addModelOptions(command).action(async (flags: ServeFlags) => {
+  addJudgeOptions(command, true);
+  addModelOptions(command, true).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];
     if (flags.apiKeyEnv !== undefined && !apiKey)
       throw new ConfigError(`--api-key-env ${flags.apiKeyEnv}: the environment variable ${flags.apiKeyEnv} is empty or unset`);
+    checkRewardSources(flags);
     if (flags.maxWaitMs >= flags.requestTimeoutMs)
       throw new UsageError(`--max-wait-ms ${flags.maxWaitMs}: must be below --request-timeout-ms ${flags.requestTimeoutMs}`);
     if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers);
@@ -91,59 +106,91 @@ export function registerServe(program: Command): void {
   });
 }
 
-/** One server: the scoring thread, the app on its port, and a graceful stop on SIGTERM. */
+/** The model, the judge, or both; --triage needs both. */
+function checkRewardSources(flags: ServeFlags): void {
+  if ((flags.judgeUrl === undefined) !== (flags.judgeModel === undefined))
+    throw new UsageError("--judge-url and --judge-model go together");
+  if (!flags.model && !flags.judgeUrl)
+    throw new UsageError("nothing to serve: give --model DIR (the reward model), --judge-url URL --judge-model NAME (the judge), or both");
+  if (flags.triage !== undefined && !(flags.model && flags.judgeUrl))
+    throw new UsageError(
+      `--triage ${flags.triage}: needs both --model (whose P(met) decides the sure criteria) and --judge-url (for the rest)`,
+    );
+}
+
+/** One server: the scoring thread and/or the judge, the app on its port, and a graceful stop on SIGTERM. */
 async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise<void> {
-  const [{ createRewardApp }, { drainOnSignals, listen }, { createServerMetrics }, { startScoringThread }] = await Promise.all([
-    import("../server/reward-app.js"),
-    import("../server/serve-rewards.js"),
-    import("../server/server-metrics.js"),
-    import("../server/scoring-thread.js"),
-  ]);
+  const [{ createRewardApp }, { drainOnSignals, listen }, { createServerMetrics }, { startScoringThread }, { openJudgeScorer }] =
+    await Promise.all([
+      import("../server/reward-app.js"),
+      import("../server/serve-rewards.js"),
+      import("../server/server-metrics.js"),
+      import("../server/scoring-thread.js"),
+      import("./serve-judge.js"),
+    ]);
   const metrics = createServerMetrics();
   let draining = false;
-  const scoring = await startScoringThread(new URL(import.meta.url), flags, {
-    maxBatch: flags.maxBatch,
-    maxWaitMs: flags.maxWaitMs,
-    maxQueue: flags.maxQueue,
-    maxBatchCost: flags.maxBatchChars,
-    deadlineMs: flags.requestTimeoutMs,
-    onBatch: (size) => metrics.batchSize.observe(size),
-  });
+  let drainStarted = 0;
+  const scoring = flags.model
+    ? await startScoringThread(new URL(import.meta.url), flags, {
+        maxBatch: flags.maxBatch,
+        maxWaitMs: flags.maxWaitMs,
+        maxQueue: flags.maxQueue,
+        maxBatchCost: flags.maxBatchChars,
+        deadlineMs: flags.requestTimeoutMs,
+        onBatch: (size) => metrics.batchSize.observe(size),
+      })
+    : undefined;
+  const judging = flags.judgeUrl ? await openJudgeScorer(flags, metrics, scoring?.scorer) : undefined;
+  const closeAll = async (judgeMs: number) => {
+    const cut = (await judging?.close(judgeMs)) ?? 0;
+    await scoring?.close();
+    return cut;
+  };
+  const scorer = judging?.scorer ?? scoring?.scorer;
+  if (!scorer) throw new UsageError("nothing to serve");
+  const modelInfo = scoring?.info ?? { dimensions: [], standards_hash: null, encoder: null, scenarios: [] };
   const app = createRewardApp({
-    scorer: scoring.scorer,
-    info: scoring.info,
+    scorer,
+    info: judging ? { ...modelInfo, judge: judging.info } : modelInfo,
     metrics,
     apiKey,
     maxBodyBytes: flags.maxBodyBytes,
     maxAnswerChars: flags.maxAnswerChars,
     draining: () => draining,
+    rubricsRequired: !scoring,
   });
   const server = await listen(app, flags.host, flags.port).catch(async (error) => {
     // The thread would keep the process alive after the error is reported.
-    await scoring.close();
+    await closeAll(0);
     throw error;
   });
   process.stdout.write(`medrubric serve: listening on ${server.url} (pid ${process.pid})\n`);
-  void scoring.failed.then(async (error) => {
+  void scoring?.failed.then(async (error) => {
     // Without its model the server could only answer 500s; exiting lets a supervisor restart it.
     process.stderr.write(`medrubric serve: ${error.message}\n`);
     await server.close();
     process.exit(EXIT_CODES.internal);
   });
+  const settleMs = cluster.isWorker ? WORKER_SETTLE_MS : 0;
   const cut = await drainOnSignals(server, {
     drainMs: flags.drainTimeoutMs,
     // A worker's fellows close their listeners when told to stop, not all at once; a client told
     // `Connection: close` before they all have could reconnect to the primary's closing handle
     // and be reset, so workers wait a moment before saying it.
-    settleMs: cluster.isWorker ? WORKER_SETTLE_MS : 0,
+    settleMs,
     onDraining: () => {
       draining = true;
+      drainStarted = performance.now() - settleMs;
     },
   });
-  // Every connection closed: every answer was sent, so nothing is left in the thread to wait for.
-  await scoring.close();
+  // Every connection closed: every answer was sent. Judge calls still running (for requests past
+  // their deadline) are waited for with what is left of the drain time, so their verdicts are saved.
+  const judgeCut = await closeAll(Math.max(0, flags.drainTimeoutMs - (performance.now() - drainStarted)));
   if (cut > 0)
     throw new TemporaryError(`--drain-timeout-ms ${flags.drainTimeoutMs}: drain time over; cut ${cut} connections with requests in flight`);
+  if (judgeCut > 0)
+    throw new TemporaryError(`--drain-timeout-ms ${flags.drainTimeoutMs}: drain time over; dropped ${judgeCut} judge calls still running`);
 }
 
 const WORKER_SETTLE_MS = 250;

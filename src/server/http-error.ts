@@ -3,7 +3,7 @@
 /** An error the reward app answers with its status, headers and `{"error": message}`. */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 405 | 413 | 415 | 429 | 503,
+    readonly status: 400 | 401 | 405 | 413 | 415 | 429 | 502 | 503,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {

@@ -17,14 +17,17 @@ import { fieldPath } from "../io/jsonl.js";
 import { ClientGoneError, HttpError } from "./http-error.js";
 import { AbandonedError, DeadlineError, QueueFullError, type Scorer } from "./micro-batcher.js";
 import { readJsonBody } from "./read-json-body.js";
+import { judgeLogs } from "./rubric-scorer.js";
 import { DEFAULT_MAX_ANSWER_CHARS } from "./server-limits.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
+/** What `/v1/model` says: the reward model's dimensions, standard, encoder and scenarios (empty and null without a model), and the judge when there is one. */
 export interface ModelInfo {
   dimensions: readonly string[];
-  standards_hash: string;
-  encoder: string;
+  standards_hash: string | null;
+  encoder: string | null;
   scenarios: readonly string[];
+  judge?: unknown;
 }
 
 export interface RewardAppOptions {
@@ -38,7 +41,14 @@ export interface RewardAppOptions {
   maxAnswerChars?: number;
   /** True once the server drains: every answer then says `Connection: close`, so keep-alive clients go elsewhere. */
   draining?: () => boolean;
+  /**
+   * A judge without a reward model: an answer without a rubric is refused (400 naming the field),
+   * and a scenario, which only weighs a model's dimensions, is not checked.
+   */
+  rubricsRequired?: boolean;
 }
+
+const NO_MODEL = "required: this server scores with its judge and has no --model, so every answer needs a rubric";
 
 /**
  * OpenRLHF's per-query `labels` (the dataset's label column): a rubric for that query, given as
@@ -171,7 +181,8 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   const scoreResponses = (c: Context<Env>, { prompt, responses, scenario, rubrics }: RerankBody) => {
     // Checked here rather than left to the model: a batch fails whole, so one unknown scenario
     // would fail every request batched with it.
-    if (scenario && !options.info.scenarios.includes(scenario))
+    if (options.rubricsRequired && !rubrics?.length) throw new HttpError(400, `body.rubrics: ${NO_MODEL}`);
+    if (scenario && !options.rubricsRequired && !options.info.scenarios.includes(scenario))
       throw new HttpError(400, `body.scenario: unknown scenario "${scenario}"; known: ${options.info.scenarios.join(", ")}`);
     return score(
       c,
@@ -198,6 +209,10 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
       throw new HttpError(400, `body.prompts: has ${prompts.length} prompts for ${query.length} queries`);
     if (labels && labels.length !== query.length)
       throw new HttpError(400, `body.labels: has ${labels.length} labels for ${query.length} queries`);
+    if (options.rubricsRequired) {
+      const missing = labels ? labels.findIndex((label) => !label) : 0;
+      if (missing >= 0) throw new HttpError(400, `body.labels${labels ? `.${missing}` : ""}: ${NO_MODEL}`);
+    }
     const requests = query.map((text, i): RewardRequest => {
       const prompt = prompts?.[i] ?? "";
       // OpenRLHF sends prompt + response as one text; the prompt, when given, is cut off.
@@ -208,9 +223,12 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     });
     const results = await score(c, requests, "query");
     const rewards = results.map((r) => r.reward);
-    const extra_logs = Object.fromEntries(
-      options.info.dimensions.map((d) => [d, results.reduce((sum, r) => sum + (r.scores[d] ?? 0), 0) / results.length]),
-    );
+    const extra_logs = {
+      ...Object.fromEntries(
+        options.info.dimensions.map((d) => [d, results.reduce((sum, r) => sum + (r.scores[d] ?? 0), 0) / results.length]),
+      ),
+      ...judgeLogs(results),
+    };
     return c.json({ rewards, scores: rewards, extra_logs });
   });
 

@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServe, type TrainedFixture, trainFixtureModel } from "../../test/model-server.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
-import { runCommand } from "../../test/run-command.js";
-import { projectRoot } from "../../test/shared-data.js";
+import { runWithVerlAdapter } from "../../test/verl-python.js";
 
 let standin: Standin;
 let fixture: TrainedFixture;
@@ -35,14 +34,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs Python with the adapter importable; a missing python3 fails the test, it is never skipped. */
-function python(code: string, env: NodeJS.ProcessEnv) {
-  // No __pycache__ written into adapters/.
-  const pythonEnv = { PYTHONPATH: join(projectRoot, "adapters/verl"), PYTHONDONTWRITEBYTECODE: "1", ...env };
-  return runCommand("python3", ["-c", code], { env: pythonEnv }).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === "ENOENT" ? new Error("python3 not found on the PATH: the verl adapter test needs it") : error;
-  });
-}
+const python = runWithVerlAdapter;
 
 const CHEST = { prompt: "My chest hurts", scenario: "emergency_triage" };
 const HEADACHE = { prompt: [{ role: "user", content: "I have had a headache for two days" }] };

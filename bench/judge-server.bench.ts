@@ -1,0 +1,170 @@
+/**
+ * Judge-backed rewards (`serve --judge-url`) under load: `medrubric serve` in its own process,
+ * its judge the OpenAI stand-in (bench/standin-server.ts, another process) answering each call
+ * after `--latency-ms` (default 200). Clients send GRPO groups (8 answers x 12 criteria, one
+ * prompt per request) back to back for `--seconds`: 1 client, 64 clients, and 64 clients where a
+ * quarter of each group's answers repeat answers already judged (served from the verdict cache).
+ * Judge calls (read off the server's /metrics) and criteria per second are set against the bound
+ * the concurrency and latency set: `--judge-concurrency` calls every `latency`, and for one
+ * client one group's 96 calls in ceil(96 / concurrency) waves. Latency is per request. The
+ * server's CPU time per judge call (from /proc) says what the server costs apart from the load
+ * other processes put on the machine.
+ *
+ *   node --import tsx bench/judge-server.bench.ts [--runs 3] [--seconds 15] [--judge-concurrency 64] [--latency-ms 200]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { spawnCli } from "../test/run-cli.js";
+import { median, numberFlag, printReport } from "./markdown-report.js";
+
+const runs = numberFlag("--runs", 3);
+const seconds = numberFlag("--seconds", 15);
+const concurrency = numberFlag("--judge-concurrency", 64);
+const latencyMs = numberFlag("--latency-ms", 200);
+const ANSWERS = 8;
+const CRITERIA = 12;
+
+const standin = spawn(process.execPath, ["--import", "tsx", "bench/standin-server.ts", String(latencyMs)], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const judgeUrl = (await createInterface({ input: standin.stdout })[Symbol.asyncIterator]().next()).value as string;
+const store = join(mkdtempSync(join(tmpdir(), "medrubric-judge-bench-")), "store.sqlite");
+const serve = spawnCli([
+  "serve",
+  "--port",
+  "0",
+  "--judge-url",
+  judgeUrl,
+  "--judge-model",
+  "standin",
+  "--judge-concurrency",
+  String(concurrency),
+  "--store",
+  store,
+  "--max-queue",
+  "100000",
+  "--request-timeout-ms",
+  "600000",
+]);
+// Also when this process fails: servers left behind would skew every later benchmark.
+process.on("exit", () => {
+  serve.child.kill();
+  standin.kill();
+});
+const url = await new Promise<string>((resolve, reject) => {
+  let seen = "";
+  serve.child.stdout?.on("data", (chunk: Buffer) => {
+    seen += chunk.toString();
+    const match = /listening on (http:\/\/\S+)/.exec(seen);
+    if (match) resolve(match[1] as string);
+  });
+  void serve.result.then((r) => reject(new Error(`serve exited: ${r.stderr}`)));
+});
+
+const prompt = [{ role: "user", content: "My 4-year-old has had a fever of 39.5 C for three days and now a rash. What should I do?" }];
+const rubrics = Array.from({ length: CRITERIA }, (_, i) => ({
+  criterion: `Criterion ${i}: advises on point ${i}.`,
+  points: i % 4 === 3 ? -2 : 3,
+}));
+let fresh = 0;
+const judged: string[] = [];
+const newAnswer = () => `Answer ${process.pid}-${fresh++}: see a doctor today; call emergency services if she is drowsy.`;
+
+/** CPU seconds the server process has used (user + system, from /proc): what a judge call costs it, apart from the machine's load. */
+function serverCpuSeconds(): number {
+  const fields = readFileSync(`/proc/${serve.child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function judgeCalls(): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/medrubric_judge_calls_total\{outcome="ok"\} (\d+)/.exec(text)?.[1] ?? 0);
+}
+
+/** `clients` clients sending groups back to back for `seconds`; `repeats` of each group's answers were judged before. */
+async function load(clients: number, repeats: number) {
+  const latencies: number[] = [];
+  const callsBefore = await judgeCalls();
+  const cpuBefore = serverCpuSeconds();
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        const old = Array.from(
+          { length: judged.length >= ANSWERS ? repeats : 0 },
+          () => judged[Math.floor(Math.random() * judged.length)] as string,
+        );
+        const responses = [...old, ...Array.from({ length: ANSWERS - old.length }, newAnswer)];
+        const sent = performance.now();
+        const response = await fetch(`${url}/v1/score`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ prompt, responses, rubrics, group_normalize: true }),
+        });
+        const body = (await response.json()) as { results?: { judge_failures: number }[] };
+        if (response.status !== 200 || body.results?.some((r) => r.judge_failures > 0)) failed++;
+        latencies.push(performance.now() - sent);
+        judged.push(...responses.slice(old.length));
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const calls = (await judgeCalls()) - callsBefore;
+  const cpuMsPerCall = (1000 * (serverCpuSeconds() - cpuBefore)) / calls;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
+  return {
+    callsPerSecond: calls / elapsed,
+    criteriaPerSecond: (latencies.length * ANSWERS * CRITERIA) / elapsed,
+    p50: at(0.5),
+    p95: at(0.95),
+    failed,
+    cpuMsPerCall,
+  };
+}
+
+const waveBound = (ANSWERS * CRITERIA) / (Math.ceil((ANSWERS * CRITERIA) / concurrency) * (latencyMs / 1000));
+const fullBound = concurrency / (latencyMs / 1000);
+const scenarios = [
+  { label: "1 client, every answer new", clients: 1, repeats: 0, bound: Math.min(waveBound, fullBound) },
+  { label: "64 clients, every answer new", clients: 64, repeats: 0, bound: fullBound },
+  { label: "64 clients, 2 of 8 answers repeat", clients: 64, repeats: 2, bound: fullBound },
+];
+const load0 = loadavg();
+const rows: string[] = [];
+for (const s of scenarios) {
+  const results = [];
+  for (let r = 0; r < runs; r++) results.push(await load(s.clients, s.repeats));
+  const calls = median(results.map((x) => x.callsPerSecond));
+  const criteria = median(results.map((x) => x.criteriaPerSecond));
+  const criteriaBound = s.bound / (1 - s.repeats / ANSWERS);
+  rows.push(
+    `| ${s.label} | ${calls.toFixed(0)} | ${s.bound.toFixed(0)} | ${((100 * calls) / s.bound).toFixed(0)}% | ${criteria.toFixed(0)} (bound ${criteriaBound.toFixed(0)}) | ` +
+      `${median(results.map((x) => x.p50)).toFixed(0)} / ${median(results.map((x) => x.p95)).toFixed(0)} | ${median(results.map((x) => x.cpuMsPerCall)).toFixed(2)} | ${results.reduce((n, x) => n + x.failed, 0)} |`,
+  );
+}
+printReport(
+  runs,
+  [
+    "load (GRPO groups of 8 answers x 12 criteria)",
+    "judge calls/s",
+    "bound",
+    "of bound",
+    "criteria rewarded/s",
+    "p50 / p95 ms",
+    "server CPU ms per judge call",
+    "failed requests",
+  ],
+  rows,
+);
+console.log(
+  `\njudge latency ${latencyMs} ms, --judge-concurrency ${concurrency}, ${seconds} s per run; load average ${load0.map((x) => x.toFixed(2)).join(" ")} before, ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")} after`,
+);
+process.exit(0);

@@ -1,0 +1,86 @@
+/**
+ * The judge side of `medrubric serve` (`--judge-url`): grade's judge, endpoint pool and verdict
+ * cache, behind the rubric scorer the routes take, alone or in front of the reward model
+ * (`--model`, and `--triage` for hybrid). The verdicts are recorded under a run of kind "serve"
+ * in the store, which `grade` runs share; stopping waits for the judge calls still running, so
+ * what was paid for is saved.
+ */
+import { hashJson } from "../core/hash.js";
+import type { RewardRequest, RewardScore } from "../core/types.js";
+import { createVerdictBroker } from "../judge/verdict-broker.js";
+import { createJudgeMetrics } from "../server/judge-metrics.js";
+import type { Scorer } from "../server/micro-batcher.js";
+import { createRubricScorer } from "../server/rubric-scorer.js";
+import type { createServerMetrics } from "../server/server-metrics.js";
+import { openStore } from "../store/open-store.js";
+import { createJudgeFromFlags, type GradingFlags } from "./grading-session.js";
+
+export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFlags, "maxParseRetries" | "graderPrompt" | "leaseMs"> {
+  store?: string;
+  judgeConcurrency: number;
+  triage?: number;
+  maxQueue: number;
+  requestTimeoutMs: number;
+}
+
+/** What `/v1/model` says of the judge. */
+export interface JudgeInfo {
+  mode: "judge" | "hybrid";
+  judge_model: string;
+  prompt_version: string;
+  triage: number | null;
+}
+
+export async function openJudgeScorer(
+  flags: JudgeServeFlags,
+  metrics: ReturnType<typeof createServerMetrics>,
+  model: Scorer<RewardRequest, RewardScore> | undefined,
+) {
+  const { client, judge } = await createJudgeFromFlags(flags, flags.judgeConcurrency);
+  const store = openStore(flags);
+  const run = store.startRun(hashJson(["serve", judge.id, judge.promptVersion]), {
+    kind: "serve",
+    config: client.settings,
+    dataHash: "",
+    judgeModel: judge.model,
+    promptVersion: judge.promptVersion,
+  });
+  const judgeMetrics = createJudgeMetrics(metrics.registry);
+  const broker = createVerdictBroker({
+    judge,
+    store,
+    runId: run.id,
+    concurrency: flags.judgeConcurrency,
+    leaseMs: flags.leaseMs,
+    onCall: ({ ok, seconds }) => {
+      judgeMetrics.calls.inc({ outcome: ok ? "ok" : "failed" });
+      judgeMetrics.latency.observe(seconds);
+    },
+  });
+  const scorer = createRubricScorer({
+    broker,
+    model,
+    triage: flags.triage,
+    maxQueue: flags.maxQueue,
+    deadlineMs: flags.requestTimeoutMs,
+    metrics: judgeMetrics,
+  });
+  const info: JudgeInfo = {
+    mode: flags.triage === undefined ? "judge" : "hybrid",
+    judge_model: judge.model,
+    prompt_version: judge.promptVersion,
+    triage: flags.triage ?? null,
+  };
+  return {
+    scorer,
+    info,
+    /** Waits up to `ms` for the judge calls still running; the number of those cut. */
+    async close(ms: number): Promise<number> {
+      const settled = await broker.close(ms);
+      const cut = settled ? 0 : broker.running();
+      store.finishRun(run.id, "done", { usage: client.usage() });
+      store.close();
+      return cut;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** Prometheus metrics of a judge-backed reward server, in the server's own registry. */
+import { Counter, Histogram, type Registry } from "prom-client";
+
+export function createJudgeMetrics(registry: Registry) {
+  return {
+    calls: new Counter({
+      name: "medrubric_judge_calls_total",
+      help: "Judge calls made (a verdict not in the cache), by outcome",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    cacheHits: new Counter({
+      name: "medrubric_verdict_cache_hits_total",
+      help: "Criteria answered from the verdict cache, no judge call",
+      registers: [registry],
+    }),
+    triaged: new Counter({
+      name: "medrubric_triaged_criteria_total",
+      help: "Criteria answered by the reward model under --triage, no judge call",
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: "medrubric_judge_failures_total",
+      help: "Criteria left out of a reward: the judge failed, or they were not judged within --request-timeout-ms",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: "medrubric_judge_call_duration_seconds",
+      help: "Judge call latency, retries included",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+  };
+}
+export type JudgeMetrics = ReturnType<typeof createJudgeMetrics>;

@@ -1,0 +1,290 @@
+/**
+ * Judge-backed and hybrid rewards through the real reward app on a socket, with grade's judge
+ * (client, prompt, verdict cache) talking to the OpenAI stand-in on 127.0.0.1: exact rubric
+ * scores, one call per verdict, the concurrency bound, judge failures and the request deadline,
+ * and triage by a real (briefly trained) reward model.
+ */
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { trainHashModel } from "../../test/hash-model.js";
+import { criterionOf, keywordVerdict } from "../../test/keyword-judge.js";
+import { type StandinOptions, startStandin } from "../../test/openai-standin.js";
+import { tempDir } from "../../test/temp-dir.js";
+import { type JudgeServeFlags, openJudgeScorer } from "../cli/serve-judge.js";
+import type { RewardRequest, RewardScore } from "../core/types.js";
+import { gradeTasks } from "../judge/grade-run.js";
+import { loadGraderPrompt } from "../judge/grader-prompt.js";
+import { createRubricJudge } from "../judge/rubric-judge.js";
+import { createLlmClient } from "../llm/openai-client.js";
+import { Store } from "../store/store.js";
+import { createMicroBatcher } from "./micro-batcher.js";
+import { createRewardApp } from "./reward-app.js";
+import { listen } from "./serve-rewards.js";
+import { createServerMetrics } from "./server-metrics.js";
+
+const { model: gprc, info } = await trainHashModel({ dim: 32, units: 24, epochs: 2 });
+const closers: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+});
+
+interface Setup {
+  standin?: StandinOptions;
+  judgeUrl?: string;
+  flags?: Partial<JudgeServeFlags>;
+  withModel?: boolean;
+  store?: string;
+}
+
+/** A reward server whose judge is the stand-in (keyword verdicts unless told otherwise), as `serve --judge-url` builds it. */
+async function judgeServer({ standin: standinOptions = {}, judgeUrl, flags = {}, withModel = false, store }: Setup = {}) {
+  const standin = await startStandin({ chat: keywordVerdict, ...standinOptions });
+  closers.push(() => standin.close());
+  const metrics = createServerMetrics();
+  const model = withModel
+    ? createMicroBatcher<RewardRequest, RewardScore>({ maxBatch: 16, maxWaitMs: 0, maxQueue: 1000, run: (r) => gprc.score(r) })
+    : undefined;
+  const judging = await openJudgeScorer(
+    {
+      judgeUrl: [judgeUrl ?? standin.url],
+      judgeModel: "grader",
+      judgeTemperature: 0,
+      judgeTimeoutMs: 10_000,
+      judgeMaxResponseBytes: 1 << 20,
+      judgeRetries: 0,
+      maxParseRetries: 0,
+      leaseMs: 30_000,
+      judgeConcurrency: 4,
+      maxQueue: 1000,
+      requestTimeoutMs: 10_000,
+      store: store ?? join(await tempDir(), "store.sqlite"),
+      ...flags,
+    },
+    metrics,
+    model,
+  );
+  const app = createRewardApp({
+    scorer: judging.scorer,
+    info: { ...(model ? info : { dimensions: [], standards_hash: null, encoder: null, scenarios: [] }), judge: judging.info },
+    metrics,
+    maxBodyBytes: 1 << 20,
+    rubricsRequired: !model,
+  });
+  const server = await listen(app, "127.0.0.1", 0);
+  closers.push(async () => {
+    await server.close();
+    await judging.close(1000);
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+  const post = async (path: string, body: unknown): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
+  return { standin, post, metricsText };
+}
+
+const prompt = [{ role: "user" as const, content: "What should I pack for a picnic?" }];
+const rubrics = [
+  { criterion: "Mentions apples.", points: 5 },
+  { criterion: "Mentions pears.", points: 3 },
+  { criterion: "Mentions knives.", points: -4 },
+];
+const answers = ["apples and knives", "pears", "bread"];
+/** HealthBench's score by hand: met points over the positive points (8). */
+const expected = [(5 - 4) / 8, 3 / 8, 0];
+
+describe("judge-backed rewards", () => {
+  it("gives every answer its rubric score from the judge's verdicts, asks each verdict once, and shares the cache with grade", async () => {
+    const store = join(await tempDir(), "store.sqlite");
+    // `grade` judged the first answer's first criterion before the server started.
+    const pre = await startStandin({ chat: keywordVerdict });
+    closers.push(() => pre.close());
+    const judge = createRubricJudge({
+      client: createLlmClient({ endpoints: [{ baseUrl: pre.url }], model: "grader", temperature: 0 }),
+      prompt: await loadGraderPrompt(),
+      maxParseRetries: 0,
+    });
+    const graded = Store.open(store);
+    const example = { prompt_id: "p1", prompt, rubrics: [{ ...rubrics[0], tags: [] }], example_tags: [] } as never;
+    await gradeTasks([{ example, completion: [{ role: "assistant", content: answers[0] as string }] }], {
+      judge,
+      store: graded,
+      runId: graded.startRun("grade", { kind: "grade", config: {}, dataHash: "", judgeModel: "grader", promptVersion: "" }).id,
+      concurrency: 1,
+    });
+    graded.close();
+
+    const { standin, post, metricsText } = await judgeServer({ store });
+    const first = await post("/v1/score", { prompt, responses: answers, rubrics, group_normalize: true });
+    expect(first.status).toBe(200);
+    expect(first.body.rewards).toEqual(expected);
+    expect(first.body.advantages).toHaveLength(3);
+    expect(first.body.results[0].verdicts).toEqual([
+      { criteria_met: true, p_met: null, source: "cache" },
+      { criteria_met: false, p_met: null, source: "judge" },
+      { criteria_met: true, p_met: null, source: "judge" },
+    ]);
+    expect(first.body.results[0].judge_failures).toBe(0);
+    expect(standin.chatCalls()).toBe(8);
+    // Again, by every route: nothing is asked twice.
+    const again = await post("/v1/rerank", { prompt, responses: answers, rubrics });
+    expect(again.body).toEqual({ rewards: expected, best: 1 });
+    const labels = [rubrics, JSON.stringify({ rubrics })];
+    const question = prompt[0]?.content as string;
+    const query = [`${question}pears`, `${question}bread`];
+    const openrlhf = await post("/get_reward", { query, prompts: [question, question], labels });
+    expect(openrlhf.body).toMatchObject({ rewards: expected.slice(1) });
+    expect(openrlhf.body.extra_logs).toEqual({ judge_failures: 0, criteria_from_judge: 0, criteria_from_cache: 6, criteria_from_model: 0 });
+    expect(standin.chatCalls()).toBe(8);
+    const metrics = await metricsText();
+    expect(metrics).toContain('medrubric_judge_calls_total{outcome="ok"} 8');
+    expect(metrics).toContain("medrubric_verdict_cache_hits_total 16");
+    expect(metrics).toContain("medrubric_judge_call_duration_seconds_count 8");
+  });
+
+  it("makes one call for a verdict many requests want at once, and never more calls in flight than --judge-concurrency", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { standin, post } = await judgeServer({
+      flags: { judgeConcurrency: 2 },
+      standin: {
+        chat: async (body) => {
+          most = Math.max(most, ++inFlight);
+          await delay(50);
+          inFlight--;
+          return keywordVerdict(body);
+        },
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 5 }, () => post("/v1/score", { prompt, responses: answers, rubrics })));
+    for (const result of results) expect(result.body.rewards).toEqual(expected);
+    expect(standin.chatCalls()).toBe(9);
+    expect(most).toBe(2);
+  });
+
+  it("leaves a judge failure out of the reward and counts it; an answer with nothing judged is a 502 with the reason, not a 0", async () => {
+    const { post, metricsText } = await judgeServer({
+      standin: { fault: (_call, body) => (criterionOf(body) === "Mentions pears." ? { fault: "status", status: 400 } : undefined) },
+    });
+    const partial = await post("/v1/score", { prompt, responses: ["apples and pears"], rubrics });
+    expect(partial.status).toBe(200);
+    // Over the criteria judged: 5 of the 5 positive points left.
+    expect(partial.body.rewards).toEqual([1]);
+    expect(partial.body.results[0].judge_failures).toBe(1);
+    expect(partial.body.results[0].verdicts[1]).toMatchObject({
+      criteria_met: null,
+      source: "judge",
+      failure: expect.stringContaining("HTTP 400"),
+    });
+    const none = await post("/v1/score", { prompt, responses: ["pears"], rubrics: [rubrics[1], rubrics[2]] });
+    expect(none.status).toBe(502);
+    expect(none.body.error).toMatch(
+      /^answer 0: no criterion with positive points could be judged \(1 judge failures, 0 not judged .*HTTP 400/,
+    );
+    expect(await metricsText()).toContain('medrubric_judge_failures_total{reason="judge"} 2');
+  });
+
+  it("answers 502 when the judge refuses the API key, leaving no lease that would hold up another run", async () => {
+    const store = join(await tempDir(), "store.sqlite");
+    const { post } = await judgeServer({ store, standin: { apiKey: "not-given" } });
+    const response = await post("/v1/score", { prompt, responses: ["apples"], rubrics });
+    expect(response.status).toBe(502);
+    expect(response.body.error).toContain("refused the API key");
+    const db = new Database(store, { readonly: true });
+    expect(db.prepare("SELECT count(*) AS n FROM verdict_leases").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it("answers 502 naming the judge when its endpoint is dead", async () => {
+    const dead = await startStandin();
+    const url = dead.url;
+    await dead.close();
+    const { post } = await judgeServer({ judgeUrl: url });
+    const response = await post("/v1/score", { prompt, responses: ["apples"], rubrics });
+    expect(response.status).toBe(502);
+    expect(response.body.error).toContain(url);
+  });
+
+  it("counts criteria not judged within --request-timeout-ms as failures, and answers 503 when none was", async () => {
+    const { post, metricsText } = await judgeServer({
+      flags: { requestTimeoutMs: 400 },
+      standin: { fault: (_call, body) => (criterionOf(body) === "Mentions knives." ? { fault: "hang" } : undefined) },
+    });
+    const started = performance.now();
+    const partial = await post("/v1/score", { prompt, responses: ["apples and knives"], rubrics });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(partial.status).toBe(200);
+    expect(partial.body.rewards).toEqual([5 / 8]);
+    expect(partial.body.results[0].verdicts[2]).toEqual({
+      criteria_met: null,
+      p_met: null,
+      source: null,
+      failure: "not judged within --request-timeout-ms 400",
+    });
+    const none = await post("/v1/score", { prompt, responses: ["knives"], rubrics: [{ criterion: "Mentions knives.", points: 2 }] });
+    expect(none.status).toBe(503);
+    expect(none.body.error).toBe(
+      "answer 0: no criterion with positive points could be judged (0 judge failures, 1 not judged within --request-timeout-ms 400)",
+    );
+    expect(await metricsText()).toContain('medrubric_judge_failures_total{reason="deadline"} 2');
+  });
+
+  it("refuses an answer without a rubric when there is no model (400 naming the field), and ignores a scenario", async () => {
+    const { post } = await judgeServer();
+    expect(await post("/v1/score", { prompt, responses: ["a"] })).toEqual({
+      status: 400,
+      body: { error: "body.rubrics: required: this server scores with its judge and has no --model, so every answer needs a rubric" },
+    });
+    const openrlhf = await post("/get_reward", { query: ["a", "b"], labels: [rubrics, null] });
+    expect(openrlhf.status).toBe(400);
+    expect(openrlhf.body.error).toMatch(/^body\.labels\.1: required/);
+    expect((await post("/get_reward", { query: ["a"] })).body.error).toMatch(/^body\.labels: required/);
+    const withScenario = await post("/v1/score", { prompt, responses: ["pears"], rubrics, scenario: "emergency_triage" });
+    expect(withScenario.body.rewards).toEqual([3 / 8]);
+  });
+});
+
+describe("hybrid rewards (--triage)", () => {
+  const response = "apples and knives";
+  const pMet = async () => ((await gprc.score([{ prompt, response, rubrics }]))[0]?.criteria ?? []) as number[];
+
+  it("takes the model's verdict where it is sure and asks the judge the rest, saying which per criterion", async () => {
+    const p = await pMet();
+    // A threshold between the sureness of the criteria: the surest is triaged, the others judged.
+    const sureness = p.map((x) => Math.max(x, 1 - x)).sort((a, b) => b - a);
+    const conf = ((sureness[0] as number) + (sureness[1] as number)) / 2;
+    expect(sureness[0]).toBeGreaterThan(sureness[1] as number);
+    const { standin, post, metricsText } = await judgeServer({ withModel: true, flags: { triage: conf } });
+    const body = (await post("/v1/score", { prompt, responses: [response], rubrics })).body;
+    const verdicts = body.results[0].verdicts as { criteria_met: boolean; p_met: number; source: string }[];
+    const truth = [true, false, true];
+    verdicts.forEach((v, i) => {
+      expect(v.p_met).toBeCloseTo(p[i] as number, 6);
+      const sure = Math.max(v.p_met, 1 - v.p_met) >= conf;
+      expect(v).toMatchObject(sure ? { source: "model", criteria_met: v.p_met >= conf } : { source: "judge", criteria_met: truth[i] });
+    });
+    expect(verdicts.filter((v) => v.source === "model")).toHaveLength(1);
+    expect(standin.chatCalls()).toBe(2);
+    const met = verdicts.map((v) => v.criteria_met);
+    expect(body.rewards[0]).toBeCloseTo((5 * Number(met[0]) + 3 * Number(met[1]) - 4 * Number(met[2])) / 8, 12);
+    expect(Object.keys(body.results[0].scores)).toEqual([...info.dimensions]);
+    expect(await metricsText()).toContain("medrubric_triaged_criteria_total 1");
+  });
+
+  it("scores an answer without a rubric with the model, beside judged ones in the same request", async () => {
+    const { standin, post } = await judgeServer({ withModel: true, flags: { triage: 1 } });
+    const body = (await post("/get_reward", { query: ["apples", "apples"], labels: [rubrics, null] })).body;
+    const direct = await gprc.score([{ prompt: [{ role: "user", content: "" }], response: "apples" }]);
+    expect(body.rewards[0]).toBe(5 / 8);
+    expect(body.rewards[1]).toBeCloseTo(direct[0]?.reward as number, 6);
+    expect(body.extra_logs).toMatchObject({ criteria_from_judge: 3, criteria_from_model: 0 });
+    expect(standin.chatCalls()).toBe(3);
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * The reward server's judge-backed and hybrid `Scorer`: an answer that comes with a rubric gets a
+ * verdict per criterion and the reward `score` would compute from them (the rubric's HealthBench
+ * score, unclipped); an answer without one goes to the reward model. With `triage`, the model's
+ * P(met) decides the criteria it is sure of (P >= triage or <= 1 - triage) and the judge the rest.
+ *
+ * Verdicts come through a VerdictBroker (the store's verdict cache, one call per verdict however
+ * many requests want it, calls bounded across requests), so each request is answered as soon as
+ * its own verdicts are in. A judge failure is never "not met": the criterion is left out of the
+ * reward and counted. At the request deadline the criteria still unjudged are counted as failures
+ * and dropped (their calls, if not started, are never made); an answer left with no scorable
+ * criterion fails the request (502 when the judge failed, 503 when time ran out), never a made-up 0.
+ */
+import { UsageError } from "../core/errors.js";
+import { hashJson } from "../core/hash.js";
+import type { RewardRequest, RewardScore } from "../core/types.js";
+import { rubricScore } from "../healthbench/scoring.js";
+import type { BrokeredVerdict, VerdictBroker, VerdictTicket } from "../judge/verdict-broker.js";
+import { HttpError } from "./http-error.js";
+import type { JudgeMetrics } from "./judge-metrics.js";
+import { AbandonedError, QueueFullError, type Scorer, type SubmitOptions } from "./micro-batcher.js";
+
+export type VerdictSource = "judge" | "cache" | "model";
+
+/** One criterion of a judge-backed result: the verdict (null: a failure, left out), the model's P(met) when it ran, and the source. */
+export interface CriterionVerdict {
+  criteria_met: boolean | null;
+  p_met: number | null;
+  source: VerdictSource | null;
+  failure?: string;
+}
+
+export interface JudgedScore extends RewardScore {
+  verdicts: CriterionVerdict[];
+  judge_failures: number;
+}
+
+export interface RubricScorerOptions {
+  broker: VerdictBroker;
+  /** The reward model: scores answers without a rubric, and gives P(met) per criterion. */
+  model?: Scorer<RewardRequest, RewardScore>;
+  /** Criteria with P(met) >= triage or <= 1 - triage take the model's verdict (needs `model`). */
+  triage?: number;
+  /** Answers with a rubric waiting for verdicts at most (--max-queue); beyond it 429. */
+  maxQueue: number;
+  /** A request's judge work ends here (--request-timeout-ms). */
+  deadlineMs: number;
+  metrics?: JudgeMetrics;
+}
+
+const hasRubric = (request: RewardRequest) => (request.rubrics?.length ?? 0) > 0;
+
+export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardRequest, RewardScore> {
+  const { broker, model, triage, deadlineMs, metrics } = options;
+  if (triage !== undefined && !model) throw new UsageError("--triage needs --model: the model's P(met) decides the sure criteria");
+  let outstanding = 0;
+  let progressAt = 0;
+  const idle: (() => void)[] = [];
+
+  /** The verdicts of every criterion of `requests`, answered by `deadline` (ms, performance clock). */
+  const judgeAll = async (
+    requests: readonly RewardRequest[],
+    pMet: readonly (readonly number[] | undefined)[] | undefined,
+    deadline: number,
+    abandoned: Promise<unknown> | undefined,
+  ): Promise<CriterionVerdict[][]> => {
+    const tickets: { cell: CriterionVerdict; ticket: VerdictTicket; done: boolean }[] = [];
+    const cells = requests.map((request, a) => {
+      const completion = [{ role: "assistant" as const, content: request.response }];
+      // As grade keys it, so a verdict `grade` paid for is reused here and the other way round.
+      const conversationHash = hashJson([request.prompt, completion]);
+      const conversation = [...request.prompt, ...completion];
+      const rubric = request.rubrics ?? [];
+      const exampleKey = hashJson([conversationHash, rubric.map((item) => [item.points, item.criterion])]);
+      return rubric.map((item, itemIndex): CriterionVerdict => {
+        const p = pMet?.[a]?.[itemIndex] ?? null;
+        if (triage !== undefined && p !== null && (p >= triage || p <= 1 - triage)) {
+          metrics?.triaged.inc();
+          return { criteria_met: p >= triage, p_met: p, source: "model" };
+        }
+        const cell: CriterionVerdict = { criteria_met: null, p_met: p, source: null };
+        const ticket = broker.ask({ conversation, conversationHash, exampleKey, itemIndex, item });
+        tickets.push({ cell, ticket, done: false });
+        return cell;
+      });
+    });
+    const settle = (entry: (typeof tickets)[number], verdict: BrokeredVerdict) => {
+      if (entry.done) return;
+      entry.done = true;
+      progressAt = performance.now();
+      if (verdict.ok) {
+        Object.assign(entry.cell, { criteria_met: verdict.criteria_met, source: verdict.source });
+        if (verdict.source === "cache") metrics?.cacheHits.inc();
+      } else {
+        Object.assign(entry.cell, { source: "judge", failure: verdict.failure });
+        metrics?.failures.inc({ reason: "judge" });
+      }
+    };
+    const all = Promise.all(tickets.map((entry) => entry.ticket.verdict.then((verdict) => settle(entry, verdict))));
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(() => resolve("deadline"), Math.max(0, deadline - performance.now()));
+    });
+    const gone = abandoned?.then(() => "abandoned" as const);
+    const outcome = await Promise.race([all.then(() => "done" as const), timeUp, ...(gone ? [gone] : [])]);
+    clearTimeout(timer);
+    for (const entry of tickets) {
+      if (entry.done) continue;
+      entry.done = true;
+      entry.ticket.withdraw();
+      if (outcome === "abandoned") continue;
+      Object.assign(entry.cell, { failure: `not judged within --request-timeout-ms ${deadlineMs}` });
+      metrics?.failures.inc({ reason: "deadline" });
+    }
+    if (outcome === "abandoned") throw new AbandonedError();
+    return cells;
+  };
+
+  /** The rubric's score over the criteria answered; an answer with none scorable fails the request. */
+  const judgedScore = (request: RewardRequest, verdicts: CriterionVerdict[], index: number, scores: Record<string, number>) => {
+    const rubric = request.rubrics ?? [];
+    const answered = verdicts.flatMap((v, i) =>
+      v.criteria_met === null ? [] : [{ item: rubric[i] as { points: number }, met: v.criteria_met }],
+    );
+    const reward = rubricScore(
+      answered.map((a) => a.item),
+      answered.map((a) => a.met),
+    );
+    const failures = verdicts.filter((v) => v.criteria_met === null);
+    if (reward === null) {
+      const late = failures.filter((v) => v.failure?.startsWith("not judged within")).length;
+      const last = failures.map((v) => v.failure).findLast((f) => !f?.startsWith("not judged within"));
+      throw new HttpError(
+        late > 0 ? 503 : 502,
+        `answer ${index}: no criterion with positive points could be judged (${failures.length - late} judge failures, ` +
+          `${late} not judged within --request-timeout-ms ${deadlineMs})${last ? `; last failure: ${last}` : ""}`,
+      );
+    }
+    return { scores, reward, verdicts, judge_failures: failures.length } satisfies JudgedScore;
+  };
+
+  const scoreRubrics = async (requests: readonly RewardRequest[], indexes: number[], abandoned?: Promise<unknown>) => {
+    const deadline = performance.now() + deadlineMs;
+    const modelPart = model?.submit(requests, { abandoned });
+    // Awaited below in every branch; this only keeps an early rejection from counting as unhandled.
+    modelPart?.catch(() => {});
+    const pMet = triage === undefined ? undefined : (await (modelPart as Promise<RewardScore[]>)).map((s) => s.criteria);
+    const verdicts = await judgeAll(requests, pMet, deadline, abandoned);
+    const modelScores = await modelPart;
+    return requests.map((request, a) => {
+      const p = modelScores?.[a]?.criteria;
+      const cells = (verdicts[a] as CriterionVerdict[]).map((cell, i) => ({ ...cell, p_met: p?.[i] ?? null }));
+      return judgedScore(request, cells, indexes[a] as number, modelScores?.[a]?.scores ?? {});
+    });
+  };
+
+  return {
+    async submit(requests, { abandoned }: Pick<SubmitOptions, "abandoned"> = {}) {
+      const judged = requests.flatMap((r, i) => (hasRubric(r) ? [i] : []));
+      const plain = requests.flatMap((r, i) => (hasRubric(r) ? [] : [i]));
+      if (plain.length > 0 && !model)
+        throw new UsageError(`answer ${plain[0]}: no rubric, and this server has no --model to score it without one`);
+      if (outstanding + judged.length > options.maxQueue) throw new QueueFullError(1);
+      if (outstanding === 0) progressAt = performance.now();
+      outstanding += judged.length;
+      try {
+        const pick = (indexes: number[]) => indexes.map((i) => requests[i] as RewardRequest);
+        const [fromJudge, fromModel] = await Promise.all([
+          judged.length > 0 ? scoreRubrics(pick(judged), judged, abandoned) : [],
+          plain.length > 0 ? (model as Scorer<RewardRequest, RewardScore>).submit(pick(plain), { abandoned }) : [],
+        ]);
+        const results = new Array<RewardScore>(requests.length);
+        judged.forEach((i, k) => {
+          results[i] = fromJudge[k] as RewardScore;
+        });
+        plain.forEach((i, k) => {
+          results[i] = fromModel[k] as RewardScore;
+        });
+        return results;
+      } finally {
+        outstanding -= judged.length;
+        if (outstanding === 0) for (const done of idle.splice(0)) done();
+      }
+    },
+    depth: () => outstanding + (model?.depth() ?? 0),
+    // Waiting on the judge with no verdict arriving for this long: /healthz says unready past the deadline.
+    busyMs: () => Math.max(outstanding > 0 ? performance.now() - progressAt : 0, model?.busyMs() ?? 0),
+    limits: { maxQueue: options.maxQueue, deadlineMs },
+    async drain() {
+      if (outstanding > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      await model?.drain();
+    },
+  };
+}
+
+/** What OpenRLHF logs beside its metrics: where the criteria of a request's judged answers came from. */
+export function judgeLogs(results: readonly RewardScore[]): Record<string, number> {
+  const judged = results.filter((r): r is JudgedScore => "verdicts" in r);
+  if (judged.length === 0) return {};
+  const count = (source: VerdictSource) =>
+    judged.reduce((n, r) => n + r.verdicts.filter((v) => v.source === source && v.criteria_met !== null).length, 0);
+  return {
+    judge_failures: judged.reduce((n, r) => n + r.judge_failures, 0),
+    criteria_from_judge: count("judge"),
+    criteria_from_cache: count("cache"),
+    criteria_from_model: count("model"),
+  };
+}
