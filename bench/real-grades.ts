@@ -16,7 +16,8 @@
  *   node --import tsx bench/real-grades.ts --table DIR     (the table from the fold reports in DIR)
  *
  * Each fold's report is written to DIR/fold-N.json as soon as it is done (DIR default
- * real-grades), so folds can run in several processes, one per core, and be tabled together.
+ * real-grades), so folds can run in several processes, one per core, and be tabled together; the
+ * fold's model is kept in DIR/fold-N-model for bench/triage.bench.ts.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -78,6 +79,8 @@ async function runFolds(): Promise<void> {
     const gprc = await trainRewardModel(input, loaded, encoder, options);
     const trainSeconds = (performance.now() - start) / 1000;
     log(`fold ${fold}: trained in ${trainSeconds.toFixed(0)} s, ${gprc.result.history.length} epochs (best ${gprc.result.bestEpoch})`);
+    // Kept for the triage benchmark (bench/triage.bench.ts --fold N=DIR), which replays this fold's verdicts.
+    await gprc.save(join(outDir, `fold-${fold}-model`));
     const zero = await trainRewardModel(input, loaded, encoder, { ...options, lambdas: ZERO });
     const criterionOnly = await criterionOnlyBaseline(
       input,
