@@ -8,13 +8,13 @@ import { escapeHtml, figure, paragraph, table } from "./html.js";
 import type { NamedResult } from "./read-result.js";
 import type { ModelEvalFile, RmEvalReportFile } from "./result-schemas.js";
 
-interface Model {
+export interface Model {
   series: string;
   m: ModelEvalFile;
 }
 
 /** One measure: its value per model, the n it rests on, and what a random score gets. */
-interface Measure {
+export interface Measure {
   label: string;
   n: number;
   chance: number;
@@ -25,7 +25,7 @@ interface Measure {
 const CHANCE = { triple: 1 / 6, pair: 0.5, correlation: 0 } as const;
 
 /** What the names rm-eval and the demo give mean; any other name is a model given with --compare. */
-const MODEL_NOTES: Record<string, string> = {
+export const MODEL_NOTES: Record<string, string> = {
   gprc: "the trained GPRC reward model",
   lambdas0: "the same network trained with every GPRC lambda at 0 (ranking loss only): the ablation that shows what the GPRC losses add",
   length: "baseline: the longer answer scores higher",
@@ -36,7 +36,7 @@ const MODEL_NOTES: Record<string, string> = {
 const nOf = (models: Model[], pick: (m: ModelEvalFile) => number | undefined): number =>
   models.map((x) => pick(x.m)).find((n) => n !== undefined) ?? 0;
 
-function measures(models: Model[]): Measure[] {
+export function measures(models: Model[]): Measure[] {
   const rows: Measure[] = [];
   const units = models.find((x) => x.m.units)?.m.units;
   if (units) {
