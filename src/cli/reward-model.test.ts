@@ -179,6 +179,22 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(json.models.length.agreement.criteria).toBeUndefined();
   }, 120_000);
 
+  it("reward and rerank name a graded row as such, and a bad id by what it must be, before loading any model", async () => {
+    const dir = await tempDir();
+    const out = join(dir, "out.jsonl");
+    for (const command of ["reward", "rerank"]) {
+      const graded = await runCli([command, "--model", join(dir, "no-model"), "--input", "data/demo/graded.jsonl", "--out", out]);
+      expect(graded.code).toBe(EXIT_CODES.input);
+      expect(graded.stderr).toContain("data/demo/graded.jsonl:1: completion: this is a graded row (prompt_id, completion, verdicts)");
+      expect(graded.stderr).toContain("medrubric rm-eval --model DIR --graded FILE");
+    }
+    const items = join(dir, "items.jsonl");
+    await writeFile(items, JSON.stringify({ id: null, prompt: [{ role: "user", content: "q" }], response: "a" }));
+    const badId = await runCli(["reward", "--model", join(dir, "no-model"), "--input", items, "--out", out]);
+    expect(badId.code).toBe(EXIT_CODES.input);
+    expect(badId.stderr).toContain(`${items}:1: id: expected a string or a number`);
+  });
+
   it("demo, run from any folder, trains both models on the seed set and writes the report and the summary", async () => {
     const dir = await tempDir();
     const out = join(dir, "demo");
