@@ -124,17 +124,21 @@ export function groupedBars(
   } as TopLevelSpec;
 }
 
-/** A heatmap of counts: rows of {row, column, count}. */
+/** The fill of a heatmap cell with a count of 0: white, where the blues scheme would start pale blue. */
+export const EMPTY_CELL_FILL = "#ffffff";
+
+/** A heatmap of counts: rows of {row, column, count}; empty cells white with a grey outline, so a gap reads as one. */
 export function heatmap(title: string, cells: { row: string; column: string; count: number }[]): TopLevelSpec {
   return {
     ...base,
     title,
     data: { values: cells },
-    mark: "rect",
+    mark: { type: "rect", stroke: "#d0d0d0", strokeWidth: 0.5 },
     encoding: {
       y: { field: "row", type: "nominal", title: null, sort: null },
       x: { field: "column", type: "nominal", title: null, sort: null, axis: { labelAngle: -45 } },
       color: {
+        condition: { test: "datum.count === 0", value: EMPTY_CELL_FILL },
         field: "count",
         type: "quantitative",
         scale: { scheme: "blues", domain: [0, Math.max(1, ...cells.map((c) => c.count))] },

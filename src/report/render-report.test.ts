@@ -108,6 +108,18 @@ describe("renderReport", async () => {
     expect(svgs(html)).toBe(1 + (coverage.kind === "coverage" ? coveredDimensions(coverage.file).length : 0));
   });
 
+  it("draws every empty cell of the coverage white, as the text says, and does not head it with its file's name", async () => {
+    const coverage = fixtures.coverage.result;
+    if (coverage.kind !== "coverage") throw new Error("the coverage fixture is not a coverage result");
+    const html = await renderReport({ ...fixtures.coverage, name: "coverage" });
+    const overall = html.split("<svg")[1] ?? "";
+    expect(overall.match(/examples: 0; count: 0"[^>]*fill="#ffffff"/g)).toHaveLength(coverage.file.empty_cells.length);
+    expect(overall).not.toMatch(/examples: [1-9]\d*; count: [1-9]\d*"[^>]*fill="#ffffff"/);
+    expect(html).toContain("A white cell (no examples) is a gap");
+    expect(html).not.toContain("Coverage: coverage");
+    expect(html).not.toContain("<h2>coverage</h2>");
+  });
+
   it("compares two runs side by side with their differences, and refuses mixed kinds", async () => {
     const html = await renderReport(fixtures.grading, { ...fixtures.grading, name: "again" });
     expect(html).toContain("Differences (again - ");
