@@ -81,15 +81,18 @@ export interface BarOptions {
 }
 
 /**
- * Grouped bars: rows of {category, series, value}. Every bar also gets a tick at its value and the
+ * Grouped bars: rows of {category, series, value, n?}. Every bar also gets a tick at its value and the
  * value written beside it, so a 0 is seen as a 0 rather than as missing data.
  */
 export function groupedBars(
   title: string,
-  rows: { category: string; series: string; value: number | null }[],
+  allRows: { category: string; series: string; value: number | null; n?: number }[],
   options: BarOptions,
 ): TopLevelSpec {
-  const y = { field: "category", type: "nominal" as const, title: null, sort: null, axis: { labelLimit: 320 } };
+  // A category resting on no data would be an empty row of the chart: it is left out.
+  const rows = allRows.filter((r) => r.n !== 0);
+  // No label limit: Node renders without a canvas, so label widths are estimated, and a limit cut long ones short.
+  const y = { field: "category", type: "nominal" as const, title: null, sort: null, axis: { labelLimit: 0 } };
   const x = { field: "value", type: "quantitative" as const, title: options.axis, scale: { domain: options.domain ?? [0, 1] } };
   const grouped = { y, yOffset: { field: "series", sort: null }, x };
   const values = rows.filter((r) => r.value !== null);
@@ -111,7 +114,18 @@ export function groupedBars(
       {
         data: { values },
         mark: "bar",
-        encoding: { ...grouped, color: { field: "series", type: "nominal", title: null, sort: null, scale: seriesScale(options.series) } },
+        // The legend goes below the chart: on the right, the values written beside the longest bars ran into it.
+        encoding: {
+          ...grouped,
+          color: {
+            field: "series",
+            type: "nominal",
+            title: null,
+            sort: null,
+            scale: seriesScale(options.series),
+            legend: { orient: "bottom", direction: "horizontal" },
+          },
+        },
       },
       { data: { values }, mark: { type: "tick", color: "#000", thickness: 1 }, encoding: grouped },
       {

@@ -21,6 +21,8 @@ export interface Measure {
   value: (m: ModelEvalFile) => number | null | undefined;
 }
 
+const PROBES_LABEL = "robustness probes passed";
+
 /** Ordering three answers at random gets one order in six right; any pair half the time. */
 const CHANCE = { triple: 1 / 6, pair: 0.5, correlation: 0 } as const;
 
@@ -101,7 +103,7 @@ export function measures(models: Model[]): Measure[] {
     });
   if (models.some((x) => x.m.probes))
     rows.push({
-      label: "robustness probes passed",
+      label: PROBES_LABEL,
       n: nOf(models, (m) => m.probes?.overall.n),
       chance: CHANCE.pair,
       value: (m) => m.probes?.overall.pass_rate,
@@ -126,22 +128,24 @@ function measureTable(models: Model[], rows: Measure[]): string {
   );
 }
 
+/** How many probe answers the probes row rests on (the data counts the prompts probed). */
+const probeCount = (rows: Measure[]): number => rows.find((row) => row.label === PROBES_LABEL)?.n ?? 0;
+
 /** The table in words: what a row and a column are, the data, and which model is best where. */
 function summary(models: Model[], rows: Measure[], data: RmEvalReportFile["data"]): string {
   const parts = [
     data.n_units && `${data.n_units} held-out units (a question with a good, a medium and a poor answer on one dimension)`,
     data.n_healthbench && `${data.n_healthbench} HealthBench rows (physician-written ideal answers against the answers the physician saw)`,
     data.n_graded && `${data.n_graded} graded answers (their rubric scores)`,
-    data.n_probes && `${data.n_probes} robustness probes (junk answers that must score below the good one)`,
+    data.n_probes &&
+      `${probeCount(rows)} robustness probes on ${data.n_probes} prompts (junk answers that must score below the prompt's good answer)`,
   ].filter(Boolean);
   const headline = rows.filter((row) => !row.label.includes("["));
   const winners = headline.map((row) => {
     const values = models.map((x) => row.value(x.m));
     const best = bestOf(values);
     const names = models.filter((_, i) => values[i] === best).map((x) => x.series);
-    return best === undefined
-      ? ""
-      : `${row.label.replace(/:.*/, "")}: ${names.join(" and ")} (${best.toFixed(2)}, chance ${+row.chance.toFixed(2)})`;
+    return best === undefined ? "" : `“${row.label}”: ${names.join(" and ")} (${best.toFixed(2)}; chance ${+row.chance.toFixed(2)})`;
   });
   return paragraph(
     `Each row is one measure and each column one model, all scored on the same data: ${parts.join(", ")}. ` +
@@ -171,9 +175,10 @@ async function charts(models: Model[]): Promise<string[]> {
         groupedBars(
           "Triple-order accuracy, all units and per dimension (held-out units)",
           units.flatMap(({ series: s, m }) => [
-            { category: `all dimensions (n=${overallN})`, series: s, value: m.units?.overall.triple_order ?? null },
+            { category: `all dimensions (n=${overallN})`, n: overallN, series: s, value: m.units?.overall.triple_order ?? null },
             ...dims.map(([d, acc]) => ({
               category: `${d} (n=${acc.n})`,
+              n: acc.n,
               series: s,
               value: m.units?.by_dimension[d]?.triple_order ?? null,
             })),
@@ -219,6 +224,7 @@ async function charts(models: Model[]): Promise<string[]> {
           transfer.flatMap(({ series: s, m }) =>
             Object.entries({ overall: m.transfer?.overall, ...m.transfer?.by_group }).map(([g, w]) => ({
               category: `${g} (n=${w?.n_pairs ?? 0} pairs)`,
+              n: w?.n_pairs ?? 0,
               series: s,
               value: w?.win_rate ?? null,
             })),
@@ -234,9 +240,19 @@ async function charts(models: Model[]): Promise<string[]> {
         groupedBars(
           "Graded answers: Spearman correlation with the rubric score",
           correlation.flatMap(({ series: s, m }) => [
-            { category: `reward vs score (n=${m.correlation?.overall.n ?? 0})`, series: s, value: m.correlation?.overall.spearman ?? null },
+            {
+              category: `reward vs score (n=${m.correlation?.overall.n ?? 0})`,
+              n: m.correlation?.overall.n ?? 0,
+              series: s,
+              value: m.correlation?.overall.spearman ?? null,
+            },
             ...Object.entries(m.correlation?.by_axis ?? {}).flatMap(([axis, byDimension]) =>
-              Object.entries(byDimension).map(([d, c]) => ({ category: `${d} vs axis:${axis} (n=${c.n})`, series: s, value: c.spearman })),
+              Object.entries(byDimension).map(([d, c]) => ({
+                category: `${d} vs axis:${axis} (n=${c.n})`,
+                n: c.n,
+                series: s,
+                value: c.spearman,
+              })),
             ),
           ]),
           { axis: "Spearman's rho", series, chance: CHANCE.correlation, domain: [-1, 1] },
@@ -252,13 +268,28 @@ async function charts(models: Model[]): Promise<string[]> {
           agreement.flatMap(({ series: s, m }) => {
             const a = m.agreement;
             return [
-              { category: `pairs in order (n=${a?.pairwise.n_pairs ?? 0})`, series: s, value: a?.pairwise.accuracy ?? null },
-              { category: `best-of-N gain share (n=${a?.best_of_n.n_prompts ?? 0})`, series: s, value: a?.best_of_n.gain_share ?? null },
-              { category: `within-prompt Spearman (n=${a?.spearman.n_prompts ?? 0})`, series: s, value: a?.spearman.mean ?? null },
+              {
+                category: `pairs in order (n=${a?.pairwise.n_pairs ?? 0})`,
+                n: a?.pairwise.n_pairs ?? 0,
+                series: s,
+                value: a?.pairwise.accuracy ?? null,
+              },
+              {
+                category: `best-of-N gain share (n=${a?.best_of_n.n_prompts ?? 0})`,
+                n: a?.best_of_n.n_prompts ?? 0,
+                series: s,
+                value: a?.best_of_n.gain_share ?? null,
+              },
+              {
+                category: `within-prompt Spearman (n=${a?.spearman.n_prompts ?? 0})`,
+                n: a?.spearman.n_prompts ?? 0,
+                series: s,
+                value: a?.spearman.mean ?? null,
+              },
               ...(a?.criteria
                 ? [
-                    { category: `criteria: macro F1 (n=${a.criteria.n})`, series: s, value: a.criteria.macro_f1 },
-                    { category: `criteria: AUC (n=${a.criteria.n})`, series: s, value: a.criteria.auc },
+                    { category: `criteria: macro F1 (n=${a.criteria.n})`, n: a.criteria.n, series: s, value: a.criteria.macro_f1 },
+                    { category: `criteria: AUC (n=${a.criteria.n})`, n: a.criteria.n, series: s, value: a.criteria.auc },
                   ]
                 : []),
             ];
@@ -276,6 +307,7 @@ async function charts(models: Model[]): Promise<string[]> {
           probes.flatMap(({ series: s, m }) =>
             Object.entries(m.probes?.by_kind ?? {}).map(([k, p]) => ({
               category: `${k.replaceAll("_", " ")} (n=${p.n})`,
+              n: p.n,
               series: s,
               value: p.pass_rate,
             })),
@@ -307,7 +339,8 @@ export async function rmEvalSection(results: NamedResult[]): Promise<string> {
   const models: Model[] = reports.flatMap((r) =>
     Object.entries(r.file.models).map(([model, m]) => ({ series: reports.length > 1 ? `${r.name}: ${model}` : model, m })),
   );
-  const rows = measures(models);
+  // A measure with no data (graded answers one per prompt have no pairs to order) is left out, not shown empty.
+  const rows = measures(models).filter((row) => row.n > 0);
   const data = reports[0]?.file.data ?? { n_units: 0, n_healthbench: 0, n_graded: 0, n_probes: 0 };
   return [
     summary(models, rows, data),
