@@ -49,42 +49,47 @@ const overallOf = (rows: RecordedRow[]) => Math.min(1, Math.max(0, rows.reduce((
 
 describe("medrubric grade", () => {
   for (const run of replayedRuns)
-    it.skipIf(run.skip)(`reproduces every score of ${run.name} from replayed verdicts, then reruns from cache`, async () => {
-      const rows = run.rows();
-      const dir = await tempDir();
-      const inputs = await writeGradingInputs(rows, dir);
-      standin = await startStandin({ chat: replayJudge(rows) });
-      const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
+    it.skipIf(run.skip)(
+      `reproduces every score of ${run.name} from replayed verdicts, then reruns from cache`,
+      async () => {
+        const rows = run.rows();
+        const dir = await tempDir();
+        const inputs = await writeGradingInputs(rows, dir);
+        standin = await startStandin({ chat: replayJudge(rows) });
+        const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
 
-      const first = await runCli(gradeArgs(dir, inputs, standin.url, ["--concurrency", "32"]));
-      expect(first.stderr).not.toMatch(/error/i);
-      expect(first.code).toBe(0);
-      expect(standin.chatCalls()).toBe(items);
-      const graded = readJsonlFile(join(dir, "graded.jsonl"));
-      expect(graded).toHaveLength(rows.length);
-      graded.forEach((row, i) => {
-        const recorded = rows[i];
-        expect(row.prompt_id).toBe(recorded?.prompt_id);
-        expect(row.verdicts.map((v: { criteria_met: boolean }) => v.criteria_met)).toEqual(recorded?.verdicts.map((v) => v.criteria_met));
-        expect(Number(row.score.toFixed(10))).toBe(recorded?.score);
-        for (const [key, value] of Object.entries(recorded?.metrics ?? {}))
-          expect(Math.abs(row.metrics[key] - value)).toBeLessThanOrEqual(1e-12);
-      });
-      expect(first.stdout).toMatch(new RegExp(`^overall\\s+${overallOf(rows).replace(".", "\\.")}\\s`, "m"));
-      expect(first.stdout).toContain(`verdicts: ${items} items, 0 from cache, ${items} judged, 0 judge failures`);
-      expect(first.stdout).toMatch(/judge replay: \d+ requests, \d+ prompt \+ \d+ completion tokens, 0 retries/);
+        const first = await runCli(gradeArgs(dir, inputs, standin.url, ["--concurrency", "32"]));
+        expect(first.stderr).not.toMatch(/error/i);
+        expect(first.code).toBe(0);
+        expect(standin.chatCalls()).toBe(items);
+        const graded = readJsonlFile(join(dir, "graded.jsonl"));
+        expect(graded).toHaveLength(rows.length);
+        graded.forEach((row, i) => {
+          const recorded = rows[i];
+          expect(row.prompt_id).toBe(recorded?.prompt_id);
+          expect(row.verdicts.map((v: { criteria_met: boolean }) => v.criteria_met)).toEqual(recorded?.verdicts.map((v) => v.criteria_met));
+          expect(Number(row.score.toFixed(10))).toBe(recorded?.score);
+          for (const [key, value] of Object.entries(recorded?.metrics ?? {}))
+            expect(Math.abs(row.metrics[key] - value)).toBeLessThanOrEqual(1e-12);
+        });
+        expect(first.stdout).toMatch(new RegExp(`^overall\\s+${overallOf(rows).replace(".", "\\.")}\\s`, "m"));
+        expect(first.stdout).toContain(`verdicts: ${items} items, 0 from cache, ${items} judged, 0 judge failures`);
+        expect(first.stdout).toMatch(/judge replay: \d+ requests, \d+ prompt \+ \d+ completion tokens, 0 retries/);
 
-      const again = await runCli(gradeArgs(dir, inputs, standin.url));
-      expect(again.code).toBe(0);
-      expect(standin.chatCalls()).toBe(items);
-      expect(again.stdout).toContain(`${items} from cache, 0 judged`);
-      expect(again.stdout).toContain(`report: ${join(dir, "graded.summary.html")}`);
-      expect(readFileSync(join(dir, "graded.summary.html"), "utf8")).toContain("Score by axis");
-      expect(readJsonlFile(join(dir, "graded.jsonl"))).toEqual(graded);
-      const summary = JSON.parse(readFileSync(join(dir, "graded.summary.json"), "utf8"));
-      expect(summary).toMatchObject({ resumed: true, stats: { items, cached: items }, judge: { model: "replay" } });
-      expect(summary.judge.prompt_version).toMatch(/^sha256:[0-9a-f]{16}$/);
-    });
+        const again = await runCli(gradeArgs(dir, inputs, standin.url));
+        expect(again.code).toBe(0);
+        expect(standin.chatCalls()).toBe(items);
+        expect(again.stdout).toContain(`${items} from cache, 0 judged`);
+        expect(again.stdout).toContain(`report: ${join(dir, "graded.summary.html")}`);
+        expect(readFileSync(join(dir, "graded.summary.html"), "utf8")).toContain("Score by axis");
+        expect(readJsonlFile(join(dir, "graded.jsonl"))).toEqual(graded);
+        const summary = JSON.parse(readFileSync(join(dir, "graded.summary.json"), "utf8"));
+        expect(summary).toMatchObject({ resumed: true, stats: { items, cached: items }, judge: { model: "replay" } });
+        expect(summary.judge.prompt_version).toMatch(/^sha256:[0-9a-f]{16}$/);
+        // 1,157 judge calls for the recorded run, two CLI processes: well past the default 30 s on a loaded machine.
+      },
+      120_000,
+    );
 
   it("loses no verdict and repeats no answered judge call when killed with SIGKILL", async () => {
     const rows = demoRows(12);

@@ -127,6 +127,8 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
       out,
       "--encoder",
       `openai:${standin.url}#other`,
+      "--store",
+      store,
     ]);
     expect(wrongEncoder.code).toBe(EXIT_CODES.config);
     expect(wrongEncoder.stderr).toContain(`load it with --encoder ${encoder}`);
