@@ -6,5 +6,7 @@ export default defineConfig({
     globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/fail-on-leak-warnings.ts"],
     testTimeout: 30_000,
+    // Hooks train small models in a CLI process (model-inputs.test.ts): 10 s, the default, is too short on a loaded machine.
+    hookTimeout: 120_000,
   },
 });
