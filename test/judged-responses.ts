@@ -1,13 +1,14 @@
 /**
- * The recorded grading run of ../shared/data/healthbench/judged_responses.jsonl (CC BY-NC:
- * read at test time, never copied into the project), split into the examples and responses
- * files `medrubric grade` reads, and a stand-in judge that replays its recorded verdicts.
+ * Graded runs to replay: the bundled demo run (data/demo/graded.jsonl, in every checkout) and the
+ * recorded HealthBench run of ../shared/data/healthbench/judged_responses.jsonl (CC BY-NC: read at
+ * test time, never copied into the project, absent from a user's clone); split into the examples
+ * and responses files `medrubric grade` reads, and a stand-in judge that replays their verdicts.
  */
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChatCompletionBody } from "./openai-standin.js";
-import { sharedHealthBenchFile } from "./shared-data.js";
+import { realDataFile } from "./shared-data.js";
 
 export interface RecordedRow {
   prompt_id: string;
@@ -20,11 +21,33 @@ export interface RecordedRow {
   metrics: Record<string, number>;
 }
 
+export const recordedFile = realDataFile("judged_responses.jsonl");
+export const demoFile = "data/demo/graded.jsonl";
+
+/** The first `limit` rows of the recorded HealthBench run; [] when it is not there. */
 export function recordedRows(limit?: number): RecordedRow[] {
-  const lines = readFileSync(sharedHealthBenchFile("judged_responses.jsonl"), "utf8").split("\n");
-  return lines
-    .filter((line) => line.trim() !== "")
+  return recordedFile ? readRows(recordedFile).slice(0, limit) : [];
+}
+
+/**
+ * The first `limit` rows of the bundled demo run. Its rows store no score: each gets the
+ * HealthBench example score worked out here from its verdicts (met points over positive points,
+ * to 10 decimals as HealthBench stores it), independently of src/healthbench.
+ */
+export function demoRows(limit?: number): RecordedRow[] {
+  return readRows(demoFile)
     .slice(0, limit)
+    .map((row) => {
+      const met = row.rubrics.reduce((sum, item, i) => sum + (row.verdicts[i]?.criteria_met ? item.points : 0), 0);
+      const positive = row.rubrics.reduce((sum, item) => sum + Math.max(item.points, 0), 0);
+      return { ...row, score: Number((met / positive).toFixed(10)), metrics: {} };
+    });
+}
+
+function readRows(file: string): RecordedRow[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as RecordedRow);
 }
 

@@ -233,8 +233,19 @@ async function sendEndlessBody(res: ServerResponse): Promise<void> {
   res.writeHead(200, { "content-type": "application/json" });
   res.write('{"choices": [{"message": {"content": "');
   while (!res.destroyed) {
-    if (!res.write(padding)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+    if (!res.write(padding)) await drainedOrClosed(res);
   }
+}
+
+/** Waits for `drain` or `close`, then removes both listeners: left behind, one per chunk, they pile up on the response. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done).off("close", done);
+      resolve();
+    };
+    res.once("drain", done).once("close", done);
+  });
 }
 
 async function embeddings(res: ServerResponse, body: Record<string, unknown>, options: StandinOptions): Promise<void> {

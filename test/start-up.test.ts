@@ -4,6 +4,7 @@
  * `.ci/run` runs exactly the README's line, and npm prints no warning a user must learn to ignore,
  * while onnxruntime-node's CUDA download stays switched off.
  */
+import { readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -73,8 +74,25 @@ describe("the quick start's test line", () => {
     const ci = (await readFile(join(projectRoot, ".ci/run"), "utf8")).trim().split("\n");
     expect(ci.at(-1)).toBe("npm ci && npm test");
     expect(ci.filter((line) => !line.startsWith("#") && line.includes("apt-get"))).toEqual([]);
+    // CI has the real data: it must run the real-data tests, never pass by skipping them.
+    expect(ci).toContain("export MEDRUBRIC_REQUIRE_REAL_DATA=1");
     const pkg = JSON.parse(await readFile(join(projectRoot, "package.json"), "utf8"));
     expect(pkg.scripts.pretest).toBe("bash scripts/ensure-chromium.sh");
+  });
+
+  it("is on the README's first screen, says that it installs Chromium, and the README names only what a clone has", async () => {
+    const readme = await readFile(join(projectRoot, "README.md"), "utf8");
+    const lines = readme.split("\n");
+    expect(lines.indexOf("npm ci && npm test")).toBeLessThan(40);
+    expect(lines.slice(0, 40).join("\n")).toMatch(/installs Chromium/);
+    expect(readme).not.toContain("../shared/");
+    const rows = (file: string) =>
+      readFileSync(join(projectRoot, "data/healthbench", file), "utf8")
+        .trim()
+        .split("\n").length;
+    const bundled = rows("context_seeking_consensus_hard_104.jsonl") + rows("healthbench_rows_extra.jsonl");
+    expect(readme).toContain(`${bundled} real HealthBench rows`);
+    expect(readme).not.toMatch(/\b104 real HealthBench rows/);
   });
 
   it("runs npm without warnings, and onnxruntime-node's install script (the CUDA download) stays denied", async () => {

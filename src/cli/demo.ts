@@ -8,7 +8,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { seededSplitBy } from "../core/random.js";
-import { formatEvalTable } from "../eval/rm-eval.js";
 import { loadExamples, loadGraded } from "../healthbench/load.js";
 import { checkOutputDir, writeFileAtomic } from "../io/output-file.js";
 import { packageFile } from "../io/package-files.js";
@@ -16,6 +15,7 @@ import { resultText, writeReportBeside } from "../report/write-report.js";
 import { loadStandards } from "../standards/load-standards.js";
 import { openStore } from "../store/open-store.js";
 import { seedTrainingSplit } from "../synth/seed-set.js";
+import { formatDemoTable } from "./demo-table.js";
 import { integerIn, MAX_SEED } from "./flag-ranges.js";
 import { runRmEval } from "./rm-eval.js";
 import { openEncoder } from "./rm-options.js";
@@ -90,9 +90,9 @@ export function registerDemo(program: Command): void {
         const html = await writeReportBeside(join(flags.out, "rm-eval.json"), result);
         const summary = headline(report, (Date.now() - started) / 1000);
         await writeFileAtomic(join(flags.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-        process.stdout.write(`\n${formatEvalTable(report)}\n`);
+        process.stdout.write(`\n${formatDemoTable(report, { json: join(flags.out, "rm-eval.json"), html })}\n`);
         process.stdout.write(
-          `${summary.lines.join("\n")}\nwrote ${join(flags.out, "model")}, ${join(flags.out, "model-lambdas0")}, ${join(flags.out, "rm-eval.json")}, ${join(flags.out, "summary.json")}\nreport: ${html}\n`,
+          `wrote ${join(flags.out, "model")}, ${join(flags.out, "model-lambdas0")}, ${join(flags.out, "rm-eval.json")}, ${join(flags.out, "summary.json")}\nreport: ${html} (open it in a browser)\n`,
         );
       } finally {
         store.close();

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { recordedRows, replayJudge, responseText, writeGradingInputs } from "../../test/judged-responses.js";
+import { demoRows, replayJudge, responseText, writeGradingInputs } from "../../test/judged-responses.js";
 import { type ChatCompletionBody, type Standin, startStandin } from "../../test/openai-standin.js";
 import { runCli } from "../../test/run-cli.js";
 import { tempDir } from "../../test/temp-dir.js";
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 describe("medrubric eval", () => {
   it("samples the model under test, grades its answers, and reuses both on a rerun", async () => {
-    const rows = recordedRows(8);
+    const rows = demoRows(8);
     const dir = await tempDir();
     const { data } = await writeGradingInputs(rows, dir);
     const judge = replayJudge(rows);

@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { recordedRows, replayJudge, writeGradingInputs } from "../../test/judged-responses.js";
+import { demoRows, type RecordedRow, recordedFile, recordedRows, replayJudge, writeGradingInputs } from "../../test/judged-responses.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { readJsonlFile } from "../../test/read-jsonl-file.js";
 import { runCli, spawnCli } from "../../test/run-cli.js";
+import { needsRealData } from "../../test/shared-data.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { EXIT_CODES } from "../core/errors.js";
 
@@ -36,46 +37,62 @@ function gradeArgs(dir: string, inputs: { data: string; responses: string }, url
   ];
 }
 
+// Every run's scores are reproduced from its replayed verdicts: the bundled demo run in every
+// checkout, the recorded HealthBench run (100 real answers) where it is present.
+const replayedRuns: { name: string; rows: () => RecordedRow[]; skip: boolean }[] = [
+  { name: "the bundled demo run", rows: () => demoRows(), skip: false },
+  { name: `the recorded HealthBench run ${needsRealData("judged_responses.jsonl")}`, rows: () => recordedRows(), skip: !recordedFile },
+];
+
+/** The overall score as the table prints it: the mean example score clipped to [0, 1], 4 decimals. */
+const overallOf = (rows: RecordedRow[]) => Math.min(1, Math.max(0, rows.reduce((sum, row) => sum + row.score, 0) / rows.length)).toFixed(4);
+
 describe("medrubric grade", () => {
-  it("reproduces every recorded HealthBench score from replayed verdicts, then reruns from cache", async () => {
-    const rows = recordedRows();
-    const dir = await tempDir();
-    const inputs = await writeGradingInputs(rows, dir);
-    standin = await startStandin({ chat: replayJudge(rows) });
-    const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
+  for (const run of replayedRuns)
+    it.skipIf(run.skip)(
+      `reproduces every score of ${run.name} from replayed verdicts, then reruns from cache`,
+      async () => {
+        const rows = run.rows();
+        const dir = await tempDir();
+        const inputs = await writeGradingInputs(rows, dir);
+        standin = await startStandin({ chat: replayJudge(rows) });
+        const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
 
-    const first = await runCli(gradeArgs(dir, inputs, standin.url, ["--concurrency", "32"]));
-    expect(first.stderr).not.toMatch(/error/i);
-    expect(first.code).toBe(0);
-    expect(standin.chatCalls()).toBe(items);
-    const graded = readJsonlFile(join(dir, "graded.jsonl"));
-    expect(graded).toHaveLength(rows.length);
-    graded.forEach((row, i) => {
-      const recorded = rows[i];
-      expect(row.prompt_id).toBe(recorded?.prompt_id);
-      expect(row.verdicts.map((v: { criteria_met: boolean }) => v.criteria_met)).toEqual(recorded?.verdicts.map((v) => v.criteria_met));
-      expect(Number(row.score.toFixed(10))).toBe(recorded?.score);
-      for (const [key, value] of Object.entries(recorded?.metrics ?? {}))
-        expect(Math.abs(row.metrics[key] - value)).toBeLessThanOrEqual(1e-12);
-    });
-    expect(first.stdout).toMatch(/^overall\s+0\.4853\s/m);
-    expect(first.stdout).toContain(`verdicts: ${items} items, 0 from cache, ${items} judged, 0 judge failures`);
-    expect(first.stdout).toMatch(/judge replay: \d+ requests, \d+ prompt \+ \d+ completion tokens, 0 retries/);
+        const first = await runCli(gradeArgs(dir, inputs, standin.url, ["--concurrency", "32"]));
+        expect(first.stderr).not.toMatch(/error/i);
+        expect(first.code).toBe(0);
+        expect(standin.chatCalls()).toBe(items);
+        const graded = readJsonlFile(join(dir, "graded.jsonl"));
+        expect(graded).toHaveLength(rows.length);
+        graded.forEach((row, i) => {
+          const recorded = rows[i];
+          expect(row.prompt_id).toBe(recorded?.prompt_id);
+          expect(row.verdicts.map((v: { criteria_met: boolean }) => v.criteria_met)).toEqual(recorded?.verdicts.map((v) => v.criteria_met));
+          expect(Number(row.score.toFixed(10))).toBe(recorded?.score);
+          for (const [key, value] of Object.entries(recorded?.metrics ?? {}))
+            expect(Math.abs(row.metrics[key] - value)).toBeLessThanOrEqual(1e-12);
+        });
+        expect(first.stdout).toMatch(new RegExp(`^overall\\s+${overallOf(rows).replace(".", "\\.")}\\s`, "m"));
+        expect(first.stdout).toContain(`verdicts: ${items} items, 0 from cache, ${items} judged, 0 judge failures`);
+        expect(first.stdout).toMatch(/judge replay: \d+ requests, \d+ prompt \+ \d+ completion tokens, 0 retries/);
 
-    const again = await runCli(gradeArgs(dir, inputs, standin.url));
-    expect(again.code).toBe(0);
-    expect(standin.chatCalls()).toBe(items);
-    expect(again.stdout).toContain(`${items} from cache, 0 judged`);
-    expect(again.stdout).toContain(`report: ${join(dir, "graded.summary.html")}`);
-    expect(readFileSync(join(dir, "graded.summary.html"), "utf8")).toContain("Score by axis");
-    expect(readJsonlFile(join(dir, "graded.jsonl"))).toEqual(graded);
-    const summary = JSON.parse(readFileSync(join(dir, "graded.summary.json"), "utf8"));
-    expect(summary).toMatchObject({ resumed: true, stats: { items, cached: items }, judge: { model: "replay" } });
-    expect(summary.judge.prompt_version).toMatch(/^sha256:[0-9a-f]{16}$/);
-  });
+        const again = await runCli(gradeArgs(dir, inputs, standin.url));
+        expect(again.code).toBe(0);
+        expect(standin.chatCalls()).toBe(items);
+        expect(again.stdout).toContain(`${items} from cache, 0 judged`);
+        expect(again.stdout).toContain(`report: ${join(dir, "graded.summary.html")}`);
+        expect(readFileSync(join(dir, "graded.summary.html"), "utf8")).toContain("Score by axis");
+        expect(readJsonlFile(join(dir, "graded.jsonl"))).toEqual(graded);
+        const summary = JSON.parse(readFileSync(join(dir, "graded.summary.json"), "utf8"));
+        expect(summary).toMatchObject({ resumed: true, stats: { items, cached: items }, judge: { model: "replay" } });
+        expect(summary.judge.prompt_version).toMatch(/^sha256:[0-9a-f]{16}$/);
+        // 1,157 judge calls for the recorded run, two CLI processes: well past the default 30 s on a loaded machine.
+      },
+      120_000,
+    );
 
   it("loses no verdict and repeats no answered judge call when killed with SIGKILL", async () => {
-    const rows = recordedRows(12);
+    const rows = demoRows(12);
     const dir = await tempDir();
     const inputs = await writeGradingInputs(rows, dir);
     const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
@@ -107,7 +124,7 @@ describe("medrubric grade", () => {
   });
 
   it("three runs started together on one store share the work: each item is asked once, and every run gets its own id", async () => {
-    const rows = recordedRows(6);
+    const rows = demoRows(6);
     const dir = await tempDir();
     const inputs = await writeGradingInputs(rows, dir);
     const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
@@ -137,7 +154,7 @@ describe("medrubric grade", () => {
   });
 
   it("records unparseable answers as judge failures, leaves them out of the score and gates on the failure rate", async () => {
-    const rows = recordedRows(3);
+    const rows = demoRows(3);
     const dir = await tempDir();
     const inputs = await writeGradingInputs(rows, dir);
     const replay = replayJudge(rows);
@@ -160,7 +177,7 @@ describe("medrubric grade", () => {
   });
 
   it("exits 69, not 0, when the judge never answered: unreachable, or hanging past the timeout", async () => {
-    const rows = recordedRows(1);
+    const rows = demoRows(1);
     const dir = await tempDir();
     const inputs = await writeGradingInputs(rows, dir);
     const fast = ["--judge-retries", "0", "--judge-timeout-ms", "300"];
@@ -176,14 +193,14 @@ describe("medrubric grade", () => {
     expect(hanging.stderr).toContain("no answer within 300 ms");
     expect(hanging.stdout).not.toContain("overall");
     // More items than the failure streak allows: it stops early, still with 69.
-    const many = await writeGradingInputs(recordedRows(5), dir);
+    const many = await writeGradingInputs(demoRows(), dir);
     const stopped = await runCli(gradeArgs(dir, many, gone.url, [...fast, "--concurrency", "2"]));
     expect(stopped.code).toBe(EXIT_CODES.network);
     expect(stopped.stderr).toMatch(/the judge failed 5\d times in a row, stopping/);
   });
 
   it("says how to fix a missing API key for a remote judge, and names a response to an unknown example", async () => {
-    const rows = recordedRows(2);
+    const rows = demoRows(2);
     const dir = await tempDir();
     const inputs = await writeGradingInputs(rows, dir);
     const remote = await runCli(gradeArgs(dir, inputs, "https://judge.example.com/v1"), {

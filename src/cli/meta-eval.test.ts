@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { demoFile, recordedFile } from "../../test/judged-responses.js";
 import { runCli } from "../../test/run-cli.js";
-import { sharedHealthBenchFile } from "../../test/shared-data.js";
+import { needsRealData } from "../../test/shared-data.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { EXIT_CODES, InputError } from "../core/errors.js";
 import { formatMetaEvalTable, runMetaEval } from "./meta-eval.js";
@@ -214,55 +215,69 @@ describe("runMetaEval", () => {
   });
 });
 
-describe("runMetaEval on real HealthBench verdicts", () => {
-  it("agrees fully with its own verdicts and as counted with every fifth one negated", async () => {
-    const judged = sharedHealthBenchFile("judged_responses.jsonl");
-    const rows = readFileSync(judged, "utf8")
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as { prompt_id: string; rubrics: { criterion: string }[]; verdicts: { criteria_met: boolean }[] });
-    // Rater A copies the judge; rater B negates the 5th, 10th, ... verdict, counted into a confusion matrix for B as truth.
-    const counts = { tp: 0, fp: 0, fn: 0, tn: 0 };
-    let k = 0;
-    const labels = rows.flatMap((row) =>
-      row.rubrics.map((item, i) => {
-        const judge = row.verdicts[i]?.criteria_met === true;
-        const b = ++k % 5 === 0 ? !judge : judge;
-        counts[judge ? (b ? "tp" : "fp") : b ? "fn" : "tn"]++;
-        return labelRow(row.prompt_id, item.criterion, { A: judge, B: b });
-      }),
-    );
-    const { tp, fp, fn, tn } = counts;
-    expect(k).toBe(1157);
-    expect(fp + fn).toBe(231);
-    const expectedF1 = ((2 * tp) / (2 * tp + fp + fn) + (2 * tn) / (2 * tn + fn + fp)) / 2;
+// Graded runs whose verdicts rater A copies and rater B copies with every fifth negated: the
+// bundled demo run (91 items) everywhere, the recorded HealthBench run (1,157) where it is present.
+const gradedRuns = [
+  { name: "the bundled demo run", file: demoFile, items: 91 },
+  { name: `the recorded HealthBench run ${needsRealData("judged_responses.jsonl")}`, file: recordedFile, items: 1157 },
+];
 
-    const dir = await tempDir();
-    const labelsFile = join(dir, "labels.jsonl");
-    await writeFile(labelsFile, labels.map((row) => JSON.stringify(row)).join("\n"));
-    const report = await runMetaEval({ graded: judged, labels: labelsFile });
-    expect(report).toMatchObject({ n_items: 1157, n_labels: 2314, judge_failures: 0, unmatched_labels: 0 });
-    expect(report.judge_vs_raters.raters.A).toEqual({ n: 1157, balanced_f1: 1, agreement: 1 });
-    expect(report.judge_vs_raters.raters.B).toEqual({ n: 1157, balanced_f1: expect.closeTo(expectedF1, 12), agreement: (tp + tn) / 1157 });
-    expect(report.judge_vs_raters.mean_balanced_f1).toBeCloseTo((1 + expectedF1) / 2, 12);
-    // Where A and B differ the two raters tie; elsewhere the majority is the judge's own verdict.
-    expect(report.judge_vs_majority).toEqual({ n: 926, ties: 231, balanced_f1: 1, agreement: 1, kappa: 1 });
-    expect(report.rater_vs_rater?.pairs).toEqual([
-      { raters: ["A", "B"], n: 1157, balanced_f1: expect.closeTo(expectedF1, 12), agreement: (tp + tn) / 1157 },
-    ]);
-    expect(report.rater_vs_rater?.leave_one_out).toEqual({ mean_balanced_f1: null, raters: {} });
-    expect(Object.keys(report.by_axis)).toEqual([
-      "accuracy",
-      "communication_quality",
-      "completeness",
-      "context_awareness",
-      "instruction_following",
-    ]);
+describe("runMetaEval on graded runs", () => {
+  for (const run of gradedRuns)
+    it.skipIf(!run.file)(`agrees fully with the verdicts of ${run.name} and as counted with every fifth one negated`, async () => {
+      const judged = run.file as string;
+      const items = run.items;
+      const ties = Math.floor(items / 5);
+      const rows = readFileSync(judged, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { prompt_id: string; rubrics: { criterion: string }[]; verdicts: { criteria_met: boolean }[] });
+      // Rater A copies the judge; rater B negates the 5th, 10th, ... verdict, counted into a confusion matrix for B as truth.
+      const counts = { tp: 0, fp: 0, fn: 0, tn: 0 };
+      let k = 0;
+      const labels = rows.flatMap((row) =>
+        row.rubrics.map((item, i) => {
+          const judge = row.verdicts[i]?.criteria_met === true;
+          const b = ++k % 5 === 0 ? !judge : judge;
+          counts[judge ? (b ? "tp" : "fp") : b ? "fn" : "tn"]++;
+          return labelRow(row.prompt_id, item.criterion, { A: judge, B: b });
+        }),
+      );
+      const { tp, fp, fn, tn } = counts;
+      expect(k).toBe(items);
+      expect(fp + fn).toBe(ties);
+      const expectedF1 = ((2 * tp) / (2 * tp + fp + fn) + (2 * tn) / (2 * tn + fn + fp)) / 2;
 
-    const table = formatMetaEvalTable(report, "title");
-    expect(table).toMatch(/^judge vs majority\s+1\.0000\s+1\.0000\s+1\.0000\s+926\s+231$/m);
-    expect(table).toMatch(/^ {2}A ~ B\s+0\.\d{4}\s+0\.8003\s+-\s+1157\s+-$/m);
-  });
+      const dir = await tempDir();
+      const labelsFile = join(dir, "labels.jsonl");
+      await writeFile(labelsFile, labels.map((row) => JSON.stringify(row)).join("\n"));
+      const report = await runMetaEval({ graded: judged, labels: labelsFile });
+      expect(report).toMatchObject({ n_items: items, n_labels: 2 * items, judge_failures: 0, unmatched_labels: 0 });
+      expect(report.judge_vs_raters.raters.A).toEqual({ n: items, balanced_f1: 1, agreement: 1 });
+      expect(report.judge_vs_raters.raters.B).toEqual({
+        n: items,
+        balanced_f1: expect.closeTo(expectedF1, 12),
+        agreement: (tp + tn) / items,
+      });
+      expect(report.judge_vs_raters.mean_balanced_f1).toBeCloseTo((1 + expectedF1) / 2, 12);
+      // Where A and B differ the two raters tie; elsewhere the majority is the judge's own verdict.
+      expect(report.judge_vs_majority).toEqual({ n: items - ties, ties, balanced_f1: 1, agreement: 1, kappa: 1 });
+      expect(report.rater_vs_rater?.pairs).toEqual([
+        { raters: ["A", "B"], n: items, balanced_f1: expect.closeTo(expectedF1, 12), agreement: (tp + tn) / items },
+      ]);
+      expect(report.rater_vs_rater?.leave_one_out).toEqual({ mean_balanced_f1: null, raters: {} });
+      expect(Object.keys(report.by_axis)).toEqual([
+        "accuracy",
+        "communication_quality",
+        "completeness",
+        "context_awareness",
+        "instruction_following",
+      ]);
+
+      const table = formatMetaEvalTable(report, "title");
+      expect(table).toMatch(new RegExp(`^judge vs majority\\s+1\\.0000\\s+1\\.0000\\s+1\\.0000\\s+${items - ties}\\s+${ties}$`, "m"));
+      expect(table).toMatch(new RegExp(`^ {2}A ~ B\\s+0\\.\\d{4}\\s+${((items - ties) / items).toFixed(4)}\\s+-\\s+${items}\\s+-$`, "m"));
+    });
 });
 
 describe("medrubric meta-eval", () => {

@@ -47,6 +47,17 @@ describe("medrubric report", () => {
     expect(result.stderr).not.toContain("Unexpected non-whitespace");
   });
 
+  it("points from the demo's summary.json to the result beside it", async () => {
+    const dir = await tempDir();
+    const summary = join(dir, "summary.json");
+    await writeFile(summary, JSON.stringify({ seconds: 1, models: [{ model: "gprc" }], data: {}, lines: ["gprc ..."] }));
+    const result = await runCli(["report", "--in", summary, "--out", join(dir, "x.html")]);
+    expect(result.code).toBe(EXIT_CODES.usage);
+    expect(result.stderr).toContain(`${summary}: the demo's summary.json (its headline figures), not a result`);
+    expect(result.stderr).toContain(`medrubric report --in ${join(dir, "rm-eval.json")} --out report.html`);
+    expect(result.stderr).not.toContain("expected record");
+  });
+
   it("scores graded answers itself: graded JSONL and simple-evals output give the score report", async () => {
     const dir = await tempDir();
     for (const input of [

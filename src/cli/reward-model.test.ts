@@ -7,7 +7,7 @@ import { startServe } from "../../test/model-server.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { readJsonlFile } from "../../test/read-jsonl-file.js";
 import { runCli } from "../../test/run-cli.js";
-import { projectRoot, sharedHealthBenchFile } from "../../test/shared-data.js";
+import { projectRoot } from "../../test/shared-data.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { TINY_HIDDEN_SIZE, writeTinyOnnxModel } from "../../test/tiny-onnx-model.js";
 import { EXIT_CODES } from "../core/errors.js";
@@ -108,17 +108,12 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const report = join(dir, "report.json");
     const evalRun = await runCli([
       ...["rm-eval", "--model", model, "--units", "data/seed/units.jsonl", "--store", store, "--out", report],
-      ...[
-        "--healthbench",
-        "data/healthbench/context_seeking_consensus_hard_104.jsonl",
-        "--graded",
-        sharedHealthBenchFile("judged_responses.jsonl"),
-      ],
+      ...["--healthbench", "data/healthbench/context_seeking_consensus_hard_104.jsonl", "--graded", "data/demo/graded.jsonl"],
     ]);
     expect(evalRun.code).toBe(0);
     const json = JSON.parse(readFileSync(report, "utf8"));
     expect(Object.keys(json.models)).toEqual(["gprc", "length", "cosine"]);
-    expect(json.data).toMatchObject({ n_units: 120, n_healthbench: 104, n_graded: 100 });
+    expect(json.data).toMatchObject({ n_units: 120, n_healthbench: 104, n_graded: 14 });
     expect(json.models.gprc.transfer.overall.n_pairs).toBe(256);
     expect(evalRun.stdout).toMatch(/transfer: ideal wins\s+256/);
 
@@ -132,6 +127,8 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
       out,
       "--encoder",
       `openai:${standin.url}#other`,
+      "--store",
+      store,
     ]);
     expect(wrongEncoder.code).toBe(EXIT_CODES.config);
     expect(wrongEncoder.stderr).toContain(`load it with --encoder ${encoder}`);
@@ -145,7 +142,7 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const model = join(dir, "model");
     const allResults = "test/fixtures/simple-evals/healthbench_custom_consensus_short_20250513_1752_allresults.json";
     const train = await runCli([
-      ...["train", "--graded", sharedHealthBenchFile("judged_responses.jsonl"), allResults],
+      ...["train", "--graded", "data/demo/graded.jsonl", allResults],
       ...["--healthbench", "data/healthbench/healthbench_rows_extra.jsonl", "--out", model],
       ...["--encoder", encoder, "--store", store, "--epochs", "2", "--min-gap", "0.05"],
     ]);
@@ -153,12 +150,13 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(train.stdout).toMatch(/: \d+ answers, \d+ verdicts, \d+ graded pairs, \d+ physician pairs/);
     const config = JSON.parse(readFileSync(join(model, "config.json"), "utf8"));
     expect(config.training_files.map((f: { kind: string; rows: number }) => [f.kind, f.rows])).toEqual([
-      ["graded", 100],
+      ["graded", 14],
       ["graded", 6],
       ["healthbench", 34],
     ]);
     expect(config.training).toMatchObject({ min_gap: 0.05 });
-    expect(config.training.derived.verdicts).toBeGreaterThan(1000);
+    // 91 verdicts of the demo run and those of the six simple-evals answers.
+    expect(config.training.derived.verdicts).toBeGreaterThan(91);
     expect(config.training.derived.physician_pairs).toBeGreaterThan(0);
 
     const items = join(dir, "items.jsonl");
@@ -183,6 +181,22 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(json.models.length.agreement.criteria).toBeUndefined();
   }, 120_000);
 
+  it("reward and rerank name a graded row as such, and a bad id by what it must be, before loading any model", async () => {
+    const dir = await tempDir();
+    const out = join(dir, "out.jsonl");
+    for (const command of ["reward", "rerank"]) {
+      const graded = await runCli([command, "--model", join(dir, "no-model"), "--input", "data/demo/graded.jsonl", "--out", out]);
+      expect(graded.code).toBe(EXIT_CODES.input);
+      expect(graded.stderr).toContain("data/demo/graded.jsonl:1: completion: this is a graded row (prompt_id, completion, verdicts)");
+      expect(graded.stderr).toContain("medrubric rm-eval --model DIR --graded FILE");
+    }
+    const items = join(dir, "items.jsonl");
+    await writeFile(items, JSON.stringify({ id: null, prompt: [{ role: "user", content: "q" }], response: "a" }));
+    const badId = await runCli(["reward", "--model", join(dir, "no-model"), "--input", items, "--out", out]);
+    expect(badId.code).toBe(EXIT_CODES.input);
+    expect(badId.stderr).toContain(`${items}:1: id: expected a string or a number`);
+  });
+
   it("demo, run from any folder, trains both models on the seed set and writes the report and the summary", async () => {
     const dir = await tempDir();
     const out = join(dir, "demo");
@@ -194,6 +208,11 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.models.map((m: { model: string }) => m.model)).toEqual(["gprc", "lambdas0", "length", "cosine"]);
     expect(demo.stdout).toContain("report: demo/rm-eval.html");
+    // The short table: the trained model's row first, chance and n under it, each column explained.
+    expect(demo.stdout).toMatch(/^model\s+\(1\).*\ngprc\s.*\nlambdas0\s.*\nlength\s.*\ncosine\s.*\nchance\s.*\nn\s/m);
+    expect(demo.stdout).toContain("Higher is better in every column");
+    expect(demo.stdout).toContain("The full table (per dimension, per HealthBench group, every probe): demo/rm-eval.json");
+    expect(demo.stdout).not.toMatch(/units \[/);
     expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(7);
     expect(summary.data.n_healthbench).toBe(28);
     const config = JSON.parse(readFileSync(join(out, "model", "config.json"), "utf8"));

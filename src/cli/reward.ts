@@ -10,21 +10,41 @@ import type { RewardOutputRow } from "../rm/reward-output.js";
 import { integerIn } from "./flag-ranges.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 
-const rewardItemSchema = z.object({
-  id: z.union([z.string(), z.number()]),
-  prompt: conversationSchema,
-  response: z.string(),
-  scenario: z.string().min(1).nullish(),
-  rubrics: requestRubricsSchema.nullish(),
-});
+const idSchema = z.union([z.string(), z.number()], { error: "expected a string or a number" });
 
-const candidatesSchema = z.object({
-  id: z.union([z.string(), z.number()]),
-  prompt: conversationSchema,
-  responses: z.array(z.string()).min(1, "must have at least one response"),
-  scenario: z.string().min(1).nullish(),
-  rubrics: requestRubricsSchema.nullish(),
-});
+/**
+ * A graded row (HealthBench's judged-response shape) is the likeliest wrong input here: it is
+ * named as such, with the command that does read it, instead of a list of missing fields.
+ */
+const notGraded = (wants: string) =>
+  z.unknown().superRefine((raw, ctx) => {
+    if (raw !== null && typeof raw === "object" && "completion" in raw && !("response" in raw) && !("responses" in raw))
+      ctx.addIssue({
+        code: "custom",
+        path: ["completion"],
+        message: `this is a graded row (prompt_id, completion, verdicts); this command reads ${wants}. To see how a model scores graded answers, run \`medrubric rm-eval --model DIR --graded FILE --out report.json\``,
+      });
+  });
+
+const rewardItemSchema = notGraded('{"id", "prompt": [messages], "response": "text", "rubrics"?}').pipe(
+  z.object({
+    id: idSchema,
+    prompt: conversationSchema,
+    response: z.string(),
+    scenario: z.string().min(1).nullish(),
+    rubrics: requestRubricsSchema.nullish(),
+  }),
+);
+
+const candidatesSchema = notGraded('{"id", "prompt": [messages], "responses": ["text", ...], "rubrics"?}').pipe(
+  z.object({
+    id: idSchema,
+    prompt: conversationSchema,
+    responses: z.array(z.string()).min(1, "must have at least one response"),
+    scenario: z.string().min(1).nullish(),
+    rubrics: requestRubricsSchema.nullish(),
+  }),
+);
 
 export const DEFAULT_MAX_CANDIDATES = 4096;
 

@@ -75,9 +75,12 @@ export function registerStandards(program: Command): void {
     });
 }
 
+/** "1 source", "2 sources": a count with its noun. */
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 const summaryLine = ({ standard, hash }: LoadedStandard) =>
-  `${standard.dimensions.length} dimensions, ${standard.scenarios.length} scenarios, ${standard.disciplines.length} disciplines, ` +
-  `${standard.sources.length} sources; sha256 ${hash}`;
+  `${counted(standard.dimensions.length, "dimension")}, ${counted(standard.scenarios.length, "scenario")}, ` +
+  `${counted(standard.disciplines.length, "discipline")}, ${counted(standard.sources.length, "source")}; sha256 ${hash}`;
 
 function formatMergeReport(report: readonly FileMergeReport[]): string {
   return report

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { sampleRankCorrelation } from "simple-statistics";
 import { describe, expect, it } from "vitest";
-import { sharedHealthBenchFile } from "../../test/shared-data.js";
+import { demoFile, demoRows, recordedFile, recordedRows } from "../../test/judged-responses.js";
+import { needsRealData } from "../../test/shared-data.js";
 import type { RewardModel } from "../core/types.js";
 import { loadGraded } from "../healthbench/load.js";
 import type { GradedExample } from "../healthbench/schema.js";
@@ -64,21 +64,23 @@ describe("rubricCorrelation", () => {
     expect(report.by_axis.safety?.safety).toEqual({ n: 0, spearman: null }); // no row has a safety score
   });
 
-  it("gives the length baseline's correlation on real graded rows", async () => {
-    const file = sharedHealthBenchFile("judged_responses.jsonl");
-    const raw = readFileSync(file, "utf8")
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as { score: number; completion: { content: string }[] });
-    const lengths = raw.map((r) => r.completion.map((message) => message.content).join("\n\n").length);
-    const expected = sampleRankCorrelation(
-      lengths,
-      raw.map((r) => r.score),
-    );
+  const gradedRuns = [
+    { name: "the bundled demo run", file: demoFile, raw: demoRows, n: 14 },
+    { name: `the recorded HealthBench run ${needsRealData("judged_responses.jsonl")}`, file: recordedFile, raw: recordedRows, n: 100 },
+  ];
+  for (const run of gradedRuns)
+    it.skipIf(!run.file)(`gives the length baseline's correlation on ${run.name}`, async () => {
+      const file = run.file as string;
+      const raw = run.raw();
+      const lengths = raw.map((r) => r.completion.map((message) => message.content).join("\n\n").length);
+      const expected = sampleRankCorrelation(
+        lengths,
+        raw.map((r) => r.score),
+      );
 
-    const { rows } = await loadGraded(file);
-    const report = await rubricCorrelation(lengthBaseline(["accuracy"]), rows, {});
-    expect(report.overall.n).toBe(100);
-    expect(report.overall.spearman).toBeCloseTo(expected, 12);
-  });
+      const { rows } = await loadGraded(file);
+      const report = await rubricCorrelation(lengthBaseline(["accuracy"]), rows, {});
+      expect(report.overall.n).toBe(run.n);
+      expect(report.overall.spearman).toBeCloseTo(expected, 12);
+    });
 });

@@ -81,15 +81,18 @@ export interface BarOptions {
 }
 
 /**
- * Grouped bars: rows of {category, series, value}. Every bar also gets a tick at its value and the
+ * Grouped bars: rows of {category, series, value, n?}. Every bar also gets a tick at its value and the
  * value written beside it, so a 0 is seen as a 0 rather than as missing data.
  */
 export function groupedBars(
   title: string,
-  rows: { category: string; series: string; value: number | null }[],
+  allRows: { category: string; series: string; value: number | null; n?: number }[],
   options: BarOptions,
 ): TopLevelSpec {
-  const y = { field: "category", type: "nominal" as const, title: null, sort: null, axis: { labelLimit: 320 } };
+  // A category resting on no data would be an empty row of the chart: it is left out.
+  const rows = allRows.filter((r) => r.n !== 0);
+  // No label limit: Node renders without a canvas, so label widths are estimated, and a limit cut long ones short.
+  const y = { field: "category", type: "nominal" as const, title: null, sort: null, axis: { labelLimit: 0 } };
   const x = { field: "value", type: "quantitative" as const, title: options.axis, scale: { domain: options.domain ?? [0, 1] } };
   const grouped = { y, yOffset: { field: "series", sort: null }, x };
   const values = rows.filter((r) => r.value !== null);
@@ -111,7 +114,18 @@ export function groupedBars(
       {
         data: { values },
         mark: "bar",
-        encoding: { ...grouped, color: { field: "series", type: "nominal", title: null, sort: null, scale: seriesScale(options.series) } },
+        // The legend goes below the chart: on the right, the values written beside the longest bars ran into it.
+        encoding: {
+          ...grouped,
+          color: {
+            field: "series",
+            type: "nominal",
+            title: null,
+            sort: null,
+            scale: seriesScale(options.series),
+            legend: { orient: "bottom", direction: "horizontal" },
+          },
+        },
       },
       { data: { values }, mark: { type: "tick", color: "#000", thickness: 1 }, encoding: grouped },
       {
@@ -124,17 +138,21 @@ export function groupedBars(
   } as TopLevelSpec;
 }
 
-/** A heatmap of counts: rows of {row, column, count}. */
+/** The fill of a heatmap cell with a count of 0: white, where the blues scheme would start pale blue. */
+export const EMPTY_CELL_FILL = "#ffffff";
+
+/** A heatmap of counts: rows of {row, column, count}; empty cells white with a grey outline, so a gap reads as one. */
 export function heatmap(title: string, cells: { row: string; column: string; count: number }[]): TopLevelSpec {
   return {
     ...base,
     title,
     data: { values: cells },
-    mark: "rect",
+    mark: { type: "rect", stroke: "#d0d0d0", strokeWidth: 0.5 },
     encoding: {
       y: { field: "row", type: "nominal", title: null, sort: null },
       x: { field: "column", type: "nominal", title: null, sort: null, axis: { labelAngle: -45 } },
       color: {
+        condition: { test: "datum.count === 0", value: EMPTY_CELL_FILL },
         field: "count",
         type: "quantitative",
         scale: { scheme: "blues", domain: [0, Math.max(1, ...cells.map((c) => c.count))] },

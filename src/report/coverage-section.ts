@@ -8,12 +8,13 @@ import type { CoverageReportFile } from "./result-schemas.js";
 export const coveredDimensions = (coverage: CoverageReportFile): string[] =>
   Object.entries(coverage.by_dimension).flatMap(([d, matrix]) => (matrix.flat().some((n) => n > 0) ? [d] : []));
 
-async function oneCoverage(name: string, coverage: CoverageReportFile): Promise<string> {
+/** One coverage result; `name` (its file's) heads it only when several are shown side by side. */
+async function oneCoverage(name: string | undefined, coverage: CoverageReportFile): Promise<string> {
   const cells = (matrix: number[][]) =>
     coverage.scenarios.flatMap((row, s) => coverage.disciplines.map((column, d) => ({ row, column, count: matrix[s]?.[d] ?? 0 })));
   const total = coverage.scenarios.length * coverage.disciplines.length;
   const parts = [
-    `<h2>Coverage: ${escapeHtml(name)}</h2><p>${coverage.n_examples} examples; ${total - coverage.empty_cells.length} of ${total} cells covered; standard ${escapeHtml(coverage.standards_hash.slice(0, 12))}.</p>`,
+    `${name === undefined ? "" : `<h2>${escapeHtml(name)}</h2>`}<p>${coverage.n_examples} examples; ${total - coverage.empty_cells.length} of ${total} cells covered; standard ${escapeHtml(coverage.standards_hash.slice(0, 12))}.</p>`,
     figure(await renderSvg(heatmap("Examples per scenario x discipline", cells(coverage.counts)))),
   ];
   const covered = coveredDimensions(coverage);
@@ -31,9 +32,10 @@ export async function coverageSection(results: NamedResult[]): Promise<string> {
     paragraph(
       "Each heatmap counts the examples that fall in a cell of the standard's matrix: a scenario (row) and a discipline (column), " +
         "from the examples' tags or else from keywords in their questions. The first is every example; the others only those with rubric items of one dimension. " +
-        "A white cell is a gap the data does not cover.",
+        "A white cell (no examples) is a gap the data does not cover.",
     ),
   ];
-  for (const { name, result } of results) if (result.kind === "coverage") parts.push(await oneCoverage(name, result.file));
+  for (const { name, result } of results)
+    if (result.kind === "coverage") parts.push(await oneCoverage(results.length > 1 ? name : undefined, result.file));
   return parts.join("");
 }

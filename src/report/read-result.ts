@@ -3,7 +3,7 @@
  * (result-schemas.ts). A file that is no result, a JSONL file of graded rows above all, is
  * answered with the file's name and the inputs `report` reads, not with a JSON parser's message.
  */
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { InputError, UsageError } from "../core/errors.js";
 import { fieldPath } from "../io/jsonl.js";
 import { readTextFile } from "../io/read-file.js";
@@ -51,6 +51,10 @@ function isJsonLines(text: string): boolean {
 
 /** The result of the kind whose top-level key the JSON has; a bad field of that kind is named. */
 export function parseResult(json: unknown, file = "result"): Result {
+  if (isDemoSummary(json))
+    throw new UsageError(
+      `${file}: the demo's summary.json (its headline figures), not a result; the demo's result is rm-eval.json in the same folder: \`medrubric report --in ${join(dirname(file), "rm-eval.json")} --out report.html\` (the demo writes that report as rm-eval.html already)`,
+    );
   const kind = RESULT_KINDS.find((k) => json !== null && typeof json === "object" && !Array.isArray(json) && k.key in json);
   if (!kind) throw new UsageError(`${file}: not a medrubric result; ${READS}`);
   const parsed = kind.schema.safeParse(json);
@@ -62,4 +66,9 @@ export function parseResult(json: unknown, file = "result"): Result {
     );
   }
   return { kind: kind.kind, file: parsed.data } as Result;
+}
+
+/** The demo's summary.json: its models are a list of headline rows (an rm-eval result's are keyed by name). */
+function isDemoSummary(json: unknown): boolean {
+  return json !== null && typeof json === "object" && Array.isArray((json as { models?: unknown }).models);
 }

@@ -82,6 +82,25 @@ describe("renderReport", async () => {
     expect(withAblation).toContain("<li><b>lambdas0</b>: the same network trained with every GPRC lambda at 0");
   });
 
+  it("leaves out measures and bars with no data, says which measure each best is, and counts the probes as the table does", async () => {
+    const html = await renderReport(fixtures.rmEval);
+    const file = (fixtures.rmEval.result as { file: RmEvalReportFile }).file;
+    // The bundled graded answers are one per prompt: no pairs to order, so those measures rest on nothing.
+    expect(file.models.gprc?.agreement?.pairwise.n_pairs).toBe(0);
+    expect(html).not.toMatch(/<tr><td>[^<]*<\/td><td>0<\/td>/);
+    expect(html).not.toContain("graded answers to one prompt: the higher score gets the higher reward");
+    expect(html).not.toMatch(/\(n=0( pairs)?\)/);
+    const probes = file.models.gprc?.probes?.overall.n;
+    expect(html).toContain(`${probes} robustness probes on ${file.data.n_probes} prompts`);
+    expect(html).toMatch(
+      /Best per measure: “held-out units: good &gt; medium &gt; poor”: \w+ \([\d.]+; chance 0\.17\); “held-out units: good &gt; poor”: /,
+    );
+    // Long labels are written whole (no "…"), and the legend sits under each bar chart, clear of the values.
+    const texts = [...html.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] ?? "");
+    expect(texts.filter((t) => t.includes("…"))).toEqual([]);
+    expect(texts.some((t) => / vs axis:\w+ \(n=\d+\)$/.test(t))).toBe(true);
+  });
+
   it("draws a zero as a visible mark with its value, and the chance level on every accuracy chart", async () => {
     const file = structuredClone((fixtures.rmEval.result as { file: RmEvalReportFile }).file);
     for (const rate of Object.values(file.models.length?.probes?.by_kind ?? {})) rate.pass_rate = 0;
@@ -109,6 +128,18 @@ describe("renderReport", async () => {
     const html = await renderReport(fixtures.coverage);
     const coverage = fixtures.coverage.result;
     expect(svgs(html)).toBe(1 + (coverage.kind === "coverage" ? coveredDimensions(coverage.file).length : 0));
+  });
+
+  it("draws every empty cell of the coverage white, as the text says, and does not head it with its file's name", async () => {
+    const coverage = fixtures.coverage.result;
+    if (coverage.kind !== "coverage") throw new Error("the coverage fixture is not a coverage result");
+    const html = await renderReport({ ...fixtures.coverage, name: "coverage" });
+    const overall = html.split("<svg")[1] ?? "";
+    expect(overall.match(/examples: 0; count: 0"[^>]*fill="#ffffff"/g)).toHaveLength(coverage.file.empty_cells.length);
+    expect(overall).not.toMatch(/examples: [1-9]\d*; count: [1-9]\d*"[^>]*fill="#ffffff"/);
+    expect(html).toContain("A white cell (no examples) is a gap");
+    expect(html).not.toContain("Coverage: coverage");
+    expect(html).not.toContain("<h2>coverage</h2>");
   });
 
   it("compares two runs side by side with their differences, and refuses mixed kinds", async () => {

@@ -9,24 +9,26 @@ import { escapeHtml, figure, paragraph, table } from "./html.js";
 import type { NamedResult } from "./read-result.js";
 import type { ModelEvalFile, RmEvalReportFile } from "./result-schemas.js";
 
-interface Model {
+export interface Model {
   series: string;
   m: ModelEvalFile;
 }
 
 /** One measure: its value per model, the n it rests on, and what a random score gets. */
-interface Measure {
+export interface Measure {
   label: string;
   n: number;
   chance: number;
   value: (m: ModelEvalFile) => number | null | undefined;
 }
 
+const PROBES_LABEL = "robustness probes passed";
+
 /** Ordering three answers at random gets one order in six right; any pair half the time. */
 const CHANCE = { triple: 1 / 6, pair: 0.5, correlation: 0 } as const;
 
 /** What the names rm-eval and the demo give mean; any other name is a model given with --compare. */
-const MODEL_NOTES: Record<string, string> = {
+export const MODEL_NOTES: Record<string, string> = {
   gprc: "the trained GPRC reward model",
   lambdas0: "the same network trained with every GPRC lambda at 0 (ranking loss only): the ablation that shows what the GPRC losses add",
   length: "baseline: the longer answer scores higher",
@@ -37,7 +39,7 @@ const MODEL_NOTES: Record<string, string> = {
 const nOf = (models: Model[], pick: (m: ModelEvalFile) => number | undefined): number =>
   models.map((x) => pick(x.m)).find((n) => n !== undefined) ?? 0;
 
-function measures(models: Model[]): Measure[] {
+export function measures(models: Model[]): Measure[] {
   const rows: Measure[] = [];
   const units = models.find((x) => x.m.units)?.m.units;
   if (units) {
@@ -121,7 +123,7 @@ function measures(models: Model[]): Measure[] {
     });
   if (models.some((x) => x.m.probes))
     rows.push({
-      label: "robustness probes passed",
+      label: PROBES_LABEL,
       n: nOf(models, (m) => m.probes?.overall.n),
       chance: CHANCE.pair,
       value: (m) => m.probes?.overall.pass_rate,
@@ -146,22 +148,24 @@ function measureTable(models: Model[], rows: Measure[]): string {
   );
 }
 
+/** How many probe answers the probes row rests on (the data counts the prompts probed). */
+const probeCount = (rows: Measure[]): number => rows.find((row) => row.label === PROBES_LABEL)?.n ?? 0;
+
 /** The table in words: what a row and a column are, the data, and which model is best where. */
 function summary(models: Model[], rows: Measure[], data: RmEvalReportFile["data"]): string {
   const parts = [
     data.n_units && `${data.n_units} held-out units (a question with a good, a medium and a poor answer on one dimension)`,
     data.n_healthbench && `${data.n_healthbench} HealthBench rows (physician-written ideal answers against the answers the physician saw)`,
     data.n_graded && `${data.n_graded} graded answers (their rubric scores)`,
-    data.n_probes && `${data.n_probes} robustness probes (junk answers that must score below the good one)`,
+    data.n_probes &&
+      `${probeCount(rows)} robustness probes on ${data.n_probes} prompts (junk answers that must score below the prompt's good answer)`,
   ].filter(Boolean);
   const headline = rows.filter((row) => !row.label.includes("["));
   const winners = headline.map((row) => {
     const values = models.map((x) => row.value(x.m));
     const best = bestOf(values);
     const names = models.filter((_, i) => values[i] === best).map((x) => x.series);
-    return best === undefined
-      ? ""
-      : `${row.label.replace(/:.*/, "")}: ${names.join(" and ")} (${best.toFixed(2)}, chance ${+row.chance.toFixed(2)})`;
+    return best === undefined ? "" : `“${row.label}”: ${names.join(" and ")} (${best.toFixed(2)}; chance ${+row.chance.toFixed(2)})`;
   });
   return paragraph(
     `Each row is one measure and each column one model, all scored on the same data: ${parts.join(", ")}. ` +
@@ -191,9 +195,10 @@ async function charts(models: Model[]): Promise<string[]> {
         groupedBars(
           "Triple-order accuracy, all units and per dimension (held-out units)",
           units.flatMap(({ series: s, m }) => [
-            { category: `all dimensions (n=${overallN})`, series: s, value: m.units?.overall.triple_order ?? null },
+            { category: `all dimensions (n=${overallN})`, n: overallN, series: s, value: m.units?.overall.triple_order ?? null },
             ...dims.map(([d, acc]) => ({
               category: `${d} (n=${acc.n})`,
+              n: acc.n,
               series: s,
               value: m.units?.by_dimension[d]?.triple_order ?? null,
             })),
@@ -239,6 +244,7 @@ async function charts(models: Model[]): Promise<string[]> {
           transfer.flatMap(({ series: s, m }) =>
             Object.entries({ overall: m.transfer?.overall, ...m.transfer?.by_group }).map(([g, w]) => ({
               category: `${g} (n=${w?.n_pairs ?? 0} pairs)`,
+              n: w?.n_pairs ?? 0,
               series: s,
               value: w?.win_rate ?? null,
             })),
@@ -254,9 +260,19 @@ async function charts(models: Model[]): Promise<string[]> {
         groupedBars(
           "Graded answers: Spearman correlation with the rubric score",
           correlation.flatMap(({ series: s, m }) => [
-            { category: `reward vs score (n=${m.correlation?.overall.n ?? 0})`, series: s, value: m.correlation?.overall.spearman ?? null },
+            {
+              category: `reward vs score (n=${m.correlation?.overall.n ?? 0})`,
+              n: m.correlation?.overall.n ?? 0,
+              series: s,
+              value: m.correlation?.overall.spearman ?? null,
+            },
             ...Object.entries(m.correlation?.by_axis ?? {}).flatMap(([axis, byDimension]) =>
-              Object.entries(byDimension).map(([d, c]) => ({ category: `${d} vs axis:${axis} (n=${c.n})`, series: s, value: c.spearman })),
+              Object.entries(byDimension).map(([d, c]) => ({
+                category: `${d} vs axis:${axis} (n=${c.n})`,
+                n: c.n,
+                series: s,
+                value: c.spearman,
+              })),
             ),
           ]),
           { axis: "Spearman's rho", series, chance: CHANCE.correlation, domain: [-1, 1] },
@@ -272,13 +288,28 @@ async function charts(models: Model[]): Promise<string[]> {
           agreement.flatMap(({ series: s, m }) => {
             const a = m.agreement;
             return [
-              { category: `pairs in order (n=${a?.pairwise.n_pairs ?? 0})`, series: s, value: a?.pairwise.accuracy ?? null },
-              { category: `best-of-N gain share (n=${a?.best_of_n.n_prompts ?? 0})`, series: s, value: a?.best_of_n.gain_share ?? null },
-              { category: `within-prompt Spearman (n=${a?.spearman.n_prompts ?? 0})`, series: s, value: a?.spearman.mean ?? null },
+              {
+                category: `pairs in order (n=${a?.pairwise.n_pairs ?? 0})`,
+                n: a?.pairwise.n_pairs ?? 0,
+                series: s,
+                value: a?.pairwise.accuracy ?? null,
+              },
+              {
+                category: `best-of-N gain share (n=${a?.best_of_n.n_prompts ?? 0})`,
+                n: a?.best_of_n.n_prompts ?? 0,
+                series: s,
+                value: a?.best_of_n.gain_share ?? null,
+              },
+              {
+                category: `within-prompt Spearman (n=${a?.spearman.n_prompts ?? 0})`,
+                n: a?.spearman.n_prompts ?? 0,
+                series: s,
+                value: a?.spearman.mean ?? null,
+              },
               ...(a?.criteria
                 ? [
-                    { category: `criteria: macro F1 (n=${a.criteria.n})`, series: s, value: a.criteria.macro_f1 },
-                    { category: `criteria: AUC (n=${a.criteria.n})`, series: s, value: a.criteria.auc },
+                    { category: `criteria: macro F1 (n=${a.criteria.n})`, n: a.criteria.n, series: s, value: a.criteria.macro_f1 },
+                    { category: `criteria: AUC (n=${a.criteria.n})`, n: a.criteria.n, series: s, value: a.criteria.auc },
                   ]
                 : []),
             ];
@@ -296,6 +327,7 @@ async function charts(models: Model[]): Promise<string[]> {
           probes.flatMap(({ series: s, m }) =>
             Object.entries(m.probes?.by_kind ?? {}).map(([k, p]) => ({
               category: `${k.replaceAll("_", " ")} (n=${p.n})`,
+              n: p.n,
               series: s,
               value: p.pass_rate,
             })),
@@ -327,7 +359,8 @@ export async function rmEvalSection(results: NamedResult[]): Promise<string> {
   const models: Model[] = reports.flatMap((r) =>
     Object.entries(r.file.models).map(([model, m]) => ({ series: reports.length > 1 ? `${r.name}: ${model}` : model, m })),
   );
-  const rows = measures(models);
+  // A measure with no data (graded answers one per prompt have no pairs to order) is left out, not shown empty.
+  const rows = measures(models).filter((row) => row.n > 0);
   const data = reports[0]?.file.data ?? { n_units: 0, n_healthbench: 0, n_graded: 0, n_probes: 0 };
   return [
     summary(models, rows, data),
