@@ -41,7 +41,7 @@ describe("the demo's table", () => {
     expect(lines[header + 1]).toMatch(/^gprc\s+0\.585\s/);
     expect(lines[header + 2]).toMatch(/^length\s+0\.396\s/);
     expect(lines[header + 3]).toMatch(/^chance\s+0\.167\s+0\.500\s/);
-    expect(lines[header + 4]).toMatch(/^n\s+53\s+53\s+64\s+14\*\s+91\s+231$/);
+    expect(lines[header + 4]).toMatch(/^n\s+53\s+53\s+64\s+14\*\s+91\s+91\s+231$/);
     expect(text).toContain("Higher is better in every column");
     expect(text).toContain("gprc, the first row, is the reward model the demo trained");
   });
@@ -53,7 +53,8 @@ describe("the demo's table", () => {
       "  (3) HealthBench: the physician's ideal answer wins (n = 64, chance 0.500)",
       "  (4) graded answers: Spearman(reward, rubric score) (n = 14, chance 0.000)",
       "  (5) rubric criteria: macro F1 against the grader's verdicts (n = 91, chance 0.500)",
-      "  (6) robustness probes passed (n = 231, chance 0.500)",
+      "  (6) rubric criteria: AUC of P(met) against the grader's verdicts (n = 91, chance 0.500)",
+      "  (7) robustness probes passed (n = 231, chance 0.500)",
     ]);
     expect(text).not.toContain("n/a");
     expect(text).not.toContain("safety");
