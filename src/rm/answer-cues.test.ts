@@ -32,7 +32,9 @@ describe("answer cues", () => {
     expect(cues.lists).toBeCloseTo(Math.log1p(2), 12);
     expect(cues.headings).toBeCloseTo(Math.log1p(1), 12);
     expect(cues.questions).toBeCloseTo(Math.log1p(1), 12);
-    expect(cues.logChars).toBeCloseTo(Math.log((answer.length + 1) / 1000), 12);
+    expect(cues.logChars).toBeCloseTo(Math.log(0.1), 12); // under 100 characters: clamped
+    expect(answerCues("x".repeat(2999), prompt, weights).logChars).toBeCloseTo(Math.log(3), 12);
+    expect(answerCues("x".repeat(99_999), prompt, weights).logChars).toBeCloseTo(Math.log(10), 12);
     expect(cues.relevance).toBe(0.7);
     expect(cues.promptRecall).toBeGreaterThan(0);
     expect(cues.promptRecall).toBeLessThan(answerCues(`${answer} crushing chest pain sweating`, prompt, weights).promptRecall);

@@ -10,7 +10,10 @@ import { type Vocabulary, type WordWeights, words } from "./word-evidence.js";
 export interface AnswerCues {
   /** Stems of the answer's words. */
   stems: ReadonlySet<string>;
-  /** log((characters + 1) / 1000). */
+  /**
+   * log((characters + 1) / 1000), clamped to the span of answers a grader sees (100 to 10,000
+   * characters): a linear or squared length term fitted there must not run away on "Call 911 now."
+   */
   logChars: number;
   /** log(1 + letters): a lone ":" has none. */
   logLetters: number;
@@ -74,6 +77,7 @@ export const stems = (text: string): string[] => words(text).map(stem);
 
 const REFUSAL = /\b(i'?m sorry|i am sorry|i can(?:no|')t (?:help|assist|provide)|i(?:'m| am) (?:unable|not able) to)\b/i;
 const OPENER = /^(thought process|let'?s (solve|think|work)|solution|answer|step \d|sure|okay|ok)\b/i;
+const LENGTH_SPAN = Math.log(10);
 /** Letters below which no answer can say anything a medical rubric asks for. */
 const MIN_LETTERS = 12;
 
@@ -97,7 +101,7 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
   const echo = inPrompt >= 0.9 && answerStems.size >= 3;
   return {
     stems: answerStems,
-    logChars: Math.log((answer.length + 1) / 1000),
+    logChars: Math.min(LENGTH_SPAN, Math.max(-LENGTH_SPAN, Math.log((answer.length + 1) / 1000))),
     logLetters: Math.log1p(letters),
     lists: logCount(answer, /^\s*(?:[-*•]|\d+[.)])\s+/gm),
     headings: logCount(answer, /^\s*(?:#{1,6}\s|\*\*[^*\n]+\*\*:?\s*$)/gm),
