@@ -2,6 +2,7 @@
  * Flags and loading shared by the reward-model commands: the encoder (with its cache in the
  * store and a progress bar while texts are embedded), the standard, and a trained model.
  */
+import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import type { Encoder } from "../core/types.js";
 import { createEncoder } from "../encoders/encoder-spec.js";
@@ -10,19 +11,32 @@ import type { TrainedModel } from "../rm/reward-model-files.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
+import { integerIn } from "./flag-ranges.js";
 import { createProgress, type Progress } from "./progress.js";
 
 export interface EncoderFlags {
   encoder?: string;
   encoderApiKey?: string;
   store?: string;
+  threads?: number;
 }
 
 export function addEncoderOptions(command: Command, defaultHelp: string): Command {
-  return command
+  command
     .option("--encoder <spec>", `use-lite | glove | openai:URL#MODEL | onnx:DIR | A+B, e.g. use-lite+glove (${defaultHelp})`)
     .option("--encoder-api-key <key>", "API key of an openai: encoder (default: $MEDRUBRIC_ENCODER_API_KEY, then $OPENAI_API_KEY)")
     .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)");
+  return addThreadsOption(command);
+}
+
+/** --threads: how many threads embed with an in-process encoder (use-lite, onnx:); the machine's cores by default. */
+export function addThreadsOption(command: Command): Command {
+  return command.option(
+    "--threads <n>",
+    "threads embedding new texts with use-lite or onnx: (default: this machine's cores)",
+    integerIn(1, 256),
+    availableParallelism(),
+  );
 }
 
 /** A progress bar per large embedding call (texts not in the cache only). */
@@ -40,7 +54,8 @@ function embeddingProgress(): (done: number, total: number) => void {
 }
 
 export async function openEncoder(spec: string, flags: EncoderFlags, store: Store): Promise<{ spec: string; encoder: Encoder }> {
-  return { spec, encoder: await createEncoder(spec, { store, apiKey: flags.encoderApiKey, onProgress: embeddingProgress() }) };
+  const options = { store, apiKey: flags.encoderApiKey, threads: flags.threads, onProgress: embeddingProgress() };
+  return { spec, encoder: await createEncoder(spec, options) };
 }
 
 export interface ModelFlags extends EncoderFlags {
