@@ -25,12 +25,24 @@ export const fromThreadError = (error: ThreadError): Error =>
  * `workerData`.
  */
 export function spawnWorker(entry: URL, workerData: unknown): Worker {
-  if (!entry.pathname.endsWith(".ts")) return new Worker(entry, { workerData });
+  const execArgv = workerExecArgv();
+  if (!entry.pathname.endsWith(".ts")) return new Worker(entry, { workerData, execArgv });
   // Run from the TypeScript sources (tests, benchmarks): tsx's loader does not reach worker threads
   // by itself, so the thread registers it before importing its entry.
   const tsx = import.meta.resolve("tsx/esm/api");
   const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, execArgv });
+}
+
+const EVAL_FLAGS = ["-e", "--eval", "-p", "--print"];
+
+/**
+ * The process's Node options without those about its main script (`node --input-type=module -e
+ * CODE`), which a worker given a file refuses to start with.
+ */
+function workerExecArgv(): string[] {
+  const all = process.execArgv;
+  return all.filter((arg, i) => !arg.startsWith("--input-type") && !EVAL_FLAGS.includes(arg) && !EVAL_FLAGS.includes(all[i - 1] ?? ""));
 }
 
 /** The URL of a sibling module of `base` (an import.meta.url), as .ts when running from the sources, else .js. */
