@@ -37,7 +37,7 @@ describe("the matrix product's gradient on the WebAssembly backend", () => {
     const dOpB = product(transpose(opA), w);
     const expected = [transposeA ? transpose(dOpA) : dOpA, transposeB ? transpose(dOpB) : dOpB];
     for (const [i, got] of [da, db].entries())
-      (got?.arraySync() as number[][]).forEach((row, r) => {
+      ((got as tf.Tensor).arraySync() as number[][]).forEach((row, r) => {
         row.forEach((value, c) => {
           expect(value).toBeCloseTo(expected[i]?.[r]?.[c] as number, 5);
         });
