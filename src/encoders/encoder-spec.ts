@@ -78,11 +78,12 @@ async function createSingle(spec: string, options: EncoderSpecOptions): Promise<
   const uncached = inProcess
     ? await createInProcessEncoder(spec).then((local) => (threads > 1 ? createEncoderPool(local, spec, { threads }) : local))
     : await createRemote(spec, options.apiKey);
-  // A progress report keeps every thread busy: as many of its batches in flight as there are threads, and one more.
-  const encoder = options.onProgress
-    ? withProgressReport(uncached, options.onProgress, { concurrency: inProcess && threads > 1 ? threads + 1 : 1 })
-    : uncached;
-  return options.store ? withCache(encoder, options.store) : encoder;
+  // Large calls go in batches (reported, and cached as each ends) with as many in flight as there are
+  // threads and one more, so that every thread stays busy.
+  // A remote encoder sends a batch's requests together (64 texts each), within its client's concurrency limit.
+  const batching = inProcess ? { concurrency: threads > 1 ? threads + 1 : 1 } : { batchSize: 256 };
+  if (options.store) return withCache(uncached, options.store, { ...batching, onProgress: options.onProgress });
+  return options.onProgress ? withProgressReport(uncached, options.onProgress, batching) : uncached;
 }
 
 const IN_PROCESS = ["use-lite", "onnx:"];
