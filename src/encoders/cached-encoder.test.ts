@@ -89,7 +89,14 @@ describe("withCache", () => {
       [8, 10],
     ]);
     const asked: string[] = [];
-    const counting: Encoder = { id: hash.id, dim: hash.dim, embed: (rest) => (asked.push(...rest), hash.embed(rest)) };
+    const counting: Encoder = {
+      id: hash.id,
+      dim: hash.dim,
+      embed: (rest) => {
+        asked.push(...rest);
+        return hash.embed(rest);
+      },
+    };
     expect(numbers(await withCache(counting, store).embed(texts))).toEqual(numbers(await hash.embed(texts)));
     expect(asked).toEqual(["text 8", "text 9"]);
   });
