@@ -54,7 +54,9 @@ function embeddingProgress(): (done: number, total: number) => void {
 }
 
 export async function openEncoder(spec: string, flags: EncoderFlags, store: Store): Promise<{ spec: string; encoder: Encoder }> {
-  const options = { store, apiKey: flags.encoderApiKey, threads: flags.threads, onProgress: embeddingProgress() };
+  // The flag's default for callers without one (the benchmarks): every core.
+  const threads = flags.threads ?? availableParallelism();
+  const options = { store, apiKey: flags.encoderApiKey, threads, onProgress: embeddingProgress() };
   return { spec, encoder: await createEncoder(spec, options) };
 }
 
