@@ -18,7 +18,7 @@ import { openStore } from "../store/open-store.js";
 import { seedTrainingSplit } from "../synth/seed-set.js";
 import { integerIn, MAX_SEED } from "./flag-ranges.js";
 import { runRmEval } from "./rm-eval.js";
-import { addThreadsOption, openEncoder } from "./rm-options.js";
+import { openEncoder, threadsOption } from "./rm-options.js";
 import { MAX_EPOCHS, trainAndReport, trainOptions } from "./train.js";
 
 export const DEMO_GRADED = "data/demo/graded.jsonl";
@@ -39,7 +39,7 @@ interface DemoFlags {
 }
 
 export function registerDemo(program: Command): void {
-  const command = program
+  program
     .command("demo")
     .description("train the reward model on the bundled seed set with the embedded encoder and evaluate it (offline, no keys)")
     .option("--out <dir>", "where the models, the evaluation report and the summary go", "medrubric-demo")
@@ -47,58 +47,59 @@ export function registerDemo(program: Command): void {
     .option("--encoder-api-key <key>", "API key of an openai: encoder")
     .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
     .option("--seed <n>", "seed of the split and the training", integerIn(0, MAX_SEED), 0)
-    .option("--epochs <n>", "most training epochs", integerIn(1, MAX_EPOCHS));
-  addThreadsOption(command).action(async (flags: DemoFlags) => {
-    await checkOutputDir(flags.out);
-    const started = Date.now();
-    const loaded = await loadStandards();
-    const { authored, degraded, train, heldOut } = await seedTrainingSplit(loaded, HELD_OUT_SHARE, flags.seed);
-    const healthbench = seededSplitBy(
-      (await Promise.all(DEMO_HEALTHBENCH.map(async (file) => (await loadExamples(packageFile(file))).rows))).flat(),
-      (row) => row.prompt_id,
-      HELD_OUT_SHARE,
-      flags.seed,
-    );
-    process.stdout.write(
-      `units: ${authored} authored + ${degraded} degraded; ${train.length} for training, ${heldOut.length} held out (${HELD_OUT_SHARE * 100}% of the questions)\n` +
-        `HealthBench rows: ${healthbench.train.length} for training (physician pairs), ${healthbench.heldOut.length} held out\n`,
-    );
-    const input = { units: train, healthbench: healthbench.train };
-    const store = openStore(flags);
-    try {
-      const encoder = await openEncoder(flags.encoder, flags, store);
-      const options = trainOptions({ seed: flags.seed, epochs: flags.epochs });
-      const gprc = await trainAndReport(input, loaded, encoder, options, "training GPRC");
-      const zero = await trainAndReport(
-        input,
-        loaded,
-        encoder,
-        { ...options, lambdas: { axis: 0, perp: 0, inv: 0, abs: 0 } },
-        "training lambdas=0",
+    .option("--epochs <n>", "most training epochs", integerIn(1, MAX_EPOCHS))
+    .addOption(threadsOption())
+    .action(async (flags: DemoFlags) => {
+      await checkOutputDir(flags.out);
+      const started = Date.now();
+      const loaded = await loadStandards();
+      const { authored, degraded, train, heldOut } = await seedTrainingSplit(loaded, HELD_OUT_SHARE, flags.seed);
+      const healthbench = seededSplitBy(
+        (await Promise.all(DEMO_HEALTHBENCH.map(async (file) => (await loadExamples(packageFile(file))).rows))).flat(),
+        (row) => row.prompt_id,
+        HELD_OUT_SHARE,
+        flags.seed,
       );
-      const data = {
-        units: heldOut,
-        healthbench: healthbench.heldOut,
-        graded: (await loadGraded(packageFile(DEMO_GRADED))).rows,
-      };
-      const report = await runRmEval({ gprc: gprc.model, lambdas0: zero.model }, gprc.config.dimensions, encoder.encoder, data);
-      gprc.config.metrics = { rm_eval: report.models.gprc ?? {}, data: report.data };
-      zero.config.metrics = { rm_eval: report.models.lambdas0 ?? {}, data: report.data };
-      await gprc.save(join(flags.out, "model"));
-      await zero.save(join(flags.out, "model-lambdas0"));
-      const result = { kind: "rm-eval", file: report } as const;
-      await writeFileAtomic(join(flags.out, "rm-eval.json"), resultText(result));
-      const html = await writeReportBeside(join(flags.out, "rm-eval.json"), result);
-      const summary = headline(report, (Date.now() - started) / 1000);
-      await writeFileAtomic(join(flags.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-      process.stdout.write(`\n${formatEvalTable(report)}\n`);
       process.stdout.write(
-        `${summary.lines.join("\n")}\nwrote ${join(flags.out, "model")}, ${join(flags.out, "model-lambdas0")}, ${join(flags.out, "rm-eval.json")}, ${join(flags.out, "summary.json")}\nreport: ${html}\n`,
+        `units: ${authored} authored + ${degraded} degraded; ${train.length} for training, ${heldOut.length} held out (${HELD_OUT_SHARE * 100}% of the questions)\n` +
+          `HealthBench rows: ${healthbench.train.length} for training (physician pairs), ${healthbench.heldOut.length} held out\n`,
       );
-    } finally {
-      store.close();
-    }
-  });
+      const input = { units: train, healthbench: healthbench.train };
+      const store = openStore(flags);
+      try {
+        const encoder = await openEncoder(flags.encoder, flags, store);
+        const options = trainOptions({ seed: flags.seed, epochs: flags.epochs });
+        const gprc = await trainAndReport(input, loaded, encoder, options, "training GPRC");
+        const zero = await trainAndReport(
+          input,
+          loaded,
+          encoder,
+          { ...options, lambdas: { axis: 0, perp: 0, inv: 0, abs: 0 } },
+          "training lambdas=0",
+        );
+        const data = {
+          units: heldOut,
+          healthbench: healthbench.heldOut,
+          graded: (await loadGraded(packageFile(DEMO_GRADED))).rows,
+        };
+        const report = await runRmEval({ gprc: gprc.model, lambdas0: zero.model }, gprc.config.dimensions, encoder.encoder, data);
+        gprc.config.metrics = { rm_eval: report.models.gprc ?? {}, data: report.data };
+        zero.config.metrics = { rm_eval: report.models.lambdas0 ?? {}, data: report.data };
+        await gprc.save(join(flags.out, "model"));
+        await zero.save(join(flags.out, "model-lambdas0"));
+        const result = { kind: "rm-eval", file: report } as const;
+        await writeFileAtomic(join(flags.out, "rm-eval.json"), resultText(result));
+        const html = await writeReportBeside(join(flags.out, "rm-eval.json"), result);
+        const summary = headline(report, (Date.now() - started) / 1000);
+        await writeFileAtomic(join(flags.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+        process.stdout.write(`\n${formatEvalTable(report)}\n`);
+        process.stdout.write(
+          `${summary.lines.join("\n")}\nwrote ${join(flags.out, "model")}, ${join(flags.out, "model-lambdas0")}, ${join(flags.out, "rm-eval.json")}, ${join(flags.out, "summary.json")}\nreport: ${html}\n`,
+        );
+      } finally {
+        store.close();
+      }
+    });
 }
 
 /** The few numbers a reader looks at first, per model. */

@@ -3,7 +3,7 @@
  * store and a progress bar while texts are embedded), the standard, and a trained model.
  */
 import { availableParallelism } from "node:os";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { Encoder } from "../core/types.js";
 import { createEncoder } from "../encoders/encoder-spec.js";
 import { readCheckpointConfig } from "../rm/checkpoint.js";
@@ -22,21 +22,18 @@ export interface EncoderFlags {
 }
 
 export function addEncoderOptions(command: Command, defaultHelp: string): Command {
-  command
+  return command
     .option("--encoder <spec>", `use-lite | glove | openai:URL#MODEL | onnx:DIR | A+B, e.g. use-lite+glove (${defaultHelp})`)
     .option("--encoder-api-key <key>", "API key of an openai: encoder (default: $MEDRUBRIC_ENCODER_API_KEY, then $OPENAI_API_KEY)")
-    .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)");
-  return addThreadsOption(command);
+    .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
+    .addOption(threadsOption());
 }
 
 /** --threads: how many threads embed with an in-process encoder (use-lite, onnx:); the machine's cores by default. */
-export function addThreadsOption(command: Command): Command {
-  return command.option(
-    "--threads <n>",
-    "threads embedding new texts with use-lite or onnx: (default: this machine's cores)",
-    integerIn(1, 256),
-    availableParallelism(),
-  );
+export function threadsOption(): Option {
+  return new Option("--threads <n>", "threads embedding new texts with use-lite or onnx: (default: this machine's cores)")
+    .argParser(integerIn(1, 256))
+    .default(availableParallelism());
 }
 
 /** A progress bar per large embedding call (texts not in the cache only). */
