@@ -18,7 +18,7 @@ import { seedTrainingSplit } from "../synth/seed-set.js";
 import { formatDemoTable } from "./demo-table.js";
 import { integerIn, MAX_SEED } from "./flag-ranges.js";
 import { runRmEval } from "./rm-eval.js";
-import { openEncoder } from "./rm-options.js";
+import { openEncoder, threadsOption } from "./rm-options.js";
 import { MAX_EPOCHS, trainAndReport, trainOptions } from "./train.js";
 
 export const DEMO_GRADED = "data/demo/graded.jsonl";
@@ -33,6 +33,7 @@ interface DemoFlags {
   encoder: string;
   encoderApiKey?: string;
   store?: string;
+  threads: number;
   seed: number;
   epochs?: number;
 }
@@ -47,6 +48,7 @@ export function registerDemo(program: Command): void {
     .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
     .option("--seed <n>", "seed of the split and the training", integerIn(0, MAX_SEED), 0)
     .option("--epochs <n>", "most training epochs", integerIn(1, MAX_EPOCHS))
+    .addOption(threadsOption())
     .action(async (flags: DemoFlags) => {
       await checkOutputDir(flags.out);
       const started = Date.now();

@@ -2,7 +2,8 @@
  * Flags and loading shared by the reward-model commands: the encoder (with its cache in the
  * store and a progress bar while texts are embedded), the standard, and a trained model.
  */
-import type { Command } from "commander";
+import { availableParallelism } from "node:os";
+import { type Command, Option } from "commander";
 import type { Encoder } from "../core/types.js";
 import { createEncoder } from "../encoders/encoder-spec.js";
 import { readCheckpointConfig } from "../rm/checkpoint.js";
@@ -10,19 +11,29 @@ import type { TrainedModel } from "../rm/reward-model-files.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
+import { integerIn } from "./flag-ranges.js";
 import { createProgress, type Progress } from "./progress.js";
 
 export interface EncoderFlags {
   encoder?: string;
   encoderApiKey?: string;
   store?: string;
+  threads?: number;
 }
 
 export function addEncoderOptions(command: Command, defaultHelp: string): Command {
   return command
     .option("--encoder <spec>", `use-lite | glove | openai:URL#MODEL | onnx:DIR | A+B, e.g. use-lite+glove (${defaultHelp})`)
     .option("--encoder-api-key <key>", "API key of an openai: encoder (default: $MEDRUBRIC_ENCODER_API_KEY, then $OPENAI_API_KEY)")
-    .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)");
+    .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
+    .addOption(threadsOption());
+}
+
+/** --threads: how many threads embed with an in-process encoder (use-lite, onnx:); the machine's cores by default. */
+export function threadsOption(): Option {
+  return new Option("--threads <n>", "threads embedding new texts with use-lite or onnx: (default: this machine's cores)")
+    .argParser(integerIn(1, 256))
+    .default(availableParallelism());
 }
 
 /** A progress bar per large embedding call (texts not in the cache only). */
@@ -40,7 +51,10 @@ function embeddingProgress(): (done: number, total: number) => void {
 }
 
 export async function openEncoder(spec: string, flags: EncoderFlags, store: Store): Promise<{ spec: string; encoder: Encoder }> {
-  return { spec, encoder: await createEncoder(spec, { store, apiKey: flags.encoderApiKey, onProgress: embeddingProgress() }) };
+  // The flag's default for callers without one (the benchmarks): every core.
+  const threads = flags.threads ?? availableParallelism();
+  const options = { store, apiKey: flags.encoderApiKey, threads, onProgress: embeddingProgress() };
+  return { spec, encoder: await createEncoder(spec, options) };
 }
 
 export interface ModelFlags extends EncoderFlags {

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { createHashEncoder } from "../../test/hash-encoder.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { tempDir } from "../../test/temp-dir.js";
+import type { Encoder } from "../core/types.js";
 import { createLlmClient } from "../llm/openai-client.js";
 import { Store } from "../store/store.js";
 import { withCache } from "./cached-encoder.js";
@@ -64,6 +66,39 @@ describe("withCache", () => {
     expect(numbers(reopened.result)).toEqual(numbers(saved));
     const other = await watch(async () => withCache(await encoder("other-model"), store).embed(["kept across runs"]));
     expect(other.inputs).toEqual([["kept across runs"]]);
+  });
+
+  it("saves each batch as it finishes, so a call that fails part-way keeps what was embedded, and reports progress", async () => {
+    const hash = createHashEncoder(8);
+    let calls = 0;
+    // Fails on its third batch, as a killed or crashed run would stop.
+    const failing: Encoder = {
+      id: hash.id,
+      dim: hash.dim,
+      embed: (texts) => (++calls === 3 ? Promise.reject(new Error("embedding failed")) : hash.embed(texts)),
+    };
+    const store = openStore(await storePath());
+    const texts = Array.from({ length: 10 }, (_, i) => `text ${i}`);
+    const reports: [number, number][] = [];
+    await expect(
+      withCache(failing, store, { batchSize: 4, onProgress: (done, total) => reports.push([done, total]) }).embed(texts),
+    ).rejects.toThrow("embedding failed");
+    expect(reports).toEqual([
+      [0, 10],
+      [4, 10],
+      [8, 10],
+    ]);
+    const asked: string[] = [];
+    const counting: Encoder = {
+      id: hash.id,
+      dim: hash.dim,
+      embed: (rest) => {
+        asked.push(...rest);
+        return hash.embed(rest);
+      },
+    };
+    expect(numbers(await withCache(counting, store).embed(texts))).toEqual(numbers(await hash.embed(texts)));
+    expect(asked).toEqual(["text 8", "text 9"]);
   });
 });
 

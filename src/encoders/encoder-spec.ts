@@ -17,6 +17,7 @@ import type { Store } from "../store/store.js";
 import { withCache } from "./cached-encoder.js";
 import { withChunking } from "./chunked-encoder.js";
 import { createConcatEncoder } from "./concat-encoder.js";
+import { createEncoderPool } from "./encoder-pool.js";
 import { createGloveEncoder } from "./glove-encoder.js";
 import { createOnnxEncoder } from "./onnx-encoder.js";
 import { createOpenAIEncoder } from "./openai-encoder.js";
@@ -34,6 +35,11 @@ export interface EncoderSpecOptions {
   dataDir?: string;
   /** Told when GloVe's word vectors are converted (once, about 15 s); default: stderr. */
   onNotice?: (message: string) => void;
+  /**
+   * Worker threads embedding at once for the encoders that run in process (use-lite, onnx:);
+   * default 1, in this thread. GloVe (faster than a thread hop pays for) and openai: (remote) ignore it.
+   */
+  threads?: number;
 }
 
 const FORMS =
@@ -67,13 +73,38 @@ async function createSingle(spec: string, options: EncoderSpecOptions): Promise<
     const storeDir = options.store && options.store.path !== ":memory:" ? dirname(options.store.path) : undefined;
     return createGloveEncoder({ dir: options.dataDir ?? storeDir ?? ".medrubric", onNotice: options.onNotice });
   }
-  const uncached = await createUncached(spec, options.apiKey);
-  const encoder = options.onProgress ? withProgressReport(uncached, options.onProgress) : uncached;
-  return options.store ? withCache(encoder, options.store) : encoder;
+  const threads = options.threads ?? 1;
+  const inProcess = IN_PROCESS.some((name) => spec === name || (name.endsWith(":") && spec.startsWith(name)));
+  const uncached = inProcess
+    ? await createInProcessEncoder(spec).then((local) => (threads > 1 ? createEncoderPool(local, spec, { threads }) : local))
+    : await createRemote(spec, options.apiKey);
+  // Large calls go in batches (reported, and cached as each ends) with as many in flight as there are
+  // threads and one more, so that every thread stays busy.
+  // A remote encoder sends a batch's requests together (64 texts each), within its client's concurrency limit.
+  const batching = inProcess ? { concurrency: threads > 1 ? threads + 1 : 1 } : { batchSize: 256 };
+  if (options.store) return withCache(uncached, options.store, { ...batching, onProgress: options.onProgress });
+  return options.onProgress ? withProgressReport(uncached, options.onProgress, batching) : uncached;
 }
 
-async function createUncached(spec: string, apiKey: string | undefined): Promise<Encoder> {
+const IN_PROCESS = ["use-lite", "onnx:"];
+
+/**
+ * An encoder whose model runs in this thread: `use-lite` or `onnx:DIR`, chunked. `pooled`: built in
+ * a thread of the encoder pool, so an ONNX model computes on one core, the pool's other threads on the others.
+ */
+export async function createInProcessEncoder(spec: string, { pooled = false } = {}): Promise<Encoder> {
   if (spec === "use-lite") return withChunking(await createUseLiteEncoder(), { maxChars: 1000 });
+  if (spec.startsWith("onnx:")) {
+    const dir = spec.slice("onnx:".length);
+    if (dir === "") throw new UsageError(`encoder ${spec}: name the model directory, as in onnx:models/bge-small-en-v1.5`);
+    // About 400 tokens of English at ~4 characters a token (fewer where medical terms split into word
+    // pieces): inside the 512-token window of BERT-sized models, so their truncation seldom drops text.
+    return withChunking(await createOnnxEncoder(dir, pooled ? { intraOpThreads: 1 } : {}), { maxChars: 1500 });
+  }
+  throw new UsageError(`unknown encoder ${JSON.stringify(spec)}: expected ${FORMS}`);
+}
+
+async function createRemote(spec: string, apiKey: string | undefined): Promise<Encoder> {
   if (spec.startsWith("openai:")) {
     const target = spec.slice("openai:".length);
     // The last '#', as a model name never holds one; the URL before it is checked by normaliseBaseUrl.
@@ -89,13 +120,6 @@ async function createUncached(spec: string, apiKey: string | undefined): Promise
     const client = createLlmClient({ endpoints: [{ baseUrl, apiKey: key }], model });
     // About 1000 tokens: inside the 8192-token window of OpenAI's models and bge-m3 (a 512-token model truncates).
     return withChunking(await createOpenAIEncoder({ client, baseUrl }), { maxChars: 4000 });
-  }
-  if (spec.startsWith("onnx:")) {
-    const dir = spec.slice("onnx:".length);
-    if (dir === "") throw new UsageError(`encoder ${spec}: name the model directory, as in onnx:models/bge-small-en-v1.5`);
-    // About 400 tokens of English at ~4 characters a token (fewer where medical terms split into word
-    // pieces): inside the 512-token window of BERT-sized models, so their truncation seldom drops text.
-    return withChunking(await createOnnxEncoder(dir), { maxChars: 1500 });
   }
   throw new UsageError(`unknown encoder ${JSON.stringify(spec)}: expected ${FORMS}`);
 }

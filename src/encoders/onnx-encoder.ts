@@ -44,7 +44,12 @@ interface Loaded {
   model: PreTrainedModel;
 }
 
-export async function createOnnxEncoder(dir: string): Promise<Encoder> {
+export interface OnnxEncoderOptions {
+  /** onnxruntime's threads per matrix product; default: its own (the machine's cores). 1 in each thread of an encoder pool. */
+  intraOpThreads?: number;
+}
+
+export async function createOnnxEncoder(dir: string, { intraOpThreads }: OnnxEncoderOptions = {}): Promise<Encoder> {
   const root = resolve(dir);
   const where = `onnx:${dir}`;
   await checkFiles(root, where);
@@ -60,7 +65,7 @@ export async function createOnnxEncoder(dir: string): Promise<Encoder> {
 
   let loading: Promise<Loaded> | undefined;
   // Loaded on first use, so a run served entirely from the embedding cache never starts onnxruntime.
-  const load = () => (loading ??= loadModel(root, onnx.dtype, where));
+  const load = () => (loading ??= loadModel(root, onnx.dtype, where, intraOpThreads));
 
   return {
     id,
@@ -121,7 +126,7 @@ async function readPooling(root: string, where: string): Promise<Pooling> {
 /** A JSON file of the directory (checked to exist already), its contents validated. */
 const readJson = <S extends z.ZodType>(root: string, file: string, schema: S) => readJsonFileAs(join(root, file), schema);
 
-async function loadModel(root: string, dtype: "fp32" | "q8", where: string): Promise<Loaded> {
+async function loadModel(root: string, dtype: "fp32" | "q8", where: string, intraOpThreads: number | undefined): Promise<Loaded> {
   // Imported here: the library and onnxruntime take about half a second to load, which `--help` should not pay.
   const { env, AutoModel, AutoTokenizer } = await import("@huggingface/transformers");
   // env is the library's global settings; these are the only values this project ever wants.
@@ -133,7 +138,12 @@ async function loadModel(root: string, dtype: "fp32" | "q8", where: string): Pro
     const options = { local_files_only: true } as const;
     const [tokenizer, model] = await Promise.all([
       AutoTokenizer.from_pretrained(root, options),
-      AutoModel.from_pretrained(root, { ...options, dtype, device: "cpu" }),
+      AutoModel.from_pretrained(root, {
+        ...options,
+        dtype,
+        device: "cpu",
+        ...(intraOpThreads ? { session_options: { intraOpNumThreads: intraOpThreads } } : {}),
+      }),
     ]);
     return { tokenizer, model };
   } catch (error) {

@@ -117,6 +117,14 @@ export interface ReadingBatch {
   partCosines: tf.Tensor2D;
   /** E(t) of each row's axis text: [rows, d]. */
   axisTexts: tf.Tensor2D;
+  /**
+   * The distinct (axis text, prompt) pairs of the rows: E(t) of each [pairs, d], its prompt
+   * [pairs, P], and each row's pair [rows, pairs]. The axis network runs once per pair (a
+   * criterion is read in every answer to its prompt: about a third as many pairs as rows).
+   */
+  pairAxisTexts: tf.Tensor2D;
+  pairPrompt: tf.Tensor2D;
+  rowPair: tf.Tensor2D;
   /** Evidence features of each row (reading-batch.ts): [rows, F]. */
   evidence: tf.Tensor2D;
   /** [rows, groups]. */
@@ -145,7 +153,8 @@ export function readRows(net: GprcNetwork, batch: ReadingBatch): RowReadings {
   const queries = tf.matMul(batch.axisTexts, net.query);
   const [tau, nullLogit] = tf.split(net.reading, 2);
   const match = tf.add(
-    tf.div(tf.matMul(queries, keys, false, true), Math.sqrt(net.shape.attention)),
+    // An explicit transpose: the backend's product flagged transposeB takes a slow path (tf-backend.ts).
+    tf.div(tf.matMul(queries, tf.transpose(keys)), Math.sqrt(net.shape.attention)),
     tf.mul(batch.partCosines, tau as tf.Tensor),
   );
   const masked = tf.add(match, tf.mul(tf.sub(1, batch.rowParts), -1e9));
@@ -153,8 +162,9 @@ export function readRows(net: GprcNetwork, batch: ReadingBatch): RowReadings {
   const weights = tf.slice(tf.softmax(tf.concat([tf.mul(tf.ones([rows, 1]), nullLogit as tf.Tensor), masked], 1)), [0, 1], [-1, -1]);
   const rowAnchors = tf.matMul(batch.rowPrompt, anchors) as tf.Tensor2D;
   const read = tf.sub(tf.matMul(weights, states), rowAnchors);
-  const raw = runMlp(net.axis, tf.concat([batch.axisTexts, rowAnchors], 1) as tf.Tensor2D);
-  const u = tf.div(raw, tf.sqrt(tf.add(tf.sum(tf.square(raw), -1, true), EPS))) as tf.Tensor2D;
+  // Per distinct (axis, prompt) pair, then to the rows by a one-hot product: exact, as each row takes one pair's value.
+  const raw = runMlp(net.axis, tf.concat([batch.pairAxisTexts, tf.matMul(batch.pairPrompt, anchors)], 1) as tf.Tensor2D);
+  const u = tf.matMul(batch.rowPair, tf.div(raw, tf.sqrt(tf.add(tf.sum(tf.square(raw), -1, true), EPS)))) as tf.Tensor2D;
   // The evidence moves the answer along the axis: e u, so s = <read, u> + e.
   const e = tf.sum(tf.mul(batch.evidence, tf.matMul(batch.rowGroup, net.evidence)), -1);
   const v = tf.add(read, tf.mul(tf.expandDims(e, 1), u)) as tf.Tensor2D;

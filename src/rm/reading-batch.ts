@@ -103,6 +103,9 @@ export function readingTensors(reading: Reading, vectors: readonly Float32Array[
     evidence.set(rowEvidence(vectors[row.axis] as Float32Array, answer, row.cover, vectors, cosines, at), i * EVIDENCE_FEATURES);
   });
   const rowPrompts = reading.rows.map((r) => (reading.answers[r.answer] as AnswerRef).prompt);
+  const pairs = new TextTable();
+  const rowPairs = reading.rows.map((r, i) => pairs.id(`${r.axis} ${rowPrompts[i]}`));
+  const pairRows = [...pairs.ids.keys()].map((key) => key.split(" ").map(Number) as [number, number]);
   return {
     prompts: rowsTensor(
       reading.prompts.map((id) => vectors[id] as Float32Array),
@@ -120,6 +123,15 @@ export function readingTensors(reading: Reading, vectors: readonly Float32Array[
       reading.rows.map((r) => vectors[r.axis] as Float32Array),
       d,
     ),
+    pairAxisTexts: rowsTensor(
+      pairRows.map(([axis]) => vectors[axis] as Float32Array),
+      d,
+    ),
+    pairPrompt: oneHotRows(
+      pairRows.map(([, prompt]) => prompt),
+      reading.prompts.length,
+    ),
+    rowPair: oneHotRows(rowPairs, pairRows.length),
     evidence: tf.tensor2d(evidence, [reading.rows.length, EVIDENCE_FEATURES]),
     rowGroup: oneHotRows(
       reading.rows.map((r) => r.group),

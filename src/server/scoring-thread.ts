@@ -14,9 +14,9 @@
  * The thread loads the model itself from `loader`, a module exporting `loadServedModel(args)`,
  * so nothing but requests and scores crosses between the threads.
  */
-import { Worker } from "node:worker_threads";
-import { type ErrorKind, MedrubricError } from "../core/errors.js";
+
 import type { RewardModel, RewardRequest, RewardScore } from "../core/types.js";
+import { fromThreadError, siblingModule, spawnWorker, type ThreadError } from "../core/worker-thread.js";
 import {
   AbandonedError,
   type BatchingOptions,
@@ -36,12 +36,6 @@ export interface ServedModel {
 /** What a loader module exports: builds the model inside the scoring thread. */
 export type LoadServedModel<A> = (args: A) => Promise<ServedModel>;
 
-/** An error as it crosses the thread boundary; a MedrubricError keeps its kind (400 vs 500, exit code). */
-export interface ThreadError {
-  message: string;
-  kind?: ErrorKind;
-}
-
 /** One answer to score, and the id its score comes back under. */
 export type ThreadItem = { id: number; request: RewardRequest };
 /** One request's answers; the key names it for a cancel. */
@@ -56,6 +50,7 @@ export type WorkerReply =
   | { ids: number[]; results: RewardScore[] }
   | { ids: number[]; error: ThreadError }
   | { ids: number[]; cancelled: true };
+export { type ThreadError, toThreadError } from "../core/worker-thread.js";
 export type WorkerHello = { info: ModelInfo } | { error: ThreadError };
 export type WorkerData = { loader: string; args: unknown; batching: Omit<BatchingOptions, "onBatch"> };
 
@@ -68,28 +63,10 @@ export interface ScoringThread {
   close(): Promise<void>;
 }
 
-export const toThreadError = (error: unknown): ThreadError => ({
-  message: error instanceof Error ? error.message : String(error),
-  kind: error instanceof MedrubricError ? error.kind : undefined,
-});
-const fromThreadError = (error: ThreadError): Error =>
-  error.kind ? new MedrubricError(error.kind, error.message) : new Error(error.message);
-
-function spawnWorker(workerData: unknown): Worker {
-  const fromSources = import.meta.url.endsWith(".ts");
-  const entry = new URL(`./scoring-worker.${fromSources ? "ts" : "js"}`, import.meta.url);
-  if (!fromSources) return new Worker(entry, { workerData });
-  // Run from the TypeScript sources (tests, benchmarks): tsx's loader does not reach worker threads
-  // by itself, so the thread registers it before importing its entry.
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
 export function startScoringThread<A>(loader: URL, args: A, batching: BatchingOptions): Promise<ScoringThread> {
   const { onBatch, deadlineMs = Number.POSITIVE_INFINITY, ...plain } = batching;
   // The deadline is kept here, where the request waits; the thread only drops what it is told to.
-  const worker = spawnWorker({
+  const worker = spawnWorker(siblingModule("scoring-worker", import.meta.url), {
     loader: loader.href,
     args,
     batching: { ...plain, maxQueue: Number.POSITIVE_INFINITY },
