@@ -241,13 +241,9 @@ function addDegenerates(
     const answer = builder.answer(text);
     builder.context.counts.degenerate_answers++;
     const dimensionSet = builder.dimensionSet(answer, dimensions);
-    const set = rubric
-      ? builder.scoreSet(
-          answer,
-          rubric,
-          rubric.map((item) => (item.points > 0 ? false : null)),
-        )
-      : undefined;
+    // Positive criteria unmet, as targets only where the grader's verdicts calibrate the same criteria (graded prompts).
+    const verdicts = judged ? rubric?.map((item) => (item.points > 0 ? false : null)) : undefined;
+    const set = rubric ? builder.scoreSet(answer, rubric, verdicts) : undefined;
     for (const r of real) {
       builder.group.pairs.push({ better: r.dimensionSet, worse: dimensionSet, degenerate: true });
       if (set !== undefined && r.set !== undefined) builder.group.pairs.push({ better: r.set, worse: set, degenerate: true });
