@@ -73,18 +73,22 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
       expect(Object.values(row.scores).every((v) => typeof v === "number" && v >= 0 && v <= 1)).toBe(true);
       expect(row.reward).toBeGreaterThanOrEqual(0);
     }
-    const weights = config.scenario_weights.emergency_referrals;
-    const weighted = Object.entries(rows[0].scores).reduce((sum, [d, s]) => sum + (s as number) * weights[d], 0);
-    expect(rows[0].reward).toBeCloseTo(weighted / Object.values(weights as Record<string, number>).reduce((a, b) => a + b, 0), 6);
+    // Without a rubric the reward is a preference score in (0, 1): the dimensions and the answer's cues, stacked.
+    for (const row of rows) expect(row.reward).toBeLessThan(1);
 
     const candidates = join(dir, "candidates.jsonl");
-    await writeFile(candidates, JSON.stringify({ id: 7, prompt, responses: ["Call emergency services now.", "Rest.", "Drink water."] }));
+    await writeFile(
+      candidates,
+      JSON.stringify({ id: 7, prompt, responses: ["Call emergency services now.", "Rest.", "Drink water.", ":", "Thought process:"] }),
+    );
     const ranked = join(dir, "ranked.jsonl");
     expect((await runCli(["rerank", "--model", model, "--input", candidates, "--out", ranked, "--store", store])).code).toBe(0);
     const [rank] = readJsonlFile(ranked);
     expect(rank.id).toBe(7);
-    expect(rank.rewards).toHaveLength(3);
+    expect(rank.rewards).toHaveLength(5);
     expect(rank.best).toBe(rank.rewards.indexOf(Math.max(...rank.rewards)));
+    // Master keys are trained as worse than every real answer.
+    expect(Math.max(rank.rewards[3], rank.rewards[4])).toBeLessThan(Math.min(...rank.rewards.slice(0, 3)));
 
     // A row naming a scenario the model does not weigh is bad input at its line, in reward and rerank alike.
     const unknown = join(dir, "unknown-scenario.jsonl");
@@ -213,7 +217,7 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(demo.stdout).toContain("Higher is better in every column");
     expect(demo.stdout).toContain("The full table (per dimension, per HealthBench group, every probe): demo/rm-eval.json");
     expect(demo.stdout).not.toMatch(/units \[/);
-    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(7);
+    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(8);
     expect(summary.data.n_healthbench).toBe(28);
     const config = JSON.parse(readFileSync(join(out, "model", "config.json"), "utf8"));
     expect(config.metrics.rm_eval.transfer.overall.n_pairs).toBeGreaterThan(40);

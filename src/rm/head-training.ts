@@ -54,8 +54,11 @@ const DEGENERATE_WEIGHT = 0.2;
 
 /** Fewer real rows (verdicts, or pairs of real answers) than this fit no head: the network alone answers. */
 const MIN_HEAD_ROWS = 50;
-/** Stack fitted on fewer held-out rows than this is fitted on the training rows instead. */
-const MIN_CALIBRATION_ROWS = 200;
+/**
+ * Stack fitted on fewer held-out rows than this is fitted on the training rows instead, where the
+ * network is overfitted and the stack trusts it too much: a few dozen held-out rows are better.
+ */
+const MIN_CALIBRATION_ROWS = 60;
 const L2_GRID = [1e-5, 1e-4, 1e-3];
 const EPOCHS = 8;
 const LEARNING_RATE = 0.1;
