@@ -54,11 +54,8 @@ const DEGENERATE_WEIGHT = 0.2;
 
 /** Fewer real rows (verdicts, or pairs of real answers) than this fit no head: the network alone answers. */
 const MIN_HEAD_ROWS = 50;
-/**
- * Stack fitted on fewer held-out rows than this is fitted on the training rows instead, where the
- * network is overfitted and the stack trusts it too much: a few dozen held-out rows are better.
- */
-const MIN_CALIBRATION_ROWS = 60;
+/** Stack fitted on fewer held-out rows than this is fitted on the training rows instead: a few dozen pairs can flip a head. */
+const MIN_CALIBRATION_ROWS = 200;
 const L2_GRID = [1e-5, 1e-4, 1e-3];
 const EPOCHS = 8;
 const LEARNING_RATE = 0.1;
@@ -249,14 +246,17 @@ function fitHead(rows: readonly StackRow[], withBias: boolean) {
   });
   const best = fits.reduce((a, b) => (b.loss < a.loss ? b : a));
   const calibrateOn = held.length >= MIN_CALIBRATION_ROWS ? held : real;
-  const stack = (of: readonly StackRow[]): Stack => {
+  // A part that orders the held-out rows the wrong way is dropped from the stack, never turned around.
+  const stack = (of: readonly StackRow[], use = [true, true]): Stack => {
     if (of.length === 0) return [1, 0, 0];
-    const x = of.map((r) => [dotSparse(best.weights, r.x), r.network, ...(withBias ? [1] : [])]);
-    const [a, b, c] = fitDenseLogistic(
+    const x = of.map((r) => [...[dotSparse(best.weights, r.x), r.network].filter((_, k) => use[k]), ...(withBias ? [1] : [])]);
+    const fitted = fitDenseLogistic(
       x,
       of.map((r) => r.y),
     );
-    return [a as number, b as number, withBias ? (c as number) : 0];
+    const [a, b] = use.map((on, k) => (on ? (fitted[use.slice(0, k).filter(Boolean).length] as number) : 0)) as [number, number];
+    if (a < 0 || b < 0) return stack(of, [a > 0, b > 0]);
+    return [a, b, withBias ? (fitted.at(-1) as number) : 0];
   };
   const stacks = withBias
     ? [stack(calibrateOn.filter((r) => r.positive)), stack(calibrateOn.filter((r) => !r.positive))]
