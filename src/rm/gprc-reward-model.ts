@@ -136,11 +136,14 @@ function applyHeads(
   read: NetworkReading,
   dimensionReward: number,
 ): { criteria: number[] | null; reward: number | null } {
-  const cues = answerCues(request.response, promptText(request.prompt), stemWeights, read.relevance);
+  // A request uses one head: P(met) with a rubric, the answer head without; the cues are read only for it.
+  const rubric = request.rubrics && request.rubrics.length > 0 ? request.rubrics : null;
   const { criterion, answer } = heads;
+  if (rubric ? !criterion : !answer) return { criteria: null, reward: null };
+  const cues = answerCues(request.response, promptText(request.prompt), stemWeights, read.relevance);
   return {
-    criteria: criterion ? (request.rubrics ?? []).map((item, j) => criterion(item, cues, read.criterionLogits[j] as number)) : null,
-    reward: answer ? answer(cues, logit(dimensionReward)) : null,
+    criteria: rubric && criterion ? rubric.map((item, j) => criterion(item, cues, read.criterionLogits[j] as number)) : null,
+    reward: !rubric && answer ? answer(cues, logit(dimensionReward)) : null,
   };
 }
 
