@@ -115,8 +115,9 @@ export interface ReadingBatch {
   rowParts: tf.Tensor2D;
   /** cos(E(t), E(p_j)) where the part belongs to the row's answer, else 0: [rows, parts]. */
   partCosines: tf.Tensor2D;
-  /** E(t) of each row's axis text: [rows, d]. */
+  /** E(t) of each distinct axis text of the rows [axes, d], and each row's axis text [rows, axes]. */
   axisTexts: tf.Tensor2D;
+  rowAxis: tf.Tensor2D;
   /**
    * The distinct (axis text, prompt) pairs of the rows: E(t) of each [pairs, d], its prompt
    * [pairs, P], and each row's pair [rows, pairs]. The axis network runs once per pair (a
@@ -150,7 +151,8 @@ export function readRows(net: GprcNetwork, batch: ReadingBatch): RowReadings {
     tf.concat([batch.parts, tf.mul(promptOfPart, batch.parts), tf.sub(batch.parts, promptOfPart)], 1) as tf.Tensor2D,
   );
   const keys = tf.matMul(batch.parts, net.key);
-  const queries = tf.matMul(batch.axisTexts, net.query);
+  // Per distinct axis text (a dimension is read in every answer), then to the rows: exact, as with the axis network below.
+  const queries = tf.matMul(batch.rowAxis, tf.matMul(batch.axisTexts, net.query));
   const [tau, nullLogit] = tf.split(net.reading, 2);
   const match = tf.add(
     // An explicit transpose: the backend's product flagged transposeB takes a slow path (tf-backend.ts).

@@ -158,6 +158,7 @@ export async function fitRewardHeads(
   const weights = stemWeights(vocabulary);
   const scores = await read(data.answers.map(({ prompt, response, rubrics }) => ({ prompt, response, rubrics })));
   const cues = data.answers.map((a, i) => answerCues(a.response, promptText(a.prompt), weights, scores[i]?.relevance));
+  const features = cues.map(answerFeatures);
   const criterionRows: StackRow[] = data.answers.flatMap((answer, i) =>
     (answer.rubrics ?? []).flatMap((item, j) => {
       const met = answer.verdicts?.[j];
@@ -176,7 +177,7 @@ export async function fitRewardHeads(
     const made = data.answers[worse]?.degenerate;
     const degenerate = made !== undefined;
     return {
-      x: difference(answerFeatures(cues[better] as AnswerCues), answerFeatures(cues[worse] as AnswerCues)),
+      x: difference(features[better] as SparseVector, features[worse] as SparseVector),
       y: 1,
       weight: made?.weight ?? 1,
       network: dimensionLogit(scores[better] as NetworkReading) - dimensionLogit(scores[worse] as NetworkReading),
@@ -193,7 +194,7 @@ export async function fitRewardHeads(
     // Centre the reward: sigmoid(a h + b g + c) near 0.5 for a typical training answer (only order within a prompt is learned).
     const z = data.answers.map(
       (_, i) =>
-        answerStack[0] * dotSparse(answer.weights, answerFeatures(cues[i] as AnswerCues)) +
+        answerStack[0] * dotSparse(answer.weights, features[i] as SparseVector) +
         answerStack[1] * dimensionLogit(scores[i] as NetworkReading),
     );
     answerStack[2] = -median(z);
@@ -240,10 +241,9 @@ function fitHead(rows: readonly StackRow[], withBias: boolean) {
   const held = rows.filter((r) => r.validation && !r.degenerate);
   const real = rows.filter((r) => !r.degenerate);
   const fitOn = train.length > 0 ? train : rows;
-  const fits = L2_GRID.map((l2) => {
-    const weights = fitSparseLogistic(fitOn, { dims: HEAD_BUCKETS, l2, epochs: EPOCHS, learningRate: LEARNING_RATE, seed: 1 });
-    return { l2, weights, loss: logLoss(weights, held.length > 0 ? held : real) };
-  });
+  const fits = fitSparseLogistic(fitOn, { dims: HEAD_BUCKETS, l2: L2_GRID, epochs: EPOCHS, learningRate: LEARNING_RATE, seed: 1 }).map(
+    (weights, i) => ({ l2: L2_GRID[i] as number, weights, loss: logLoss(weights, held.length > 0 ? held : real) }),
+  );
   const best = fits.reduce((a, b) => (b.loss < a.loss ? b : a));
   const calibrateOn = held.length >= MIN_CALIBRATION_ROWS ? held : real;
   // A part that orders the held-out rows the wrong way is dropped from the stack, never turned around.

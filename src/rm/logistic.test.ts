@@ -10,13 +10,19 @@ describe("logistic regression", () => {
       const x = { index: [0, 1, 2, 3], value: truth.map(() => random() * 2 - 1) };
       return { x, y: random() < sigmoid(dotSparse(truth, x)) ? 1 : 0 };
     });
-    const w = fitSparseLogistic(rows, { dims: 4, l2: 1e-5, epochs: 20, learningRate: 0.1, seed: 1 });
+    const [w, strong] = fitSparseLogistic(rows, { dims: 4, l2: [1e-5, 0.5], epochs: 20, learningRate: 0.1, seed: 1 }) as [
+      Float64Array,
+      Float64Array,
+    ];
     expect(w[0]).toBeGreaterThan(1);
     expect(w[1]).toBeLessThan(-1.4);
     expect(Math.abs(w[2] as number)).toBeLessThan(0.3);
     expect(logLoss(w, rows)).toBeLessThan(logLoss(new Float64Array(4), rows) - 0.1);
-    expect(fitSparseLogistic(rows, { dims: 4, l2: 1e-5, epochs: 2, learningRate: 0.1, seed: 1 })).toEqual(
-      fitSparseLogistic(rows, { dims: 4, l2: 1e-5, epochs: 2, learningRate: 0.1, seed: 1 }),
+    // A stronger penalty shrinks the weights; fits run side by side equal fits run alone.
+    expect(Math.abs(strong[0] as number)).toBeLessThan(Math.abs(w[0] as number) * 0.8);
+    expect(fitSparseLogistic(rows, { dims: 4, l2: [0.5], epochs: 20, learningRate: 0.1, seed: 1 })).toEqual([strong]);
+    expect(fitSparseLogistic(rows, { dims: 4, l2: [1e-5], epochs: 2, learningRate: 0.1, seed: 1 })).toEqual(
+      fitSparseLogistic(rows, { dims: 4, l2: [1e-5], epochs: 2, learningRate: 0.1, seed: 1 }),
     );
   });
 

@@ -41,17 +41,56 @@ export function hashFeature(key: string, buckets: number): number {
 
 export interface SparseFitOptions {
   dims: number;
-  /** L2 penalty per row visit (weight decay on the coordinates a row touches). */
-  l2: number;
+  /** L2 penalties per row visit (weight decay on the coordinates a row touches): one fit each. */
+  l2: readonly number[];
   epochs: number;
   learningRate: number;
   seed: number;
 }
 
-/** Weights minimising the mean cross-entropy plus L2, by AdaGrad over the rows in a seeded order. */
-export function fitSparseLogistic(rows: readonly LabelledRow[], options: SparseFitOptions): Float64Array {
-  const w = new Float64Array(options.dims);
-  const squared = new Float64Array(options.dims).fill(1e-8);
+/** Rows packed into flat typed arrays (row r's features at offsets[r]..offsets[r+1]): the inner loop reads no objects. */
+interface PackedRows {
+  offsets: Int32Array;
+  index: Int32Array;
+  value: Float64Array;
+  y: Float64Array;
+  weight: Float64Array;
+}
+
+function packRows(rows: readonly LabelledRow[]): PackedRows {
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach((row, r) => {
+    offsets[r + 1] = (offsets[r] as number) + row.x.index.length;
+  });
+  const size = offsets[rows.length] as number;
+  const packed = {
+    offsets,
+    index: new Int32Array(size),
+    value: new Float64Array(size),
+    y: Float64Array.from(rows, (row) => row.y),
+    weight: Float64Array.from(rows, (row) => row.weight ?? 1),
+  };
+  rows.forEach((row, r) => {
+    packed.index.set(row.x.index, offsets[r]);
+    packed.value.set(row.x.value, offsets[r]);
+  });
+  return packed;
+}
+
+/**
+ * For each L2 penalty, the weights minimising the mean cross-entropy plus L2, by AdaGrad over the
+ * rows in one seeded order. The fits run side by side, a slot's weight and squared gradient of
+ * every fit stored together: updates hit slots at random, so one memory read serves every fit.
+ * Each fit's arithmetic is that of a fit run alone.
+ */
+export function fitSparseLogistic(rows: readonly LabelledRow[], options: SparseFitOptions): Float64Array[] {
+  const { index, value, offsets, y, weight } = packRows(rows);
+  const fits = options.l2.length;
+  const stride = 2 * fits;
+  // Slot k of fit f: weight at k * stride + 2f, squared gradient sum next to it.
+  const state = new Float64Array(options.dims * stride);
+  for (let i = 1; i < state.length; i += 2) state[i] = 1e-8;
+  const errors = new Float64Array(fits);
   const order = rows.map((_, i) => i);
   const random = createRng(options.seed);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -60,16 +99,24 @@ export function fitSparseLogistic(rows: readonly LabelledRow[], options: SparseF
       [order[i], order[j]] = [order[j] as number, order[i] as number];
     }
     for (const r of order) {
-      const row = rows[r] as LabelledRow;
-      const error = (sigmoid(dotSparse(w, row.x)) - row.y) * (row.weight ?? 1);
-      row.x.index.forEach((k, n) => {
-        const g = error * (row.x.value[n] as number) + options.l2 * (w[k] as number);
-        squared[k] = (squared[k] as number) + g * g;
-        w[k] = (w[k] as number) - (options.learningRate * g) / Math.sqrt(squared[k] as number);
-      });
+      const [from, to] = [offsets[r] as number, offsets[r + 1] as number];
+      for (let f = 0; f < fits; f++) {
+        let z = 0;
+        for (let n = from; n < to; n++) z += (state[(index[n] as number) * stride + 2 * f] as number) * (value[n] as number);
+        errors[f] = (sigmoid(z) - (y[r] as number)) * (weight[r] as number);
+      }
+      for (let n = from; n < to; n++) {
+        const base = (index[n] as number) * stride;
+        for (let f = 0; f < fits; f++) {
+          const at = base + 2 * f;
+          const g = (errors[f] as number) * (value[n] as number) + (options.l2[f] as number) * (state[at] as number);
+          state[at + 1] = (state[at + 1] as number) + g * g;
+          state[at] = (state[at] as number) - (options.learningRate * g) / Math.sqrt(state[at + 1] as number);
+        }
+      }
     }
   }
-  return w;
+  return options.l2.map((_, f) => Float64Array.from({ length: options.dims }, (_, k) => state[k * stride + 2 * f] as number));
 }
 
 /** Mean cross-entropy of the weights on rows: what validation compares fits by. */

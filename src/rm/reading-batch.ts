@@ -103,6 +103,9 @@ export function readingTensors(reading: Reading, vectors: readonly Float32Array[
     evidence.set(rowEvidence(vectors[row.axis] as Float32Array, answer, row.cover, vectors, cosines, at), i * EVIDENCE_FEATURES);
   });
   const rowPrompts = reading.rows.map((r) => (reading.answers[r.answer] as AnswerRef).prompt);
+  const axes = new Map<number, number>();
+  const rowAxes = reading.rows.map((r) => axes.get(r.axis) ?? (axes.set(r.axis, axes.size).get(r.axis) as number));
+  const axisIds = [...axes.keys()];
   const pairs = new TextTable();
   const rowPairs = reading.rows.map((r, i) => pairs.id(`${r.axis} ${rowPrompts[i]}`));
   const pairRows = [...pairs.ids.keys()].map((key) => key.split(" ").map(Number) as [number, number]);
@@ -120,9 +123,10 @@ export function readingTensors(reading: Reading, vectors: readonly Float32Array[
     rowParts: tf.tensor2d(rowParts, [reading.rows.length, parts]),
     partCosines: tf.tensor2d(cosines, [reading.rows.length, parts]),
     axisTexts: rowsTensor(
-      reading.rows.map((r) => vectors[r.axis] as Float32Array),
+      axisIds.map((id) => vectors[id] as Float32Array),
       d,
     ),
+    rowAxis: oneHotRows(rowAxes, axisIds.length),
     pairAxisTexts: rowsTensor(
       pairRows.map(([axis]) => vectors[axis] as Float32Array),
       d,

@@ -16,6 +16,7 @@
  * Text features are hashed into HEAD_BUCKETS slots, so a head is a fixed-size weight vector.
  */
 import { z } from "zod";
+import { memo } from "../core/memo.js";
 import type { RequestCriterion } from "../core/types.js";
 import type { AnswerCues } from "./answer-cues.js";
 import { stems } from "./answer-cues.js";
@@ -33,18 +34,9 @@ const STOP = new Set(["the", "a", "an", "of", "to", "and", "or", "in", "for", "t
 /** Which evidence a criterion head reads: all of it, or only the criterion itself (the baseline). */
 export type CriterionEvidence = "full" | "criterion-only";
 
-/** Feature names recur across answers (the same criteria, the same words): their slots are kept, up to a bound. */
-const SLOT_CACHE_LIMIT = 200_000;
-const slots = new Map<string, number>();
-function slotOf(name: string): number {
-  let slot = slots.get(name);
-  if (slot === undefined) {
-    if (slots.size >= SLOT_CACHE_LIMIT) slots.clear();
-    slot = hashFeature(name, HEAD_BUCKETS);
-    slots.set(name, slot);
-  }
-  return slot;
-}
+/** Feature names and criteria recur across answers (the same criteria, the same words): their slots and stems are kept, up to a bound. */
+const CACHE_LIMIT = 200_000;
+const slotOf = memo((name: string) => hashFeature(name, HEAD_BUCKETS), CACHE_LIMIT);
 
 class FeatureBuilder {
   readonly x: SparseVector = { index: [], value: [] };
@@ -82,17 +74,8 @@ class FeatureBuilder {
   }
 }
 
-/** Distinct content stems of a criterion, kept per text (a criterion is read against every answer to its prompt), up to a bound. */
-const stemCache = new Map<string, string[]>();
-function criterionStems(text: string): string[] {
-  let found = stemCache.get(text);
-  if (found === undefined) {
-    if (stemCache.size >= SLOT_CACHE_LIMIT) stemCache.clear();
-    found = [...new Set(stems(text))].filter((s) => !STOP.has(s) && s.length > 2);
-    stemCache.set(text, found);
-  }
-  return found;
-}
+/** Distinct content stems of a criterion. */
+const criterionStems = memo((text: string) => [...new Set(stems(text))].filter((s) => !STOP.has(s) && s.length > 2), CACHE_LIMIT);
 
 /** Features of one criterion read against one answer; positive and negative criteria get separate weights. */
 export function criterionFeatures(

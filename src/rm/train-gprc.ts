@@ -227,7 +227,8 @@ export async function trainGprc(set: TrainingSet, options: TrainOptions): Promis
   const variables = networkVariables(network);
   const optimizer = tf.train.adam(options.learningRate);
   const { train, validation } = splitGroups(set.groups.length, options.validationShare, options.seed);
-  const validationBatches = batchesOf(validation, set, options.batchSize * 4);
+  // Batches of the training size: a batch's masks grow with the square of its size, so larger ones are slower, not faster.
+  const validationBatches = batchesOf(validation, set, options.batchSize);
   const history: EpochStats[] = [];
   const snapshot = () => variables.map((v) => v.dataSync().slice());
   let best = { epoch: 0, agreement: -1, loss: Number.POSITIVE_INFINITY, weights: snapshot() };
