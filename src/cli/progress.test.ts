@@ -31,6 +31,14 @@ describe("createProgress", () => {
     expect(out.text().trim().split("\n")).toEqual(["training: 0% 1/150", "training: 1% 2/150 1/s ETA 148s"]);
   });
 
+  it("gives the time each item takes when there is less than one a second (training epochs)", () => {
+    const out = captured(false);
+    const progress = createProgress({ label: "training", total: 150, stream: out.stream, intervalMs: 0 });
+    vi.advanceTimersByTime(11_000);
+    progress.update(2);
+    expect(out.text().trim()).toBe("training: 1% 2/150 5.5 s each ETA 814s");
+  });
+
   it("throttles plain lines", () => {
     const out = captured(false);
     const progress = createProgress({ label: "rows", total: 100, stream: out.stream, intervalMs: 60_000 });

@@ -16,10 +16,16 @@ export interface Progress {
 /** Below this much elapsed time a rate is noise (one item in a millisecond reads 1000/s), so none is shown. */
 const MIN_RATE_SECONDS = 1;
 
-/** Items (or bytes) per second since `begun`, or undefined while too little time has passed to tell. */
-function rateSince(begun: number, done: number): number | undefined {
+/**
+ * The rate since `begun` and the ETA, or "" while too little time has passed to tell. Under one
+ * item a second (training epochs) the time each takes reads better than a rounded "0/s".
+ */
+function rateText(begun: number, done: number, left: number, format: (n: number) => string, unit: ProgressOptions["unit"]): string {
   const seconds = (Date.now() - begun) / 1000;
-  return seconds < MIN_RATE_SECONDS ? undefined : done / seconds;
+  if (seconds < MIN_RATE_SECONDS) return "";
+  const r = done / seconds;
+  const rate = unit !== "bytes" && r > 0 && r < 1 ? `${(1 / r).toFixed(1)} s each` : `${format(r)}/s`;
+  return r > 0 && left > 0 ? `${rate} ETA ${Math.ceil(left / r)}s` : rate;
 }
 
 export interface ProgressOptions {
@@ -49,10 +55,7 @@ function terminalBar(options: ProgressOptions, stream: NodeJS.WriteStream, forma
     etaBuffer: 50,
   });
   let value = start;
-  const rate = () => {
-    const r = rateSince(begun, value - start);
-    return r === undefined ? "" : `${format(r)}/s ETA ${bar.getTotal() > value ? Math.ceil((bar.getTotal() - value) / r) : 0}s`;
-  };
+  const rate = () => rateText(begun, value - start, bar.getTotal() - value, format, options.unit);
   bar.start(options.total, start, { done: format(start), all: format(options.total), rate: "", note: "" });
   return {
     update(next) {
@@ -76,10 +79,9 @@ function plainLines(options: ProgressOptions, stream: NodeJS.WriteStream, format
   let value = start;
   let total = options.total;
   const line = (note = "") => {
-    const r = rateSince(begun, value - start);
-    const rate = r === undefined ? "" : ` ${format(r)}/s${r > 0 && total > value ? ` ETA ${Math.ceil((total - value) / r)}s` : ""}`;
+    const rate = rateText(begun, value - start, total - value, format, options.unit);
     const percent = total > 0 ? Math.floor((100 * value) / total) : 100;
-    stream.write(`${options.label}: ${percent}% ${format(value)}/${format(total)}${rate}${note ? ` (${note})` : ""}\n`);
+    stream.write(`${options.label}: ${percent}% ${format(value)}/${format(total)}${rate ? ` ${rate}` : ""}${note ? ` (${note})` : ""}\n`);
     lastLine = Date.now();
   };
   return {

@@ -45,14 +45,14 @@ describeEncoderContract("USE-lite, chunked, 2 threads", sharedUseLitePool);
 describeEncoderContract("local ONNX directory, chunked, 2 threads", sharedOnnxPool);
 
 describe("createEncoderPool", () => {
-  it("gives USE-lite's vectors in this thread's order, to float32 rounding, with the jobs spread over two threads", async () => {
+  it("gives USE-lite's vectors in this thread's order, exactly, with the jobs spread over two threads", async () => {
     const pooled = await sharedUseLitePool();
     const alone = await createInProcessEncoder("use-lite");
     expect([pooled.id, pooled.dim]).toEqual([alone.id, alone.dim]);
     const [fromPool, fromHere] = await Promise.all([pooled.embed(TEXTS), alone.embed(TEXTS)]);
     expect(fromPool).toHaveLength(TEXTS.length);
-    const worst = Math.max(...fromPool.map((vector, i) => maxDifference(vector, fromHere[i] as Float32Array)));
-    expect(worst).toBeLessThan(1e-6);
+    // Each text is embedded alone (use-lite-encoder.ts), so how the pool splits a call changes no digit.
+    expect(fromPool).toEqual(fromHere);
   }, 120_000);
 
   it("gives an ONNX model's vectors with one onnxruntime thread per worker, as the model gives them in this thread", async () => {

@@ -92,6 +92,15 @@ describe("createEncoder", () => {
     expect([encoder.id, encoder.dim]).toEqual(["use-lite@0.2.0+chunk1000", 512]);
   });
 
+  it("gives a text the same USE-lite vector whatever else is in the call, to the last digit", async () => {
+    const encoder = await createUseLiteEncoder();
+    const texts = ["chest pain", "Call emergency services now.", "", "Take ibuprofen 400 mg with food, at most three times a day."];
+    const together = await encoder.embed(texts);
+    const apart = await Promise.all(texts.map(async (text) => (await encoder.embed([text]))[0]));
+    expect(together).toEqual(apart);
+    expect((await encoder.embed([...texts].reverse())).reverse()).toEqual(together);
+  });
+
   it("loads USE-lite without tfjs's warnings about the second copy bundled with it", async () => {
     // In a fresh process, as a reward model and its encoder load there (here both copies are loaded already).
     const backend = new URL("../rm/tf-backend.ts", import.meta.url).href;
