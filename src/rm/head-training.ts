@@ -13,7 +13,7 @@ import { type AnswerCues, answerCues, stemWeights } from "./answer-cues.js";
 import { promptText } from "./answer-parts.js";
 import { degenerateAnswers } from "./degenerate-answers.js";
 import type { NetworkReading } from "./gprc-reward-model.js";
-import { dotSparse, fitDenseLogistic, fitSparseLogistic, type LabelledRow, logit, logLoss, type SparseVector } from "./logistic.js";
+import { dotSparse, fitDenseLogistic, fitSparseLogistic, type LabelledRow, logit, logLoss, rowDot, type SparseVector } from "./logistic.js";
 import {
   answerFeatures,
   type CriterionEvidence,
@@ -177,7 +177,8 @@ export async function fitRewardHeads(
     const made = data.answers[worse]?.degenerate;
     const degenerate = made !== undefined;
     return {
-      x: difference(features[better] as SparseVector, features[worse] as SparseVector),
+      x: features[better] as SparseVector,
+      minus: features[worse] as SparseVector,
       y: 1,
       weight: made?.weight ?? 1,
       network: dimensionLogit(scores[better] as NetworkReading) - dimensionLogit(scores[worse] as NetworkReading),
@@ -227,10 +228,6 @@ const median = (values: number[]) => {
   return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] as number);
 };
 
-function difference(a: SparseVector, b: SparseVector): SparseVector {
-  return { index: [...a.index, ...b.index], value: [...a.value, ...b.value.map((v) => -v)] };
-}
-
 /**
  * The head's weights on the training rows (L2 chosen by validation log loss), then the stack
  * sigmoid(a h + b g + c) per sign (`withBias`: criteria; preferences have no bias) on the
@@ -249,7 +246,7 @@ function fitHead(rows: readonly StackRow[], withBias: boolean) {
   // A part that orders the held-out rows the wrong way is dropped from the stack, never turned around.
   const stack = (of: readonly StackRow[], use = [true, true]): Stack => {
     if (of.length === 0) return [1, 0, 0];
-    const x = of.map((r) => [...[dotSparse(best.weights, r.x), r.network].filter((_, k) => use[k]), ...(withBias ? [1] : [])]);
+    const x = of.map((r) => [...[rowDot(best.weights, r), r.network].filter((_, k) => use[k]), ...(withBias ? [1] : [])]);
     const fitted = fitDenseLogistic(
       x,
       of.map((r) => r.y),

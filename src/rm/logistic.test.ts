@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../core/random.js";
-import { dotSparse, fitDenseLogistic, fitSparseLogistic, hashFeature, type LabelledRow, logLoss, sigmoid } from "./logistic.js";
+import { dotSparse, fitDenseLogistic, fitSparseLogistic, hashFeature, type LabelledRow, logLoss, rowDot, sigmoid } from "./logistic.js";
 
 describe("logistic regression", () => {
   it("fits sparse rows drawn from a known model: the right signs, a lower loss than no model", () => {
@@ -24,6 +24,22 @@ describe("logistic regression", () => {
     expect(fitSparseLogistic(rows, { dims: 4, l2: [1e-5], epochs: 2, learningRate: 0.1, seed: 1 })).toEqual(
       fitSparseLogistic(rows, { dims: 4, l2: [1e-5], epochs: 2, learningRate: 0.1, seed: 1 }),
     );
+  });
+
+  it("fits a preference kept as two feature vectors (x less minus) as it fits their difference written out", () => {
+    const random = createRng(7);
+    const vector = () => ({ index: [0, 1, 2, 3], value: [0, 1, 2, 3].map(() => random() * 2 - 1) });
+    const pairs = Array.from({ length: 500 }, () => [vector(), vector()] as const);
+    const kept: LabelledRow[] = pairs.map(([x, minus]) => ({ x, minus, y: 1 }));
+    const written: LabelledRow[] = pairs.map(([x, minus]) => ({
+      x: { index: [...x.index, ...minus.index], value: [...x.value, ...minus.value.map((v) => -v)] },
+      y: 1,
+    }));
+    const options = { dims: 4, l2: [1e-4], epochs: 3, learningRate: 0.1, seed: 2 };
+    const [w] = fitSparseLogistic(kept, options) as [Float64Array];
+    expect(fitSparseLogistic(written, options)).toEqual([w]);
+    expect(logLoss(w, kept)).toBe(logLoss(w, written));
+    expect(rowDot(w, kept[0] as LabelledRow)).toBeCloseTo(dotSparse(w, (written[0] as LabelledRow).x), 12);
   });
 
   it("recovers Platt parameters with Newton's method", () => {

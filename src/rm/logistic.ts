@@ -2,8 +2,9 @@
  * Logistic regression for the reward heads: a sparse fitter (AdaGrad, L2, seeded) for hashed text
  * features, and a dense Newton fitter for the few-parameter calibrators stacked on top. Both fit
  * labels in [0, 1] with optional row weights; a Bradley-Terry preference is the same problem on
- * the difference of two feature vectors with label 1 (and no bias). Plain typed-array loops: a
- * head trains on tens of thousands of rows in about a second, no tensor library needed.
+ * the difference of two feature vectors (`x` less `minus`) with label 1 (and no bias). Plain
+ * typed-array loops: a head trains on tens of thousands of rows in about a second, no tensor
+ * library needed.
  */
 import { createRng } from "../core/random.js";
 
@@ -15,6 +16,8 @@ export interface SparseVector {
 
 export interface LabelledRow {
   x: SparseVector;
+  /** Subtracted from x: a preference row is the better answer's features less the worse one's, kept as both. */
+  minus?: SparseVector;
   /** Target in [0, 1]. */
   y: number;
   weight?: number;
@@ -26,6 +29,14 @@ export const logit = (p: number, eps = 1e-6) => Math.log(Math.max(eps, p) / Math
 export function dotSparse(weights: ArrayLike<number>, x: SparseVector): number {
   let sum = 0;
   for (let i = 0; i < x.index.length; i++) sum += (weights[x.index[i] as number] as number) * (x.value[i] as number);
+  return sum;
+}
+
+/** The weights' dot product with a row's features (x less `minus`). */
+export function rowDot(weights: ArrayLike<number>, row: LabelledRow): number {
+  let sum = dotSparse(weights, row.x);
+  const minus = row.minus;
+  if (minus) for (let i = 0; i < minus.index.length; i++) sum -= (weights[minus.index[i] as number] as number) * (minus.value[i] as number);
   return sum;
 }
 
@@ -60,7 +71,7 @@ interface PackedRows {
 function packRows(rows: readonly LabelledRow[]): PackedRows {
   const offsets = new Int32Array(rows.length + 1);
   rows.forEach((row, r) => {
-    offsets[r + 1] = (offsets[r] as number) + row.x.index.length;
+    offsets[r + 1] = (offsets[r] as number) + row.x.index.length + (row.minus?.index.length ?? 0);
   });
   const size = offsets[rows.length] as number;
   const packed = {
@@ -71,8 +82,16 @@ function packRows(rows: readonly LabelledRow[]): PackedRows {
     weight: Float64Array.from(rows, (row) => row.weight ?? 1),
   };
   rows.forEach((row, r) => {
-    packed.index.set(row.x.index, offsets[r]);
-    packed.value.set(row.x.value, offsets[r]);
+    let at = offsets[r] as number;
+    packed.index.set(row.x.index, at);
+    packed.value.set(row.x.value, at);
+    at += row.x.index.length;
+    const minus = row.minus;
+    if (!minus) return;
+    packed.index.set(minus.index, at);
+    minus.value.forEach((v, i) => {
+      packed.value[at + i] = -v;
+    });
   });
   return packed;
 }
@@ -124,7 +143,7 @@ export function logLoss(weights: ArrayLike<number>, rows: readonly LabelledRow[]
   let sum = 0;
   let total = 0;
   for (const row of rows) {
-    const p = Math.min(1 - 1e-9, Math.max(1e-9, sigmoid(dotSparse(weights, row.x))));
+    const p = Math.min(1 - 1e-9, Math.max(1e-9, sigmoid(rowDot(weights, row))));
     const weight = row.weight ?? 1;
     sum -= weight * (row.y * Math.log(p) + (1 - row.y) * Math.log(1 - p));
     total += weight;

@@ -81,8 +81,49 @@ export function rowEvidence(
   return [Math.log1p(matches), cover, Math.log(Math.max(1, answer.length) / 1000)];
 }
 
-/** The tensors of a reading; `vectors[id]` is E(text id), L2-normalised. */
-export function readingTensors(reading: Reading, vectors: readonly Float32Array[], groups: number): ReadingBatch {
+/**
+ * The evidence features of every row of a reading (rows x F) and the cosines of each row's answer
+ * parts with its axis text, row after row. They depend on the vectors only, so training computes
+ * them once per group, not in every epoch.
+ */
+export interface RowsEvidence {
+  features: Float32Array;
+  cosines: Float32Array;
+}
+
+export function rowsEvidence(reading: Reading, vectors: readonly Float32Array[]): RowsEvidence {
+  const features = new Float32Array(reading.rows.length * EVIDENCE_FEATURES);
+  const cosines = new Float32Array(reading.rows.reduce((n, row) => n + (reading.answers[row.answer] as AnswerRef).parts.length, 0));
+  let at = 0;
+  reading.rows.forEach((row, i) => {
+    const answer = reading.answers[row.answer] as AnswerRef;
+    features.set(rowEvidence(vectors[row.axis] as Float32Array, answer, row.cover, vectors, cosines, at), i * EVIDENCE_FEATURES);
+    at += answer.parts.length;
+  });
+  return { features, cosines };
+}
+
+/** The evidence of a merged reading: its readings' evidence, in the order they were merged. */
+export function concatEvidence(parts: readonly RowsEvidence[]): RowsEvidence {
+  const concat = (arrays: Float32Array[]) => {
+    const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      out.set(a, at);
+      at += a.length;
+    }
+    return out;
+  };
+  return { features: concat(parts.map((p) => p.features)), cosines: concat(parts.map((p) => p.cosines)) };
+}
+
+/** The tensors of a reading; `vectors[id]` is E(text id), L2-normalised; `evidence` its rowsEvidence when known. */
+export function readingTensors(
+  reading: Reading,
+  vectors: readonly Float32Array[],
+  groups: number,
+  evidence = rowsEvidence(reading, vectors),
+): ReadingBatch {
   const d = vectors[0]?.length ?? 0;
   const firstPart: number[] = [];
   const partIds: number[] = [];
@@ -95,12 +136,13 @@ export function readingTensors(reading: Reading, vectors: readonly Float32Array[
   const parts = partIds.length;
   const rowParts = new Float32Array(reading.rows.length * parts);
   const cosines = new Float32Array(reading.rows.length * parts);
-  const evidence = new Float32Array(reading.rows.length * EVIDENCE_FEATURES);
+  let from = 0;
   reading.rows.forEach((row, i) => {
-    const answer = reading.answers[row.answer] as AnswerRef;
+    const count = (reading.answers[row.answer] as AnswerRef).parts.length;
     const at = i * parts + (firstPart[row.answer] as number);
-    rowParts.fill(1, at, at + answer.parts.length);
-    evidence.set(rowEvidence(vectors[row.axis] as Float32Array, answer, row.cover, vectors, cosines, at), i * EVIDENCE_FEATURES);
+    rowParts.fill(1, at, at + count);
+    cosines.set(evidence.cosines.subarray(from, from + count), at);
+    from += count;
   });
   const rowPrompts = reading.rows.map((r) => (reading.answers[r.answer] as AnswerRef).prompt);
   const axes = new Map<number, number>();
@@ -136,7 +178,7 @@ export function readingTensors(reading: Reading, vectors: readonly Float32Array[
       reading.prompts.length,
     ),
     rowPair: oneHotRows(rowPairs, pairRows.length),
-    evidence: tf.tensor2d(evidence, [reading.rows.length, EVIDENCE_FEATURES]),
+    evidence: tf.tensor2d(evidence.features, [reading.rows.length, EVIDENCE_FEATURES]),
     rowGroup: oneHotRows(
       reading.rows.map((r) => r.group),
       groups,

@@ -40,6 +40,22 @@ export interface TrainingInput extends TrainingData {
   files?: TrainingFile[];
 }
 
+/** The encoder, answering the texts of the training set from its vectors: the heads read every training answer again. */
+function withTrainingVectors(encoder: Encoder, set: TrainingSet): Encoder {
+  return {
+    id: encoder.id,
+    dim: encoder.dim,
+    async embed(texts) {
+      const embedded = await encoder.embed(texts.filter((text) => !set.textIds.has(text)));
+      let next = 0;
+      return texts.map((text) => {
+        const id = set.textIds.get(text);
+        return id === undefined ? (embedded[next++] as Float32Array) : (set.vectors[id] as Float32Array);
+      });
+    },
+  };
+}
+
 export async function trainRewardModel(
   input: TrainingInput,
   loaded: LoadedStandard,
@@ -64,7 +80,7 @@ export async function trainRewardModel(
     heads,
   });
   const validation = new Set(result.validationGroups.map((g) => set.keys[g] as string));
-  const network = createNetworkReader(networkParts(null), encoder.encoder);
+  const network = createNetworkReader(networkParts(null), withTrainingVectors(encoder.encoder, set));
   const headsFile = await fitRewardHeads(headData(input, options.minGap), network, set.vocabulary, validation);
   const best = result.history[result.bestEpoch - 1];
   const config: CheckpointConfig = {

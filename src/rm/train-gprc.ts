@@ -19,7 +19,7 @@ import {
   rankingLoss,
 } from "./gprc-losses.js";
 import { createNetwork, type GprcNetwork, networkVariables, oneHotRows, type RowReadings, readRows } from "./gprc-network.js";
-import { EVIDENCE_FEATURES, readingTensors } from "./reading-batch.js";
+import { concatEvidence, EVIDENCE_FEATURES, type RowsEvidence, readingTensors, rowsEvidence } from "./reading-batch.js";
 import { useWasmBackend } from "./tf-backend.js";
 import type { EpochStats, TrainOptions } from "./train-options.js";
 import { mergeGroups, type TrainingGroup, type TrainingSet } from "./training-set.js";
@@ -86,10 +86,16 @@ function scoreSetValues(group: TrainingGroup, readings: RowReadings): tf.Tensor1
   return tf.squeeze(tf.matMul(tf.tensor2d(weights, [group.scoreSets.length, rows]), p), [1]) as tf.Tensor1D;
 }
 
-/** The total loss of one merged batch, and what validation measures. */
-export function batchLoss(network: GprcNetwork, group: TrainingGroup, set: TrainingSet, options: TrainOptions): BatchOutcome {
+/** The total loss of one merged batch, and what validation measures; `evidence` is the batch's rowsEvidence when known. */
+export function batchLoss(
+  network: GprcNetwork,
+  group: TrainingGroup,
+  set: TrainingSet,
+  options: TrainOptions,
+  evidence?: RowsEvidence,
+): BatchOutcome {
   const { lambdas } = options;
-  const batch = readingTensors(group, set.vectors, set.groupCount);
+  const batch = readingTensors(group, set.vectors, set.groupCount, evidence);
   const readings = readRows(network, batch);
   const n = group.rows.length;
   const terms: tf.Scalar[] = [];
@@ -189,15 +195,20 @@ function agreement(outcome: BatchOutcome, group: TrainingGroup): { pairs: number
 
 const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
 
-function evaluate(network: GprcNetwork, set: TrainingSet, batches: number[][], options: TrainOptions) {
+/** Groups merged into one batch, with its rows' evidence. */
+interface Batch {
+  group: TrainingGroup;
+  evidence: RowsEvidence;
+}
+
+function evaluate(network: GprcNetwork, set: TrainingSet, batches: readonly Batch[], options: TrainOptions) {
   const pairs: number[] = [];
   const triples: number[] = [];
   let loss = 0;
   let weight = 0;
-  for (const batch of batches) {
-    const group = mergeGroups(batch.map((g) => set.groups[g] as TrainingGroup));
+  for (const { group, evidence } of batches) {
     tf.tidy(() => {
-      const outcome = batchLoss(network, group, set, options);
+      const outcome = batchLoss(network, group, set, options, evidence);
       const measured = agreement(outcome, group);
       pairs.push(...measured.pairs);
       triples.push(...measured.triples);
@@ -227,8 +238,14 @@ export async function trainGprc(set: TrainingSet, options: TrainOptions): Promis
   const variables = networkVariables(network);
   const optimizer = tf.train.adam(options.learningRate);
   const { train, validation } = splitGroups(set.groups.length, options.validationShare, options.seed);
+  // Each group's evidence depends on the vectors only: computed once, not in every epoch.
+  const groupEvidence = set.groups.map((group) => rowsEvidence(group, set.vectors));
+  const merged = (groups: number[]): Batch => ({
+    group: mergeGroups(groups.map((g) => set.groups[g] as TrainingGroup)),
+    evidence: concatEvidence(groups.map((g) => groupEvidence[g] as RowsEvidence)),
+  });
   // Batches of the training size: a batch's masks grow with the square of its size, so larger ones are slower, not faster.
-  const validationBatches = batchesOf(validation, set, options.batchSize);
+  const validationBatches = batchesOf(validation, set, options.batchSize).map(merged);
   const history: EpochStats[] = [];
   const snapshot = () => variables.map((v) => v.dataSync().slice());
   let best = { epoch: 0, agreement: -1, loss: Number.POSITIVE_INFINITY, weights: snapshot() };
@@ -237,8 +254,8 @@ export async function trainGprc(set: TrainingSet, options: TrainOptions): Promis
     let total = 0;
     let answers = 0;
     for (const batch of batchesOf(seededShuffle(train, options.seed + epoch), set, options.batchSize)) {
-      const group = mergeGroups(batch.map((g) => set.groups[g] as TrainingGroup));
-      const loss = optimizer.minimize(() => batchLoss(network, group, set, options).loss, true, variables) as tf.Scalar;
+      const { group, evidence } = merged(batch);
+      const loss = optimizer.minimize(() => batchLoss(network, group, set, options, evidence).loss, true, variables) as tf.Scalar;
       // Calibration keeps the order of s: alpha stays positive, so no axis is ever flipped.
       network.alpha.assign(tf.maximum(network.alpha, MIN_ALPHA));
       total += (loss.dataSync()[0] as number) * group.answers.length;

@@ -70,6 +70,8 @@ export interface TrainingSet {
   vocabulary: Vocabulary;
   /** E(text) by text id. */
   vectors: Float32Array[];
+  /** The id of each text. */
+  textIds: ReadonlyMap<string, number>;
   /** Calibration groups: the two criterion signs, then one per dimension. */
   groupCount: number;
   descriptions: Float32Array[];
@@ -386,6 +388,7 @@ export async function buildTrainingSet(
     groups,
     keys,
     vectors,
+    textIds: texts.ids,
     vocabulary,
     groupCount: DIMENSION_GROUP_OFFSET + standard.dimensions.length,
     descriptions: descriptionIds.map((id) => vectors[id] as Float32Array),
