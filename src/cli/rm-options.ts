@@ -31,9 +31,9 @@ export function addEncoderOptions(command: Command, defaultHelp: string): Comman
 
 /** --threads: how many threads embed with an in-process encoder (use-lite, onnx:); the machine's cores by default. */
 export function threadsOption(): Option {
-  return new Option("--threads <n>", "threads embedding new texts with use-lite or onnx: (default: this machine's cores)")
+  return new Option("--threads <n>", "threads embedding new texts with use-lite or onnx:")
     .argParser(integerIn(1, 256))
-    .default(availableParallelism());
+    .default(availableParallelism(), "this machine's cores");
 }
 
 /** A progress bar per large embedding call (texts not in the cache only). */
