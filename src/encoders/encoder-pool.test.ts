@@ -7,6 +7,7 @@ import { runCommand } from "../../test/run-command.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { writeTinyOnnxModel } from "../../test/tiny-onnx-model.js";
 import { ConfigError } from "../core/errors.js";
+import { useWasmBackend } from "../rm/tf-backend.js";
 import { createEncoderPool, type PooledEncoder } from "./encoder-pool.js";
 import { createEncoder, createInProcessEncoder } from "./encoder-spec.js";
 
@@ -46,6 +47,8 @@ describeEncoderContract("local ONNX directory, chunked, 2 threads", sharedOnnxPo
 
 describe("createEncoderPool", () => {
   it("gives USE-lite's vectors in this thread's order, exactly, with the jobs spread over two threads", async () => {
+    // This thread runs tfjs on our WebAssembly backend, as a command that has loaded a reward model does.
+    await useWasmBackend();
     const pooled = await sharedUseLitePool();
     const alone = await createInProcessEncoder("use-lite");
     expect([pooled.id, pooled.dim]).toEqual([alone.id, alone.dim]);

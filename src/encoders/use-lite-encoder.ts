@@ -42,9 +42,15 @@ export async function createUseLiteEncoder(): Promise<Encoder> {
  * again in the registry all tfjs copies share and warns once for each: 150 lines on stderr.
  * Production mode silences tfjs's warnings (in tfjs 4.22 it gates nothing else), so it is on while
  * the bundle loads; our tfjs is loaded first so that the bundle finds its settings.
+ *
+ * The first WebAssembly backend registered is the one the model runs on, and the bundle's binary
+ * rounds differently from ours (vectors 2e-7 apart): ours is registered first in every thread, so
+ * a vector is the same whether a command embeds in its own thread (where training loaded ours
+ * already) or in the encoder pool's.
  */
 async function loadModel(): Promise<EmbeddingsModel> {
   const tf = await import("@tensorflow/tfjs");
+  await import("@tensorflow/tfjs-backend-wasm");
   const prod = tf.env().getBool("PROD");
   tf.env().set("PROD", true);
   try {
