@@ -77,6 +77,11 @@ function createMlp(inputs: number, hidden: number, outputs: number, seed: number
 }
 
 export function createNetwork(shape: NetworkShape, seed: number): GprcNetwork {
+  // The initial values are copied into the variables; tidy disposes them (it never disposes a variable).
+  return tf.tidy(() => initialNetwork(shape, seed) as unknown as tf.TensorContainer) as unknown as GprcNetwork;
+}
+
+function initialNetwork(shape: NetworkShape, seed: number): GprcNetwork {
   const { inputDim: d, hidden, latent: k, attention: r } = shape;
   const init = (s: number) => tf.initializers.glorotUniform({ seed: s }).apply([d, r]) as tf.Tensor;
   return {

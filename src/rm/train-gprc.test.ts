@@ -7,9 +7,10 @@ import { unitVector } from "../encoders/unit-vector.js";
 import type { GradedExample } from "../healthbench/schema.js";
 import { loadStandards } from "../standards/load-standards.js";
 import { absoluteLoss, criterionAxisLoss } from "./gprc-losses.js";
-import { oneHotRows, readRows } from "./gprc-network.js";
+import { networkVariables, oneHotRows, readRows } from "./gprc-network.js";
 import { createGprcRewardModel, dimensionGroupsOf, expectedRubricScore } from "./gprc-reward-model.js";
 import { readingTensors } from "./reading-batch.js";
+import { useWasmBackend } from "./tf-backend.js";
 import { batchLoss, splitGroups, trainGprc } from "./train-gprc.js";
 import { DEFAULT_TRAIN_OPTIONS } from "./train-options.js";
 import { buildTrainingSet, mergeGroups, type TrainingSet } from "./training-set.js";
@@ -118,6 +119,16 @@ describe("trainGprc on graded answers", () => {
     const [a, b] = [await trainGprc(set, short), await trainGprc(set, short)];
     expect(a.history).toEqual(b.history);
     expect(Array.from(a.network.anchor.w1.dataSync())).toEqual(Array.from(b.network.anchor.w1.dataSync()));
+  });
+
+  it("leaves no tensor behind but the network it returns, however many epochs it runs", async () => {
+    await useWasmBackend();
+    const set = await worldSet(8, 2);
+    for (const epochs of [1, 3]) {
+      const before = tf.memory().numTensors;
+      const { network } = await trainGprc(set, { ...options, maxEpochs: epochs, patience: epochs });
+      expect(tf.memory().numTensors - before).toBe(networkVariables(network).length);
+    }
   });
 
   it("splits by prompt: disjoint sides, the share held out", () => {

@@ -257,7 +257,7 @@ export async function trainGprc(set: TrainingSet, options: TrainOptions): Promis
       const { group, evidence } = merged(batch);
       const loss = optimizer.minimize(() => batchLoss(network, group, set, options, evidence).loss, true, variables) as tf.Scalar;
       // Calibration keeps the order of s: alpha stays positive, so no axis is ever flipped.
-      network.alpha.assign(tf.maximum(network.alpha, MIN_ALPHA));
+      tf.tidy(() => network.alpha.assign(tf.maximum(network.alpha, MIN_ALPHA)));
       total += (loss.dataSync()[0] as number) * group.answers.length;
       answers += group.answers.length;
       loss.dispose();
@@ -281,8 +281,10 @@ export async function trainGprc(set: TrainingSet, options: TrainOptions): Promis
       break;
     }
   }
-  variables.forEach((v, i) => {
-    v.assign(tf.tensor(best.weights[i] as Float32Array, v.shape));
+  tf.tidy(() => {
+    variables.forEach((v, i) => {
+      v.assign(tf.tensor(best.weights[i] as Float32Array, v.shape));
+    });
   });
   optimizer.dispose();
   return {
