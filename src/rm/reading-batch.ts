@@ -145,8 +145,12 @@ export function readingTensors(
     from += count;
   });
   const rowPrompts = reading.rows.map((r) => (reading.answers[r.answer] as AnswerRef).prompt);
+  // The distinct axis texts in first-seen order, and each row's index among them.
   const axes = new Map<number, number>();
-  const rowAxes = reading.rows.map((r) => axes.get(r.axis) ?? (axes.set(r.axis, axes.size).get(r.axis) as number));
+  const rowAxes = reading.rows.map((r) => {
+    if (!axes.has(r.axis)) axes.set(r.axis, axes.size);
+    return axes.get(r.axis) as number;
+  });
   const axisIds = [...axes.keys()];
   const pairs = new TextTable();
   const rowPairs = reading.rows.map((r, i) => pairs.id(`${r.axis} ${rowPrompts[i]}`));
