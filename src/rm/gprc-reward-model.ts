@@ -220,7 +220,7 @@ export function networkFromTensors(tensors: ReadonlyMap<string, NamedTensor>, sh
         `checkpoint tensor ${name}: expected shape ${v.shape.join("x")}, found ${saved ? saved.shape.join("x") : "none"}`,
       );
     }
-    v.assign(tf.tensor(saved.values, v.shape));
+    tf.tidy(() => v.assign(tf.tensor(saved.values, v.shape)));
   }
   return network;
 }

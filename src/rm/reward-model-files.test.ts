@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { createHashEncoder } from "../../test/hash-encoder.js";
 import { ConfigError } from "../core/errors.js";
@@ -9,6 +10,7 @@ import { standardHash } from "../standards/lock.js";
 import { mergeStandardFiles } from "../standards/merge.js";
 import { parseStandardFile } from "../standards/standard-file.js";
 import { loadSeedUnits } from "../synth/seed-set.js";
+import { networkVariables } from "./gprc-network.js";
 import { loadRewardModel, trainRewardModel } from "./reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS } from "./train-options.js";
 
@@ -33,6 +35,12 @@ describe("a trained model directory", async () => {
     const { model, config } = await loadRewardModel(dir, { encoder: hashEncoder() });
     expect(config.training_data_hash).toBe(trained.config.training_data_hash);
     expect(await model.score([request])).toEqual(await trained.model.score([request]));
+  });
+
+  it("holds no tensor once loaded but its network's variables (a server loads models for its whole life)", async () => {
+    const before = tf.memory().numTensors;
+    await loadRewardModel(dir, { encoder: hashEncoder() });
+    expect(tf.memory().numTensors - before).toBe(networkVariables(trained.result.network).length);
   });
 
   it("scores an item's own rubric: P(met) per criterion and the HealthBench formula as the reward", async () => {

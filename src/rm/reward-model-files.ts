@@ -179,12 +179,16 @@ export async function loadRewardModel(dir: string, options: LoadOptions): Promis
   const trained = (values: number[]) => values.slice(DIMENSION_GROUP_OFFSET);
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const fresh = dimensions.filter((d) => !saved.includes(d.id));
-  network.alpha = tf.variable(tf.tensor1d([...alpha, ...fresh.map(() => mean(trained(alpha)))]));
-  network.beta = tf.variable(tf.tensor1d([...beta, ...fresh.map(() => mean(trained(beta)))]));
   const evidence = (await network.evidence.array()) as number[][];
   const trainedEvidence = evidence.slice(DIMENSION_GROUP_OFFSET);
   const meanEvidence = (evidence[0] ?? []).map((_, f) => mean(trainedEvidence.map((row) => row[f] as number)));
-  network.evidence = tf.variable(tf.tensor2d([...evidence, ...fresh.map(() => meanEvidence)]));
+  // The per-group variables grow by the new dimensions' rows; the old ones are freed (a server loads models for its whole life).
+  tf.dispose([network.alpha, network.beta, network.evidence]);
+  tf.tidy(() => {
+    network.alpha = tf.variable(tf.tensor1d([...alpha, ...fresh.map(() => mean(trained(alpha)))]));
+    network.beta = tf.variable(tf.tensor1d([...beta, ...fresh.map(() => mean(trained(beta)))]));
+    network.evidence = tf.variable(tf.tensor2d([...evidence, ...fresh.map(() => meanEvidence)]));
+  });
   network.shape = { ...network.shape, groups: alpha.length + fresh.length };
   const model = createGprcRewardModel(
     {
