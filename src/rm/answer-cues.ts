@@ -5,7 +5,7 @@
  * after it, the question echoed, a bare refusal): the "master keys" that fool LLM judges and
  * naive reward models, which must never outscore a real answer.
  */
-import { type Vocabulary, type WordWeights, words } from "./word-evidence.js";
+import { type Vocabulary, type WordWeights, words, wordWeights } from "./word-evidence.js";
 
 export interface AnswerCues {
   /** Stems of the answer's words. */
@@ -69,8 +69,7 @@ export function stemWeights(vocabulary: Vocabulary): WordWeights {
     const s = stem(word);
     df.set(s, Math.max(df.get(s) ?? 0, count));
   }
-  const n = vocabulary.documents;
-  return { weight: (s) => Math.log((n + 1) / ((df.get(s) ?? 0) + 1)) };
+  return wordWeights({ documents: vocabulary.documents, words: [...df] });
 }
 
 export const stems = (text: string): string[] => words(text).map(stem);

@@ -18,8 +18,7 @@
 import { z } from "zod";
 import { memo } from "../core/memo.js";
 import type { RequestCriterion } from "../core/types.js";
-import type { AnswerCues } from "./answer-cues.js";
-import { stems } from "./answer-cues.js";
+import { type AnswerCues, stems, weightedShare } from "./answer-cues.js";
 import { dotSparse, hashFeature, type SparseVector, sigmoid } from "./logistic.js";
 import type { WordWeights } from "./word-evidence.js";
 
@@ -99,18 +98,8 @@ export function criterionFeatures(
   // How the answer's length and relevance matter depends on the kind of criterion (its tags, its first word).
   for (const tag of tags) f.add(`length|${tag}`, cues.logChars / Math.sqrt(tags.length));
   f.add(`length|first:${kind}`, cues.logChars).add(`relevance|first:${kind}`, cues.relevance);
-  let total = 0;
-  let found = 0;
-  const hits: string[] = [];
-  for (const s of own) {
-    const w = weights.weight(s);
-    total += w;
-    if (cues.stems.has(s)) {
-      found += w;
-      hits.push(s);
-    }
-  }
-  const recall = total > 0 ? found / total : 0;
+  const hits = own.filter((s) => cues.stems.has(s));
+  const recall = weightedShare(own, cues.stems, weights);
   return f
     .add("recall", recall)
     .add("recall2", recall * recall)
