@@ -16,7 +16,7 @@
  * the standard's dimensions: what an RL run or a reranker gets when there is no rubric).
  */
 import type { RewardModel, RewardScore } from "../core/types.js";
-import { completionText, type GradedExample } from "../healthbench/schema.js";
+import { completionText, type GradedExample, gradedPromptKey } from "../healthbench/schema.js";
 import { tryExampleMetrics } from "../healthbench/scoring.js";
 import { type Calibration, calibration } from "./calibration.js";
 import { DEFAULT_BATCH_SIZE, groupBy, preference, scoreBatched, spearman } from "./score-batched.js";
@@ -89,7 +89,7 @@ export async function graderAgreement(
 }
 
 function ordering(answers: readonly { row: GradedExample; score: number; result: RewardScore }[], minGap: number): Ordering {
-  const prompts = [...groupBy(answers, ({ row }) => JSON.stringify([row.prompt_id, row.prompt])).values()];
+  const prompts = [...groupBy(answers, ({ row }) => gradedPromptKey(row)).values()];
   const pairs = prompts.flatMap((group) =>
     group.flatMap((a, i) =>
       group

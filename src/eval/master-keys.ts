@@ -6,7 +6,7 @@
  * counts half); a reward that RL can trust keeps every kind under 5% of pairs in both modes.
  */
 import type { RewardModel, RewardRequest } from "../core/types.js";
-import { completionText, type GradedExample } from "../healthbench/schema.js";
+import { completionText, type GradedExample, gradedPromptKey } from "../healthbench/schema.js";
 import { DEGENERATE_KINDS, type DegenerateKind, degenerateAnswers } from "../rm/degenerate-answers.js";
 import { DEFAULT_BATCH_SIZE, groupBy, scoreBatched } from "./score-batched.js";
 
@@ -27,7 +27,7 @@ export async function masterKeyProbes(
   graded: readonly GradedExample[],
   batchSize = DEFAULT_BATCH_SIZE,
 ): Promise<MasterKeyReport> {
-  const prompts = [...groupBy(graded, (row) => JSON.stringify([row.prompt_id, row.prompt])).values()];
+  const prompts = [...groupBy(graded, gradedPromptKey).values()];
   const cases = prompts.flatMap((rows, i) => {
     const other = prompts[(i + 1) % prompts.length]?.[0];
     const first = rows[0] as GradedExample;

@@ -4,7 +4,7 @@
  * rubric item (the judged_responses format).
  */
 import { z } from "zod";
-import { conversationSchema, rubricItemSchema, verdictSchema } from "../core/types.js";
+import { type ChatMessage, conversationSchema, rubricItemSchema, verdictSchema } from "../core/types.js";
 
 const rubricsSchema = z
   .array(rubricItemSchema)
@@ -67,6 +67,9 @@ export const gradedExampleSchema = exampleSchema
 export type GradedExample = z.infer<typeof gradedExampleSchema>;
 
 /** The graded answer as one text: its turns joined. */
+/** The prompt a graded row answers: its id and conversation (rows that share it are answers to one prompt). */
+export const gradedPromptKey = (row: { prompt_id: string; prompt: readonly ChatMessage[] }) => JSON.stringify([row.prompt_id, row.prompt]);
+
 export function completionText(completion: GradedExample["completion"]): string {
   return completion.map((message) => message.content).join("\n\n");
 }

@@ -7,7 +7,7 @@
  * fitted on the training rows, and `fit.calibrated_on` says so.
  */
 import type { ChatMessage, RequestCriterion, RewardRequest } from "../core/types.js";
-import { completionText, type GradedExample } from "../healthbench/schema.js";
+import { completionText, type GradedExample, gradedPromptKey } from "../healthbench/schema.js";
 import { tryExampleMetrics } from "../healthbench/scoring.js";
 import { type AnswerCues, answerCues, stemWeights } from "./answer-cues.js";
 import { promptText } from "./answer-parts.js";
@@ -23,7 +23,7 @@ import {
   type HeadsFile,
   sparseWeights,
 } from "./reward-heads.js";
-import { byPrompt, gradedKey, PHYSICIAN_GROUPS, physicianKey, type TrainingData, unitKey } from "./training-set.js";
+import { byPrompt, PHYSICIAN_GROUPS, physicianKey, type TrainingData, unitKey } from "./training-set.js";
 import type { Vocabulary } from "./word-evidence.js";
 
 /** One answer the heads learn from. */
@@ -69,7 +69,7 @@ export function headData(data: TrainingData, minGap: number, degenerates = true)
   const add = (answer: HeadAnswer) => out.answers.push(answer) - 1;
   const prompts: { key: string; prompt: readonly ChatMessage[]; rubrics?: readonly RequestCriterion[]; real: number[] }[] = [];
   for (const rows of byPrompt(data.graded ?? [])) {
-    const key = gradedKey(rows[0] as GradedExample);
+    const key = gradedPromptKey(rows[0] as GradedExample);
     const scored = rows.map((row) => {
       const verdicts = row.verdicts.map((v) => v.criteria_met);
       const index = add({ key, prompt: row.prompt, response: completionText(row.completion), rubrics: row.rubrics, verdicts });

@@ -23,7 +23,7 @@ import { InputError } from "../core/errors.js";
 import { memo } from "../core/memo.js";
 import { seededShuffle } from "../core/random.js";
 import type { ChatMessage, Encoder, RubricItem } from "../core/types.js";
-import { completionText, type GradedExample, type HealthBenchExample } from "../healthbench/schema.js";
+import { completionText, type GradedExample, gradedPromptKey, type HealthBenchExample } from "../healthbench/schema.js";
 import { type ExampleMetrics, tryExampleMetrics } from "../healthbench/scoring.js";
 import type { Standard } from "../standards/schema.js";
 import type { Unit } from "../synth/unit.js";
@@ -169,8 +169,7 @@ class GroupBuilder {
   }
 }
 
-/** The prompt keys of graded answers, physician rows and units: the unit of every validation split. */
-export const gradedKey = (row: { prompt_id: string; prompt: readonly ChatMessage[] }) => JSON.stringify([row.prompt_id, row.prompt]);
+/** The prompt keys of physician rows and units (graded answers: gradedPromptKey): the unit of every validation split. */
 export const physicianKey = (example: { prompt_id: string }) => `healthbench:${example.prompt_id}`;
 export const unitKey = (prompt: readonly ChatMessage[]) => `units:${promptText(prompt)}`;
 
@@ -178,7 +177,7 @@ export const unitKey = (prompt: readonly ChatMessage[]) => `units:${promptText(p
 export function byPrompt<T extends { prompt_id: string; prompt: readonly ChatMessage[] }>(rows: readonly T[]): T[][] {
   const groups = new Map<string, T[]>();
   for (const row of rows) {
-    const key = gradedKey(row);
+    const key = gradedPromptKey(row);
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);
@@ -378,7 +377,7 @@ export async function buildTrainingSet(
   const unitGroups = units.map((group) => unitGroup(group, context));
   const groups = [...gradedGroups, ...physicianGroups, ...unitGroups];
   const keys = [
-    ...graded.map((rows) => gradedKey(rows[0] as GradedExample)),
+    ...graded.map((rows) => gradedPromptKey(rows[0] as GradedExample)),
     ...physician.map((p) => p.key),
     ...units.map((group) => unitKey((group[0] as Unit).prompt)),
   ];
