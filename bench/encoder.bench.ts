@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { Encoder } from "../src/core/types.js";
 import { withCache } from "../src/encoders/cached-encoder.js";
 import { createEncoder } from "../src/encoders/encoder-spec.js";
-import { Store } from "../src/store/store.js";
+import { openSqliteStore } from "../src/store/sqlite-store.js";
 import { answerTexts } from "./answer-texts.js";
 import { median, numberFlag, printReport } from "./markdown-report.js";
 
@@ -60,11 +60,11 @@ for (let r = 0; r < runs; r++) {
   pairRates.push(await rate(pair, answerTexts(N, 200 + r)));
   const texts = answerTexts(N, r);
   raw.push(await rate(useLite, texts));
-  const store = Store.open(join(dir, `use-lite-${r}.sqlite`));
+  const store = openSqliteStore(join(dir, `use-lite-${r}.sqlite`));
   const cached = withCache(useLite, store);
   cold.push(await rate(cached, answerTexts(N, runs + r)));
   warm.push(await rate(cached, answerTexts(N, runs + r)));
-  store.close();
+  await store.close();
 }
 row(
   `GloVe (\`glove\`), ${GLOVE_N.toLocaleString("en")} texts of ~400 chars`,
@@ -81,13 +81,13 @@ const stub: Encoder = {
   dim: 512,
   embed: async (texts) => texts.map(() => new Float32Array(512).fill(1 / Math.sqrt(512))),
 };
-const store = Store.open(join(dir, "warm.sqlite"));
+const store = openSqliteStore(join(dir, "warm.sqlite"));
 const cached = withCache(stub, store);
 const texts = answerTexts(WARM_N, 99);
 await cached.embed(texts);
 const cacheOnly: number[] = [];
 for (let r = 0; r < runs; r++) cacheOnly.push(await rate(cached, texts));
-store.close();
+await store.close();
 row(
   `cache alone, warm, ${WARM_N.toLocaleString("en")} texts of ~400 chars, 512-d`,
   cacheOnly,

@@ -16,7 +16,7 @@ import { type GradeTask, gradeTasks } from "../src/judge/grade-run.js";
 import { loadGraderPrompt } from "../src/judge/grader-prompt.js";
 import { createRubricJudge } from "../src/judge/rubric-judge.js";
 import { createLlmClient } from "../src/llm/openai-client.js";
-import { Store } from "../src/store/store.js";
+import { openSqliteStore } from "../src/store/sqlite-store.js";
 import { median, numberFlag, printReport } from "./markdown-report.js";
 
 const runs = numberFlag("--runs", 3);
@@ -58,8 +58,8 @@ async function startServer(latencyMs: number): Promise<{ url: string; stop: () =
 async function grade(url: string, work: GradeTask[], storePath: string): Promise<number> {
   const client = createLlmClient({ endpoints: [{ baseUrl: url }], model: "bench-judge", temperature: 0, concurrency: CONCURRENCY });
   const judge = createRubricJudge({ client, prompt: await loadGraderPrompt() });
-  const store = Store.open(storePath);
-  const run = store.startRun("bench", {
+  const store = openSqliteStore(storePath);
+  const run = await store.startRun("bench", {
     kind: "bench",
     config: {},
     dataHash: "",
@@ -69,7 +69,7 @@ async function grade(url: string, work: GradeTask[], storePath: string): Promise
   const start = performance.now();
   await gradeTasks(work, { judge, store, runId: run.id, concurrency: CONCURRENCY });
   const seconds = (performance.now() - start) / 1000;
-  store.close();
+  await store.close();
   return seconds;
 }
 

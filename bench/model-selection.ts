@@ -33,7 +33,7 @@ const SETTINGS: Record<string, Partial<Omit<TrainOptions, "onEpoch">>> = {
 };
 
 const loaded = await loadStandards();
-const store = openStore({});
+const store = await openStore({});
 const { spec, encoder } = await openEncoder("use-lite", {}, store);
 const results = new Map<string, { triple: number[]; goodOverPoor: number[] }>();
 for (let seed = 0; seed < seeds; seed++) {
@@ -54,7 +54,7 @@ for (let seed = 0; seed < seeds; seed++) {
     }
   }
 }
-store.close();
+await store.close();
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 printReport(

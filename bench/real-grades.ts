@@ -57,7 +57,7 @@ async function runFolds(): Promise<void> {
   const loaded = await loadStandards();
   const graded = (await loadGradedAnswers(gradedFile)).rows;
   const healthbench = (await Promise.all(DEMO_HEALTHBENCH.map(async (f) => (await loadExamples(packageFile(f))).rows))).flat();
-  const store = openStore({ store: flag("--store") });
+  const store = await openStore({ store: flag("--store") });
   const encoder = await openEncoder(flag("--encoder") ?? "use-lite", {}, store);
   const options = trainOptions({ epochs: epochs ? Number(epochs) : undefined });
   const whole = { graded, healthbench };
@@ -111,7 +111,7 @@ async function runFolds(): Promise<void> {
     const summary = { seconds, epochs: trained.result.history.length, embedSeconds, report };
     writeFileSync(join(outDir, "whole.json"), `${JSON.stringify(summary, null, 2)}\n`);
   }
-  store.close();
+  await store.close();
 }
 
 const foldFiles = readdirSync(outDir).filter((f) => /^fold-\d+\.json$/.test(f));

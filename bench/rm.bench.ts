@@ -18,7 +18,7 @@ import { createUseLiteEncoder } from "../src/encoders/use-lite-encoder.js";
 import { loadRewardModel, trainRewardModel } from "../src/rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS } from "../src/rm/train-options.js";
 import { loadStandards } from "../src/standards/load-standards.js";
-import { Store } from "../src/store/store.js";
+import { openSqliteStore } from "../src/store/sqlite-store.js";
 import { loadSeedUnits } from "../src/synth/seed-set.js";
 import type { Unit } from "../src/synth/unit.js";
 import { createHashEncoder } from "../test/hash-encoder.js";
@@ -94,13 +94,13 @@ for (let r = 0; r < runs; r++) {
   let start = performance.now();
   await useLite.embed(texts);
   raw.push(texts.length / ((performance.now() - start) / 1000));
-  const store = Store.open(join(dir, `cold-${r}.sqlite`));
+  const store = openSqliteStore(join(dir, `cold-${r}.sqlite`));
   const { model } = await loadRewardModel(join(dir, "model"), { encoder: as(withCache(useLite, store)) });
   const requests = answers(200 + r);
   start = performance.now();
   await model.score(requests);
   cold.push(requests.length / ((performance.now() - start) / 1000));
-  store.close();
+  await store.close();
 }
 rows.push(`| USE-lite raw encoder, 200 answers of ~330 chars | ${median(raw).toFixed(1)} texts/s | baseline |`);
 rows.push(
@@ -135,7 +135,7 @@ rows.push(
   `| reward scoring, GloVe (never cached), the same kind of ${GLOVE_N.toLocaleString("en")} answers over 10 prompts | ${median(gloveScoring).toFixed(0)} answers/s | ${((100 * median(gloveScoring)) / median(gloveRaw)).toFixed(0)}% of the raw encoder (target 90%) |`,
 );
 
-const warmStore = Store.open(join(dir, "warm.sqlite"));
+const warmStore = openSqliteStore(join(dir, "warm.sqlite"));
 const warmRequests = Array.from({ length: 10_000 }, (_, i) => ({
   prompt: seed[i % 40]?.prompt ?? [],
   response: `answer ${i}`,
@@ -152,7 +152,7 @@ for (let r = 0; r < runs; r++) {
 rows.push(
   `| reward scoring, warm cache, 10,000 answers | ${median(warm).toFixed(0)} answers/s | ${(median(warm) / 10_000).toFixed(2)}x the 10,000/s target |`,
 );
-warmStore.close();
+await warmStore.close();
 await rm(dir, { recursive: true });
 
 printReport(runs, ["what", "median", "against the target"], rows);

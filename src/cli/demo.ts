@@ -65,7 +65,7 @@ export function registerDemo(program: Command): void {
           `HealthBench rows: ${healthbench.train.length} for training (physician pairs), ${healthbench.heldOut.length} held out\n`,
       );
       const input = { units: train, healthbench: healthbench.train };
-      const store = openStore(flags);
+      const store = await openStore(flags);
       try {
         const encoder = await openEncoder(flags.encoder, flags, store);
         const options = trainOptions({ seed: flags.seed, epochs: flags.epochs });
@@ -97,7 +97,7 @@ export function registerDemo(program: Command): void {
           `wrote ${join(flags.out, "model")}, ${join(flags.out, "model-lambdas0")}, ${join(flags.out, "rm-eval.json")}, ${join(flags.out, "summary.json")}\nreport: ${html} (open it in a browser)\n`,
         );
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

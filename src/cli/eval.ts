@@ -29,7 +29,7 @@ export function registerEval(program: Command): void {
     const loaded = await loadExamples(flags.data, { skipInvalid: flags.skipInvalid ?? false });
     if (loaded.skipped.length > 0) process.stderr.write(`${flags.data}: skipped ${loaded.skipped.length} invalid examples\n`);
     const client = createClientFromFlags(flags, MODEL_UNDER_TEST, flags.concurrency);
-    const store = openStore(flags);
+    const store = await openStore(flags);
     try {
       const progress = createProgress({ label: "sampling", total: loaded.rows.length * flags.samples });
       const sampled = await sampleResponses(loaded.rows, {
@@ -51,7 +51,7 @@ export function registerEval(program: Command): void {
         otherUsage: [{ label: `model ${flags.model} (${sampled.cached} completions from cache)`, usage: client.usage() }],
       });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 }

@@ -24,7 +24,7 @@ export function registerGrade(program: Command): void {
   addGradingOptions(command).action(async (flags: GradeFlags) => {
     await checkGradingOutputs(flags, [flags.data, flags.responses]);
     const tasks = await matchResponses(flags);
-    const store = openStore(flags);
+    const store = await openStore(flags);
     try {
       await runGrading(tasks, flags, {
         kind: "grade",
@@ -32,7 +32,7 @@ export function registerGrade(program: Command): void {
         title: `HealthBench score of ${flags.responses} (judge ${flags.judgeModel})`,
       });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 }

@@ -11,9 +11,10 @@ import type { GradedExample } from "../healthbench/schema.js";
 import { scoreGraded } from "../healthbench/score-graded.js";
 import { writeJsonl } from "../io/jsonl.js";
 import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
-import { DEFAULT_LEASE_MS, type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.js";
+import { type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.js";
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
+import { DEFAULT_LEASE_MS } from "../judge/verdict-leases.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
 import { reportFileBeside, resultText, writeReportBeside } from "../report/write-report.js";
 import { DEFAULT_STORE, storePath } from "../store/open-store.js";
@@ -85,7 +86,7 @@ export async function runGrading(
   const { client, judge } = await createJudgeFromFlags(flags, flags.concurrency);
   const dataHash = hashJson(tasks.map((task) => [exampleKey(task.example), task.completion]));
   const { store } = context;
-  const run = store.startRun(hashJson([context.kind, dataHash, judge.id, judge.promptVersion]), {
+  const run = await store.startRun(hashJson([context.kind, dataHash, judge.id, judge.promptVersion]), {
     kind: context.kind,
     config: client.settings,
     dataHash,
@@ -106,7 +107,7 @@ export async function runGrading(
       onProgress: (done) => progress.update(done),
     });
   } catch (error) {
-    store.finishRun(runId, "failed", { error: (error as Error).message, usage: client.usage() });
+    await store.finishRun(runId, "failed", { error: (error as Error).message, usage: client.usage() });
     throw error;
   } finally {
     progress.stop();
@@ -114,7 +115,7 @@ export async function runGrading(
   const { rows, stats } = result;
   if (stats.judged === 0 && stats.unanswered > 0 && stats.unanswered === stats.failures) {
     const error = neverAnswered(rows, stats);
-    store.finishRun(runId, "failed", { error: error.message, usage: client.usage() });
+    await store.finishRun(runId, "failed", { error: error.message, usage: client.usage() });
     throw error;
   }
   const { report, rowMetrics } = scoreGraded(rows);
@@ -133,7 +134,7 @@ export async function runGrading(
   const summaryResult = { kind: "grading-summary", file: summary } as const;
   await writeFileAtomic(summaryFile, resultText(summaryResult));
   const reportFile = await writeReportBeside(summaryFile, summaryResult);
-  store.finishRun(runId, "done", summary);
+  await store.finishRun(runId, "done", summary);
 
   if (report.overall.n > 0) process.stdout.write(formatScoreTable(report, context.title));
   process.stdout.write(

@@ -79,7 +79,7 @@ export async function loadModelFromFlags(
   flags: ModelFlags,
 ): Promise<TrainedModel & { store: Store; encoder: Encoder; scenarios: string[] }> {
   const spec = flags.encoder ?? (await readCheckpointConfig(flags.model)).encoder.spec;
-  const store = openStore(flags);
+  const store = await openStore(flags);
   const { encoder } = await openEncoder(spec, flags, store);
   const standard: LoadedStandard | undefined = flags.standard ? await loadStandards(flags.standard) : undefined;
   const { loadRewardModel } = await import("../rm/reward-model-files.js");

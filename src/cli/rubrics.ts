@@ -43,7 +43,7 @@ export function registerRubrics(program: Command): void {
     const rows: PromptRow[] = await readJsonlValues(flags.data, promptRowSchema);
     if (rows.length === 0) throw new InputError({ file: flags.data }, "no prompts");
     const client = createClientFromFlags(flags, GENERATOR, flags.concurrency);
-    const store = openStore(flags);
+    const store = await openStore(flags);
     const progress = createProgress({ label: "rubrics", total: rows.length });
     try {
       const result = await generateRubrics(rows, {
@@ -66,7 +66,7 @@ export function registerRubrics(program: Command): void {
           `${formatUsage({ label: `generator ${flags.llmModel}`, usage: client.usage() })}\nstandard ${hash}\nwrote ${flags.out}\n`,
       );
     } finally {
-      store.close();
+      await store.close();
     }
   });
 }

@@ -37,8 +37,8 @@ export async function openJudgeScorer(
   model: Scorer<RewardRequest, RewardScore> | undefined,
 ) {
   const { client, judge } = await createJudgeFromFlags(flags, flags.judgeConcurrency);
-  const store = openStore(flags);
-  const run = store.startRun(hashJson(["serve", judge.id, judge.promptVersion]), {
+  const store = await openStore(flags);
+  const run = await store.startRun(hashJson(["serve", judge.id, judge.promptVersion]), {
     kind: "serve",
     config: client.settings,
     dataHash: "",
@@ -78,8 +78,8 @@ export async function openJudgeScorer(
     async close(ms: number): Promise<number> {
       const settled = await broker.close(ms);
       const cut = settled ? 0 : broker.running();
-      store.finishRun(run.id, "done", { usage: client.usage() });
-      store.close();
+      await store.finishRun(run.id, "done", { usage: client.usage() });
+      await store.close();
       return cut;
     },
   };

@@ -67,8 +67,8 @@ export function registerSynth(program: Command): void {
     const llm = createClientFromFlags(flags, GENERATOR, flags.concurrency * 3);
     const judgeClient = flags.judgeUrl ? createClientFromFlags(flags, JUDGE, flags.concurrency * 3) : llm;
     const judge = createRubricJudge({ client: judgeClient, prompt: await loadGraderPrompt() });
-    const store = openStore(flags);
-    const { id: runId } = store.startRun(hashJson(["synth", hash, judge.id, judge.promptVersion]), {
+    const store = await openStore(flags);
+    const { id: runId } = await store.startRun(hashJson(["synth", hash, judge.id, judge.promptVersion]), {
       kind: "synth",
       config: { plan: flags.n, seed: flags.seed },
       dataHash: hash,
@@ -100,7 +100,7 @@ export function registerSynth(program: Command): void {
       );
     } finally {
       progress.stop();
-      store.close();
+      await store.close();
     }
     const kept = outcomes.flatMap((o) => (o.kind === "kept" ? [o.unit] : [])).sort((a, b) => a.id.localeCompare(b.id));
     await writeJsonl(flags.out, kept);

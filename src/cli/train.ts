@@ -89,14 +89,14 @@ export function registerTrain(program: Command): void {
     const loaded = await loadStandards(flags.standard ?? []);
     const input = await loadTrainingInput(flags);
     if (input.units) checkUnitStandards(input.units, loaded, flags.strictStandard ?? false);
-    const store = openStore(flags);
+    const store = await openStore(flags);
     try {
       const encoder = await openEncoder(flags.encoder ?? "use-lite", flags, store);
       const result = await trainAndReport(input, loaded, encoder, trainOptions(flags));
       await result.save(flags.out);
       process.stdout.write(`wrote ${flags.out}\n`);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 }

@@ -5,7 +5,8 @@ import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { tempDir } from "../../test/temp-dir.js";
 import type { Encoder } from "../core/types.js";
 import { createLlmClient } from "../llm/openai-client.js";
-import { Store } from "../store/store.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
+import type { Store } from "../store/store.js";
 import { withCache } from "./cached-encoder.js";
 import { createOpenAIEncoder } from "./openai-encoder.js";
 
@@ -34,7 +35,7 @@ async function storePath(): Promise<string> {
 }
 
 function openStore(path: string): Store {
-  const store = Store.open(path);
+  const store = openSqliteStore(path);
   onTestFinished(() => store.close());
   return store;
 }
@@ -57,10 +58,10 @@ describe("withCache", () => {
 
   it("survives reopening the store, and never shares vectors between encoders", async () => {
     const path = await storePath();
-    const first = Store.open(path);
+    const first = openSqliteStore(path);
     const saved = await withCache(await encoder(), first).embed(["kept across runs"]);
     first.close();
-    const store = openStore(path);
+    const store = await openStore(path);
     const reopened = await watch(async () => withCache(await encoder(), store).embed(["kept across runs"]));
     expect(reopened.inputs).toEqual([]);
     expect(numbers(reopened.result)).toEqual(numbers(saved));
@@ -108,8 +109,8 @@ describe("Store embedding cache", () => {
     const backing = new Float32Array(10_000 * 8 + 1).map((_, i) => Math.sin(i) / 3);
     // Offset by one float, so every vector is a view that does not start at its buffer's beginning.
     const entries = Array.from({ length: 10_000 }, (_, i) => ({ key: `k${i}`, vector: backing.subarray(1 + i * 8, 9 + i * 8) }));
-    store.saveEmbeddings("test-encoder", entries);
-    const found = store.cachedEmbeddings([...entries.map((entry) => entry.key), "missing"]);
+    await store.saveEmbeddings("test-encoder", entries);
+    const found = await store.cachedEmbeddings([...entries.map((entry) => entry.key), "missing"]);
     expect(found.size).toBe(10_000);
     expect(found.has("missing")).toBe(false);
     for (const { key, vector } of entries) expect([...(found.get(key) as Float32Array)]).toEqual([...vector]);

@@ -1,5 +1,5 @@
 /**
- * A content-addressed embedding cache in the SQLite store: a text is embedded once per encoder,
+ * A content-addressed embedding cache in the store: a text is embedded once per encoder,
  * ever. The key is the hash of the encoder's id and the text, so a different model, weights or
  * chunking never reuses a vector, and the vectors are the inner encoder's own, so the id stays.
  * Texts missing from the cache are embedded in batches, each saved as it finishes: a run killed
@@ -7,7 +7,7 @@
  */
 import { hashJson } from "../core/hash.js";
 import type { Encoder } from "../core/types.js";
-import type { Store } from "../store/store.js";
+import type { EmbeddingCache } from "../store/store.js";
 import { type BatchingOptions, embedInBatches } from "./reporting-encoder.js";
 
 export interface CacheOptions extends BatchingOptions {
@@ -15,13 +15,13 @@ export interface CacheOptions extends BatchingOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export function withCache(inner: Encoder, store: Store, { onProgress, ...batching }: CacheOptions = {}): Encoder {
+export function withCache(inner: Encoder, store: EmbeddingCache, { onProgress, ...batching }: CacheOptions = {}): Encoder {
   return {
     id: inner.id,
     dim: inner.dim,
     async embed(texts) {
       const keys = texts.map((text) => hashJson([inner.id, text]));
-      const found = store.cachedEmbeddings(keys);
+      const found = await store.cachedEmbeddings(keys);
       const missing = new Map<string, string>();
       keys.forEach((key, i) => {
         if (!found.has(key)) missing.set(key, texts[i] as string);
@@ -30,9 +30,9 @@ export function withCache(inner: Encoder, store: Store, { onProgress, ...batchin
         const missingKeys = [...missing.keys()];
         let done = 0;
         onProgress?.(0, missing.size);
-        await embedInBatches(inner, [...missing.values()], batching, (start, vectors) => {
+        await embedInBatches(inner, [...missing.values()], batching, async (start, vectors) => {
           const entries = vectors.map((vector, i) => ({ key: missingKeys[start + i] as string, vector }));
-          store.saveEmbeddings(inner.id, entries);
+          await store.saveEmbeddings(inner.id, entries);
           for (const { key, vector } of entries) found.set(key, vector);
           done += vectors.length;
           onProgress?.(done, missing.size);

@@ -8,7 +8,6 @@
  * converted word vectors live in the store's folder.
  */
 
-import { dirname } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { Encoder } from "../core/types.js";
 import { normaliseBaseUrl, resolveApiKey } from "../llm/endpoint.js";
@@ -70,8 +69,7 @@ function splitPair(spec: string): [string, string] | undefined {
 
 async function createSingle(spec: string, options: EncoderSpecOptions): Promise<Encoder> {
   if (spec === "glove") {
-    const storeDir = options.store && options.store.path !== ":memory:" ? dirname(options.store.path) : undefined;
-    return createGloveEncoder({ dir: options.dataDir ?? storeDir ?? ".medrubric", onNotice: options.onNotice });
+    return createGloveEncoder({ dir: options.dataDir ?? options.store?.dataDir ?? ".medrubric", onNotice: options.onNotice });
   }
   const threads = options.threads ?? 1;
   const inProcess = IN_PROCESS.some((name) => spec === name || (name.endsWith(":") && spec.startsWith(name)));

@@ -12,7 +12,8 @@ import { ConfigError, UsageError } from "../core/errors.js";
 import { hashJson } from "../core/hash.js";
 import type { Encoder } from "../core/types.js";
 import { createLlmClient } from "../llm/openai-client.js";
-import { Store } from "../store/store.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
+import type { Store } from "../store/store.js";
 import { withCache } from "./cached-encoder.js";
 import { withChunking } from "./chunked-encoder.js";
 import { createEncoder } from "./encoder-spec.js";
@@ -45,7 +46,7 @@ const openai = () =>
   });
 
 async function tempStore(): Promise<Store> {
-  const store = Store.open(join(await tempDir(), "store.sqlite"));
+  const store = openSqliteStore(join(await tempDir(), "store.sqlite"));
   onTestFinished(() => store.close());
   return store;
 }
@@ -160,8 +161,8 @@ describe("createEncoder", () => {
     const expected = Float32Array.from([...(a as Float32Array), ...(b as Float32Array)], (value) => value * Math.SQRT1_2);
     expect(maxDifference(joined as Float32Array, expected)).toBeLessThan(1e-6);
     // The remote part is cached under its own id; GloVe's vectors are not stored (cheaper to compute).
-    expect(store.cachedEmbeddings([hashJson([openaiPart.id, text])]).size).toBe(1);
-    expect(store.cachedEmbeddings([hashJson([glovePart.id, text]), hashJson([pair.id, text])]).size).toBe(0);
+    expect((await store.cachedEmbeddings([hashJson([openaiPart.id, text])])).size).toBe(1);
+    expect((await store.cachedEmbeddings([hashJson([glovePart.id, text]), hashJson([pair.id, text])])).size).toBe(0);
   });
 
   it("refuses a join of more than two encoders and an unknown part", async () => {

@@ -16,12 +16,12 @@ export interface BatchingOptions {
   concurrency?: number;
 }
 
-/** The inner encoder's vectors of `texts`, in order; `onBatch(start, vectors)` as each batch (from index `start`) finishes. */
+/** The inner encoder's vectors of `texts`, in order; `onBatch(start, vectors)` as each batch (from index `start`) finishes, awaited before the lane goes on. */
 export async function embedInBatches(
   inner: Encoder,
   texts: readonly string[],
   { batchSize = 32, concurrency = 1 }: BatchingOptions,
-  onBatch: (start: number, vectors: readonly Float32Array[]) => void,
+  onBatch: (start: number, vectors: readonly Float32Array[]) => void | Promise<void>,
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = new Array(texts.length);
   let next = 0;
@@ -36,7 +36,7 @@ export async function embedInBatches(
         vectors.forEach((vector, i) => {
           out[start + i] = vector;
         });
-        onBatch(start, vectors);
+        await onBatch(start, vectors);
       } catch (error) {
         failed = true;
         throw error;

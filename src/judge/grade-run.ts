@@ -4,17 +4,17 @@
  * to the store as soon as it arrives. Judge failures are recorded (not cached) and stop the
  * run early only when the judge looks unreachable; `unanswered` counts the failures where it
  * gave no answer at all, so a caller can tell an outage from a graded run. Runs sharing the
- * store share the work: an item another run is asking is waited for, not asked again.
+ * store share the work through the verdict-lease protocol (verdict-leases.ts): an item another
+ * run is asking is waited for, not asked again.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
-import { hashJson } from "../core/hash.js";
 import type { ChatMessage, Judge, Verdict } from "../core/types.js";
-import { exampleKey } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
-import { leaseOwner, type Store } from "../store/store.js";
+import type { VerdictStore } from "../store/store.js";
 import { ClaimAhead } from "./claim-ahead.js";
 import { FailureStreak } from "./failure-streak.js";
+import { verdictKeys } from "./verdict-key.js";
+import { holdVerdictLeases, type VerdictOutcome } from "./verdict-leases.js";
 
 export interface GradeTask {
   example: HealthBenchExample;
@@ -23,7 +23,7 @@ export interface GradeTask {
 
 export interface GradeRunOptions {
   judge: Judge;
-  store: Store;
+  store: VerdictStore;
   runId: string;
   concurrency: number;
   onProgress?: (done: number, total: number) => void;
@@ -33,10 +33,6 @@ export interface GradeRunOptions {
   leaseMs?: number;
 }
 
-export const DEFAULT_LEASE_MS = 30_000;
-/** How often an item another run is asking is looked at again. */
-const BUSY_POLL_MS = 200;
-
 export interface GradeStats {
   items: number;
   cached: number;
@@ -44,32 +40,6 @@ export interface GradeStats {
   failures: number;
   /** Failures where the judge gave no answer at all (a subset of `failures`). */
   unanswered: number;
-}
-
-/**
- * hash(judge and its settings, prompt version, conversation, response, `[points] criterion`).
- * The conversation and response enter through their own hash, computed once per task.
- */
-export function verdictCacheKey(judge: Judge, conversationHash: string, item: { points: number; criterion: string }): string {
-  return hashJson([judge.id, judge.promptVersion, conversationHash, item.points, item.criterion]);
-}
-
-/** A task's hashes and conversation, each computed once and only when first needed. */
-function taskKeys(task: GradeTask, judge: Judge) {
-  const conversationHash = once(() => hashJson([task.example.prompt, task.completion]));
-  return {
-    exampleKey: once(() => hashJson([exampleKey(task.example), task.completion])),
-    cacheKey: (item: { points: number; criterion: string }) => verdictCacheKey(judge, conversationHash(), item),
-    conversation: once(() => [...task.example.prompt, ...task.completion]),
-  };
-}
-
-function once<T>(make: () => T): () => T {
-  let made: { value: T } | undefined;
-  return () => {
-    made ??= { value: make() };
-    return made.value;
-  };
 }
 
 export async function gradeTasks(
@@ -81,67 +51,62 @@ export async function gradeTasks(
   const limit = pLimit(options.concurrency);
   const verdicts: Verdict[][] = tasks.map((task) => new Array<Verdict>(task.example.rubrics.length));
   const stats: GradeStats = { items: verdicts.reduce((n, v) => n + v.length, 0), cached: 0, judged: 0, failures: 0, unanswered: 0 };
-  const model = { judgeModel: judge.model, promptVersion: judge.promptVersion };
   let done = 0;
 
-  const lease = { owner: leaseOwner(), ms: options.leaseMs ?? DEFAULT_LEASE_MS };
+  const leases = holdVerdictLeases({ store, judge, leaseMs: options.leaseMs });
   const items = tasks.flatMap((task, t) => {
-    const keys = taskKeys(task, judge);
-    return task.example.rubrics.map((item, i) => ({ task: keys, t, i, item }));
+    const keys = verdictKeys(judge, { promptId: task.example.prompt_id, ...task.example, completion: task.completion });
+    return task.example.rubrics.map((item, i) => ({ keys, t, i, item }));
   });
   // Memoised: claiming ahead needs an item's key before its job runs.
   const cacheKeys: string[] = [];
   const cacheKeyOf = (n: number): string => {
-    const { task, item } = items[n] as (typeof items)[number];
-    cacheKeys[n] ??= task.cacheKey(item);
+    const { keys, item } = items[n] as (typeof items)[number];
+    cacheKeys[n] ??= keys.cacheKey(item);
     return cacheKeys[n];
   };
-  const claims = new ClaimAhead(store, lease, cacheKeyOf, items.length);
+  const claims = new ClaimAhead(store, { owner: leases.owner, ms: leases.leaseMs }, cacheKeyOf, items.length);
 
-  // Hashing and cache lookups run inside the jobs, so the first judge calls start at once on a big run.
-  const jobs = items.map(({ task, t, i, item }, n) => {
-    const slots = verdicts[t] as Verdict[];
-    return async (): Promise<"done" | "busy"> => {
-      // The judge is down: the rest stays unasked (the streak's error ends the run).
-      if (streak.tripped) return "done";
-      const record = { runId, exampleKey: task.exampleKey(), itemIndex: i, cacheKey: cacheKeyOf(n) };
-      const claim = claims.claim(n);
-      if (claim.state === "busy") return "busy";
-      if (claim.state === "cached") {
-        slots[i] = claim.verdict;
-        store.linkVerdict(record);
-        stats.cached++;
-      } else {
-        const outcome = await judge.grade({ conversation: task.conversation(), item });
-        if (outcome.ok) {
-          store.saveVerdict(record, outcome.verdict, model, outcome);
-          slots[i] = outcome.verdict;
-          stats.judged++;
-          streak.success();
-        } else {
-          store.saveFailure(record, outcome.failure, lease.owner);
-          slots[i] = { criteria_met: null, explanation: "", failure: outcome.failure };
-          stats.failures++;
-          if (outcome.unanswered) stats.unanswered++;
-          streak.failure(outcome.failure);
-        }
+  const record = (outcome: VerdictOutcome, slots: Verdict[], i: number) => {
+    if (outcome.kind === "skipped") return;
+    if (outcome.kind === "failed") {
+      slots[i] = { criteria_met: null, explanation: "", failure: outcome.failure };
+      stats.failures++;
+      if (outcome.unanswered) stats.unanswered++;
+      streak.failure(outcome.failure);
+    } else {
+      slots[i] = outcome.verdict;
+      if (outcome.kind === "cached") stats.cached++;
+      else {
+        stats.judged++;
+        streak.success();
       }
-      options.onProgress?.(++done, stats.items);
-      return "done";
-    };
-  });
-  // Leases live while this process does: renewed well before they expire, released at the end.
-  const heartbeat = setInterval(() => store.renewLeases(lease.owner, lease.ms), lease.ms / 3).unref();
+    }
+    options.onProgress?.(++done, stats.items);
+  };
+
   try {
-    // An item another run is asking waits outside the limit and queues again behind the others, holding no slot.
+    // Hashing and cache lookups run inside the jobs, so the first judge calls start at once on a big run.
     await Promise.all(
-      jobs.map(async (job) => {
-        while ((await limit(job)) === "busy") await sleep(Math.min(BUSY_POLL_MS, lease.ms));
+      items.map(async ({ keys, t, i, item }, n) => {
+        const question = {
+          record: { runId, exampleKey: keys.answerKey(), itemIndex: i, cacheKey: cacheKeyOf(n) },
+          subject: () => keys.subject(item),
+          conversation: keys.conversation,
+          item,
+        };
+        const outcome = await leases.obtain(question, {
+          slot: limit,
+          claim: () => claims.claim(n),
+          // The judge is down: the rest stays unasked (the streak's error ends the run).
+          shouldAsk: () => !streak.tripped,
+          linkCached: true,
+        });
+        record(outcome, verdicts[t] as Verdict[], i);
       }),
     );
   } finally {
-    clearInterval(heartbeat);
-    store.releaseLeases(lease.owner);
+    await leases.close();
   }
   if (streak.tripped) throw streak.error("the judge");
   return { rows: tasks.map((task, t) => ({ ...task.example, completion: task.completion, verdicts: verdicts[t] as Verdict[] })), stats };

@@ -8,13 +8,13 @@ import pLimit from "p-limit";
 import { canonicalJson, hashJson } from "../core/hash.js";
 import type { HealthBenchExample } from "../healthbench/schema.js";
 import { type LlmClient, LlmRequestError } from "../llm/openai-client.js";
-import type { Store } from "../store/store.js";
+import type { CompletionCache } from "../store/store.js";
 import { FailureStreak } from "./failure-streak.js";
 import type { GradeTask } from "./grade-run.js";
 
 export interface SampleOptions {
   client: LlmClient;
-  store: Store;
+  store: CompletionCache;
   samples: number;
   concurrency: number;
   onProgress?: (done: number, total: number) => void;
@@ -40,11 +40,11 @@ export async function sampleResponses(examples: readonly HealthBenchExample[], o
   const jobs = examples.flatMap((example, e) =>
     Array.from({ length: options.samples }, (_, sample) => async () => {
       const key = hashJson([settings, example.prompt, sample]);
-      let content = store.cachedCompletion(key);
+      let content = await store.cachedCompletion(key);
       if (content === undefined) {
         try {
           const answer = await client.chat(example.prompt);
-          store.saveCompletion(key, client.model, answer.content, answer);
+          await store.saveCompletion(key, client.model, answer.content, answer);
           content = answer.content;
           streak.success();
         } catch (error) {

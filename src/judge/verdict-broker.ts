@@ -10,24 +10,20 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import { describeError } from "../core/errors.js";
-import type { ChatMessage, Judge, JudgeOutcome, RubricItem } from "../core/types.js";
-import { leaseOwner, type Store } from "../store/store.js";
-import { DEFAULT_LEASE_MS, verdictCacheKey } from "./grade-run.js";
+import type { Judge } from "../core/types.js";
+import type { VerdictStore } from "../store/store.js";
+import { type AnswerToGrade, type VerdictKeys, verdictKeys } from "./verdict-key.js";
+import { holdVerdictLeases } from "./verdict-leases.js";
 
 /** A verdict and where it came from, or a judge failure. */
 export type BrokeredVerdict =
-  | { ok: true; criteria_met: boolean; source: "judge" | "cache" }
+  | { ok: true; criteria_met: boolean; explanation: string; source: "judge" | "cache" }
   | { ok: false; failure: string; unanswered?: boolean };
 
 export interface VerdictQuestion {
-  /** The whole conversation, the graded answer last. */
-  conversation: readonly ChatMessage[];
-  /** hash([prompt, completion]) as grade computes it, so verdicts are shared with grade runs. */
-  conversationHash: string;
-  /** Names the answer and its rubric in the run's records. */
-  exampleKey: string;
+  /** The answer graded, with its rubric (the run's records name it), as grade keys it. */
+  answer: AnswerToGrade;
   itemIndex: number;
-  item: Pick<RubricItem, "points" | "criterion">;
 }
 
 /** One caller's interest in a verdict: `withdraw` says it no longer waits (the call is skipped if nobody else does). */
@@ -38,8 +34,8 @@ export interface VerdictTicket {
 
 export interface VerdictBrokerOptions {
   judge: Judge;
-  store: Store;
-  /** The run the verdicts are recorded under (Store.startRun). */
+  store: VerdictStore;
+  /** The run the verdicts are recorded under (RunLog.startRun). */
   runId: string;
   /** Judge calls in flight at most, over all callers. */
   concurrency: number;
@@ -49,110 +45,117 @@ export interface VerdictBrokerOptions {
 }
 
 export interface VerdictBroker {
-  ask(question: VerdictQuestion): VerdictTicket;
+  /** Asks for the verdicts of several criteria (of one or more answers) at once: one cache look-up for them all. */
+  ask(questions: readonly VerdictQuestion[]): Promise<VerdictTicket[]>;
   /** Judge calls running now. */
   running(): number;
   /** Starts no further call and resolves once the running ones are saved, or after `ms` (true if they all were). */
   close(ms: number): Promise<boolean>;
 }
 
-/** How often a verdict another process is asking is looked at again. */
-const BUSY_POLL_MS = 200;
-
 interface Shared {
   waiters: number;
   verdict: Promise<BrokeredVerdict>;
 }
 
+const criterionOf = (question: VerdictQuestion) => question.answer.rubrics[question.itemIndex] as AnswerToGrade["rubrics"][number];
+
+const withdrawn: BrokeredVerdict = { ok: false, failure: "nobody waits for this verdict any more" };
+
 export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroker {
   const { judge, store, runId } = options;
-  const lease = { owner: leaseOwner(), ms: options.leaseMs ?? DEFAULT_LEASE_MS };
+  const leases = holdVerdictLeases({ store, judge, leaseMs: options.leaseMs });
   const limit = pLimit(options.concurrency);
-  const model = { judgeModel: judge.model, promptVersion: judge.promptVersion };
   const shared = new Map<string, Shared>();
   let running = 0;
   let closed = false;
   const idle: (() => void)[] = [];
-  const heartbeat = setInterval(() => store.renewLeases(lease.owner, lease.ms), lease.ms / 3);
-  heartbeat.unref();
 
-  const withdrawn: BrokeredVerdict = { ok: false, failure: "nobody waits for this verdict any more" };
-
-  /** One attempt inside the concurrency limit: the cached verdict, a judge call, or "busy" (another process asks). */
-  const attempt = async (key: string, entry: Shared, question: VerdictQuestion): Promise<BrokeredVerdict | "busy"> => {
-    if (entry.waiters === 0 || closed) return withdrawn;
-    const claim = store.claimVerdict(key, lease.owner, lease.ms);
-    if (claim.state === "busy") return "busy";
-    if (claim.state === "cached") return { ok: true, criteria_met: claim.verdict.criteria_met, source: "cache" };
-    const record = { runId, exampleKey: question.exampleKey, itemIndex: question.itemIndex, cacheKey: key };
-    running++;
-    const started = performance.now();
-    try {
-      // A refused API key is thrown, not returned: still this verdict's failure, and the lease must go.
-      const outcome = await judge
-        .grade({ conversation: question.conversation, item: question.item })
-        .catch((error: unknown): JudgeOutcome => ({ ok: false, failure: describeError(error), unanswered: true }));
-      options.onCall?.({ ok: outcome.ok, seconds: (performance.now() - started) / 1000 });
-      if (!outcome.ok) {
-        store.saveFailure(record, outcome.failure, lease.owner);
-        return { ok: false, failure: outcome.failure, unanswered: outcome.unanswered };
+  /** Counts the judge calls in flight (for close), around one attempt inside the limit. */
+  const slot = <T>(attempt: () => Promise<T>): Promise<T> =>
+    limit(async () => {
+      running++;
+      try {
+        return await attempt();
+      } finally {
+        if (--running === 0) for (const done of idle.splice(0)) done();
       }
-      store.saveVerdict(record, outcome.verdict, model, outcome);
-      return { ok: true, criteria_met: outcome.verdict.criteria_met, source: "judge" };
-    } finally {
-      if (--running === 0) for (const done of idle.splice(0)) done();
-    }
-  };
+    });
 
-  const fetchVerdict = async (key: string, entry: Shared, question: VerdictQuestion): Promise<BrokeredVerdict> => {
+  const fetchVerdict = async (question: VerdictQuestion, keys: VerdictKeys, key: string, entry: Shared): Promise<BrokeredVerdict> => {
+    const item = criterionOf(question);
     try {
-      for (;;) {
-        const got = await limit(() => attempt(key, entry, question));
-        if (got !== "busy") return got;
-        // Waits outside the limit, holding no slot, then queues again behind the others.
-        await sleep(Math.min(BUSY_POLL_MS, lease.ms));
+      const outcome = await leases.obtain(
+        {
+          record: { runId, exampleKey: keys.answerKey(), itemIndex: question.itemIndex, cacheKey: key },
+          subject: () => keys.subject(item),
+          conversation: keys.conversation,
+          item,
+        },
+        { slot, shouldAsk: () => entry.waiters > 0 && !closed, onCall: options.onCall },
+      );
+      switch (outcome.kind) {
+        case "skipped":
+          return withdrawn;
+        case "failed":
+          return { ok: false, failure: outcome.failure, unanswered: outcome.unanswered };
+        default:
+          return { ok: true, ...outcome.verdict, source: outcome.kind === "judged" ? "judge" : "cache" };
       }
     } catch (error) {
-      // A store or prompt error: still a failure of this verdict, never "not met".
-      return { ok: false, failure: `internal error: ${(error as Error).message}` };
+      // A refused API key or a store error: still a failure of this verdict, never "not met".
+      return { ok: false, failure: describeError(error), unanswered: true };
     } finally {
       shared.delete(key);
     }
   };
 
+  const join = (entry: Shared): VerdictTicket => {
+    entry.waiters++;
+    let withdrawnOnce = false;
+    return {
+      verdict: entry.verdict,
+      withdraw() {
+        if (withdrawnOnce) return;
+        withdrawnOnce = true;
+        entry.waiters--;
+      },
+    };
+  };
+
   return {
-    ask(question) {
-      const key = verdictCacheKey(judge, question.conversationHash, question.item);
-      let entry = shared.get(key);
-      if (!entry) {
-        // The common case of a repeated answer: read without a write lock or a queue slot.
-        const cached = store.cachedVerdict(key);
-        if (cached) return { verdict: Promise.resolve({ ok: true, criteria_met: cached.criteria_met, source: "cache" }), withdraw() {} };
-        const created: Shared = { waiters: 0, verdict: Promise.resolve(withdrawn) };
-        created.verdict = fetchVerdict(key, created, question);
-        shared.set(key, created);
-        entry = created;
-      }
-      const joined = entry;
-      joined.waiters++;
-      let withdrawnOnce = false;
-      return {
-        verdict: joined.verdict,
-        withdraw() {
-          if (withdrawnOnce) return;
-          withdrawnOnce = true;
-          joined.waiters--;
-        },
-      };
+    async ask(questions) {
+      // Hashed once per answer, however many of its criteria are asked.
+      const keysOf = new Map<AnswerToGrade, VerdictKeys>();
+      const asked = questions.map((question) => {
+        const keys = keysOf.get(question.answer) ?? verdictKeys(judge, question.answer);
+        keysOf.set(question.answer, keys);
+        return { question, keys, key: keys.cacheKey(criterionOf(question)) };
+      });
+      // The common case of a repeated answer: one read for them all, without a lease, a write or a queue slot.
+      const unshared = [...new Set(asked.map(({ key }) => key).filter((key) => !shared.has(key)))];
+      const found = await store.cachedVerdicts(unshared);
+      const cached = new Map(unshared.flatMap((key, i) => (found[i] ? [[key, found[i]] as const] : [])));
+      return asked.map(({ question, keys, key }) => {
+        const hit = cached.get(key);
+        if (hit) return { verdict: Promise.resolve({ ok: true, ...hit, source: "cache" }), withdraw() {} };
+        let entry = shared.get(key);
+        if (!entry) {
+          const created: Shared = { waiters: 0, verdict: Promise.resolve(withdrawn) };
+          shared.set(key, created);
+          created.verdict = fetchVerdict(question, keys, key, created);
+          entry = created;
+        }
+        return join(entry);
+      });
     },
     running: () => running,
     async close(ms) {
       closed = true;
-      clearInterval(heartbeat);
       const settled =
         running === 0 ||
         (await Promise.race([new Promise<true>((resolve) => idle.push(() => resolve(true))), sleep(ms, false, { ref: false })]));
-      store.releaseLeases(lease.owner);
+      await leases.close();
       return settled;
     },
   };

@@ -6,7 +6,7 @@
  */
 import { canonicalJson, hashJson } from "../core/hash.js";
 import type { ChatMessage } from "../core/types.js";
-import type { Store } from "../store/store.js";
+import type { CompletionCache } from "../store/store.js";
 import { askUntilUsable } from "./ask-until-usable.js";
 import { LlmOutputError } from "./json-output.js";
 import type { LlmClient } from "./openai-client.js";
@@ -23,9 +23,13 @@ export interface CachedChatRequest<T> {
   keyParts?: readonly unknown[];
 }
 
-export async function cachedChat<T>(store: Store, client: LlmClient, request: CachedChatRequest<T>): Promise<CachedChatOutcome<T>> {
+export async function cachedChat<T>(
+  store: CompletionCache,
+  client: LlmClient,
+  request: CachedChatRequest<T>,
+): Promise<CachedChatOutcome<T>> {
   const key = hashJson([canonicalJson(client.settings), request.keyParts ?? [], request.messages]);
-  const cached = store.cachedCompletion(key);
+  const cached = await store.cachedCompletion(key);
   if (cached !== undefined) {
     try {
       return { ok: true, value: request.read(cached), cached: true };
@@ -36,6 +40,6 @@ export async function cachedChat<T>(store: Store, client: LlmClient, request: Ca
   const asked = await askUntilUsable(client, request.messages, request.read, request);
   if (!asked.ok)
     return { ok: false, failure: asked.unusable ? `no usable answer after ${asked.attempts} attempts (${asked.failure})` : asked.failure };
-  store.saveCompletion(key, client.model, asked.answer.content, asked.answer);
+  await store.saveCompletion(key, client.model, asked.answer.content, asked.answer);
   return { ok: true, value: asked.value, cached: false };
 }

@@ -13,7 +13,7 @@ import { LlmOutputError, parseJsonOutput } from "../llm/json-output.js";
 import type { LlmClient } from "../llm/openai-client.js";
 import { loadPromptTemplate, type PromptTemplate, renderConversation } from "../llm/prompt-template.js";
 import type { Standard } from "../standards/schema.js";
-import type { Store } from "../store/store.js";
+import type { CompletionCache } from "../store/store.js";
 import { removeNearDuplicates } from "./near-duplicates.js";
 
 export const DEFAULT_GENERATOR_PROMPT = "data/prompts/rubric-generator.md";
@@ -95,7 +95,7 @@ export function renderGeneratorPrompt(
 
 export interface RubricGeneratorContext {
   client: LlmClient;
-  store: Store;
+  store: CompletionCache;
   prompt: GeneratorPrompt;
   standard: Standard;
   standardsHash: string;

@@ -18,7 +18,7 @@ import { gradeTasks } from "../judge/grade-run.js";
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import { createLlmClient } from "../llm/openai-client.js";
-import { Store } from "../store/store.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
 import { createMicroBatcher } from "./micro-batcher.js";
 import { createRewardApp } from "./reward-app.js";
 import { listen } from "./serve-rewards.js";
@@ -111,15 +111,15 @@ describe("judge-backed rewards", () => {
       prompt: await loadGraderPrompt(),
       maxParseRetries: 0,
     });
-    const graded = Store.open(store);
+    const graded = openSqliteStore(store);
     const example = { prompt_id: "p1", prompt, rubrics: [{ ...rubrics[0], tags: [] }], example_tags: [] } as never;
     await gradeTasks([{ example, completion: [{ role: "assistant", content: answers[0] as string }] }], {
       judge,
       store: graded,
-      runId: graded.startRun("grade", { kind: "grade", config: {}, dataHash: "", judgeModel: "grader", promptVersion: "" }).id,
+      runId: (await graded.startRun("grade", { kind: "grade", config: {}, dataHash: "", judgeModel: "grader", promptVersion: "" })).id,
       concurrency: 1,
     });
-    graded.close();
+    await graded.close();
 
     const { standin, post, metricsText } = await judgeServer({ store });
     const first = await post("/v1/score", { prompt, responses: answers, rubrics, group_normalize: true });

@@ -12,10 +12,9 @@
  * criterion fails the request (502 when the judge failed, 503 when time ran out), never a made-up 0.
  */
 import { UsageError } from "../core/errors.js";
-import { hashJson } from "../core/hash.js";
 import type { RewardRequest, RewardScore } from "../core/types.js";
 import { rubricScore } from "../healthbench/scoring.js";
-import type { BrokeredVerdict, VerdictBroker, VerdictTicket } from "../judge/verdict-broker.js";
+import type { BrokeredVerdict, VerdictBroker, VerdictQuestion, VerdictTicket } from "../judge/verdict-broker.js";
 import { HttpError } from "./http-error.js";
 import type { JudgeMetrics } from "./judge-metrics.js";
 import { AbandonedError, QueueFullError, type Scorer, type SubmitOptions } from "./micro-batcher.js";
@@ -64,26 +63,28 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
     deadline: number,
     abandoned: Promise<unknown> | undefined,
   ): Promise<CriterionVerdict[][]> => {
-    const tickets: { cell: CriterionVerdict; ticket: VerdictTicket; done: boolean }[] = [];
+    const asked: { cell: CriterionVerdict; question: VerdictQuestion }[] = [];
     const cells = requests.map((request, a) => {
-      const completion = [{ role: "assistant" as const, content: request.response }];
-      // As grade keys it, so a verdict `grade` paid for is reused here and the other way round.
-      const conversationHash = hashJson([request.prompt, completion]);
-      const conversation = [...request.prompt, ...completion];
       const rubric = request.rubrics ?? [];
-      const exampleKey = hashJson([conversationHash, rubric.map((item) => [item.points, item.criterion])]);
-      return rubric.map((item, itemIndex): CriterionVerdict => {
+      const answer = {
+        promptId: null,
+        prompt: request.prompt,
+        rubrics: rubric,
+        completion: [{ role: "assistant" as const, content: request.response }],
+      };
+      return rubric.map((_, itemIndex): CriterionVerdict => {
         const p = pMet?.[a]?.[itemIndex] ?? null;
         if (triage !== undefined && p !== null && (p >= triage || p <= 1 - triage)) {
           metrics?.triaged.inc();
           return { criteria_met: p >= triage, p_met: p, source: "model" };
         }
         const cell: CriterionVerdict = { criteria_met: null, p_met: p, source: null };
-        const ticket = broker.ask({ conversation, conversationHash, exampleKey, itemIndex, item });
-        tickets.push({ cell, ticket, done: false });
+        asked.push({ cell, question: { answer, itemIndex } });
         return cell;
       });
     });
+    const issued = await broker.ask(asked.map(({ question }) => question));
+    const tickets = asked.map(({ cell }, q) => ({ cell, ticket: issued[q] as VerdictTicket, done: false }));
     const settle = (entry: (typeof tickets)[number], verdict: BrokeredVerdict) => {
       if (entry.done) return;
       entry.done = true;

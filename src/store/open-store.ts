@@ -2,7 +2,8 @@
  * Where the store is, for every command that keeps one (grading, training, synthesis, scoring):
  * the explicit flag, then $MEDRUBRIC_STORE, then the default beside the working folder.
  */
-import { Store } from "./store.js";
+import { openSqliteStore } from "./sqlite-store.js";
+import type { Store } from "./store.js";
 
 export const DEFAULT_STORE = ".medrubric/store.sqlite";
 
@@ -10,6 +11,6 @@ export function storePath(flags: { store?: string }, env: NodeJS.ProcessEnv = pr
   return flags.store ?? (env.MEDRUBRIC_STORE || DEFAULT_STORE);
 }
 
-export function openStore(flags: { store?: string }): Store {
-  return Store.open(storePath(flags));
+export async function openStore(flags: { store?: string }): Promise<Store> {
+  return openSqliteStore(storePath(flags));
 }

@@ -1,0 +1,168 @@
+/**
+ * The contract every Store backend passes (run from each backend's test file under src/store/):
+ * runs and their ids, the verdict cache and its leases (one owner asks, the others wait and get
+ * the cached verdict; failures free the lease and are never cached; leases lapse unless renewed;
+ * a lease of a dead process on this host is taken at once), the completion and embedding caches.
+ * `open` gives a fresh, empty store each time.
+ */
+import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { leaseOwner } from "../src/store/lease-owner.js";
+import type { Store } from "../src/store/store.js";
+import { runCommand } from "./run-command.js";
+
+const info = { kind: "grade", config: { a: 1 }, dataHash: "d", judgeModel: "j", promptVersion: "p" };
+const model = { judgeModel: "j", promptVersion: "p" };
+const tokens = { promptTokens: 3, completionTokens: 2 };
+const record = (cacheKey: string, runId: string, itemIndex = 0) => ({ runId, exampleKey: "e", itemIndex, cacheKey });
+const subject = (conversationHash = "conversation", criterionKey = "criterion") => ({
+  criterionKey,
+  conversationHash,
+  answer: `answer of ${conversationHash}`,
+});
+
+export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+  const fresh = async () => {
+    const store = await open();
+    onTestFinished(() => store.close());
+    return store;
+  };
+
+  describe(`Store contract: ${name}`, () => {
+    it("gives every run its own id, and says when a run of the same identity came before", async () => {
+      const store = await fresh();
+      const first = await store.startRun("a".repeat(64), info);
+      const second = await store.startRun("a".repeat(64), info);
+      expect(first.resumed).toBe(false);
+      expect(second.resumed).toBe(true);
+      expect(second.id).not.toBe(first.id);
+      expect(second.id.startsWith("a".repeat(16))).toBe(true);
+      expect((await store.startRun("b".repeat(64), info)).resumed).toBe(false);
+      await store.finishRun(first.id, "done", { ok: true });
+    });
+
+    it("lets one owner ask, makes the others wait, and hands them the verdict once it is saved", async () => {
+      const store = await fresh();
+      const run = await store.startRun("r", info);
+      const [a, b] = [leaseOwner(), leaseOwner()];
+      expect(await store.claimVerdicts(["k"], a, 60_000)).toEqual([{ state: "claimed" }]);
+      expect(await store.claimVerdicts(["k"], b, 60_000)).toEqual([{ state: "busy" }]);
+      expect(await store.claimVerdicts(["k"], a, 60_000)).toEqual([{ state: "claimed" }]);
+      await store.saveVerdicts([
+        { record: record("k", run.id), subject: subject(), verdict: { criteria_met: true, explanation: "x" }, model, tokens },
+      ]);
+      expect(await store.claimVerdicts(["k"], b, 60_000)).toEqual([{ state: "cached", verdict: { criteria_met: true, explanation: "x" } }]);
+      expect(await store.cachedVerdicts(["k", "other"])).toEqual([{ criteria_met: true, explanation: "x" }, undefined]);
+      expect(await store.runCounts(run.id)).toEqual({ verdicts: 1, failures: 0 });
+    });
+
+    it("claims several keys at once, in order, each by the same rules", async () => {
+      const store = await fresh();
+      const run = await store.startRun("r", info);
+      const [a, b] = [leaseOwner(), leaseOwner()];
+      await store.claimVerdicts(["held"], a, 60_000);
+      await store.saveVerdicts([
+        { record: record("done", run.id), subject: subject(), verdict: { criteria_met: false, explanation: "" }, model, tokens },
+      ]);
+      expect(await store.claimVerdicts(["new", "held", "done", "new2"], b, 60_000)).toEqual([
+        { state: "claimed" },
+        { state: "busy" },
+        { state: "cached", verdict: { criteria_met: false, explanation: "" } },
+        { state: "claimed" },
+      ]);
+    });
+
+    it("records failures without caching them, frees their lease, and links cached verdicts to a run", async () => {
+      const store = await fresh();
+      const run = await store.startRun("r", info);
+      const [a, b] = [leaseOwner(), leaseOwner()];
+      await store.claimVerdicts(["k1"], a, 60_000);
+      await store.saveFailures([{ record: record("k1", run.id), failure: "no answer" }], a);
+      expect(await store.cachedVerdicts(["k1"])).toEqual([undefined]);
+      expect(await store.claimVerdicts(["k1"], b, 60_000)).toEqual([{ state: "claimed" }]);
+      await store.saveVerdicts([
+        { record: record("k2", run.id, 1), subject: subject(), verdict: { criteria_met: true, explanation: "" }, model, tokens },
+      ]);
+      const other = await store.startRun("s", info);
+      await store.linkVerdicts([record("k2", other.id, 1)]);
+      expect(await store.runCounts(run.id)).toEqual({ verdicts: 2, failures: 1 });
+      expect(await store.runCounts(other.id)).toEqual({ verdicts: 1, failures: 0 });
+    });
+
+    it("frees leases on release, and when they lapse; renewal keeps them", async () => {
+      const store = await fresh();
+      const [a, b] = [leaseOwner(), leaseOwner()];
+      await store.claimVerdicts(["k2"], a, 60_000);
+      await store.releaseLeases(a);
+      expect((await store.claimVerdicts(["k2"], b, 60_000))[0]?.state).toBe("claimed");
+      // Another host's owner: only expiry frees it; renewal keeps it.
+      const remote = `not-${hostname()}:1:x`;
+      await store.claimVerdicts(["k3"], remote, 100);
+      await store.renewLeases(remote, 600);
+      await sleep(250);
+      expect((await store.claimVerdicts(["k3"], b, 60_000))[0]?.state).toBe("busy");
+      await sleep(600);
+      expect((await store.claimVerdicts(["k3"], b, 60_000))[0]?.state).toBe("claimed");
+    });
+
+    it("takes at once a lease left by a process of this host that has died", async () => {
+      const store = await fresh();
+      const exited = await runCommand(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
+      await store.claimVerdicts(["k"], `${hostname()}:${exited.stdout}:x`, 60_000);
+      expect((await store.claimVerdicts(["k"], leaseOwner(), 60_000))[0]?.state).toBe("claimed");
+      await store.claimVerdicts(["k2"], `${hostname()}:${process.pid}:x`, 60_000);
+      expect((await store.claimVerdicts(["k2"], leaseOwner(), 60_000))[0]?.state).toBe("busy");
+    });
+
+    it("gives a verdict's lease to exactly one of many owners claiming at once", async () => {
+      const store = await fresh();
+      const owners = Array.from({ length: 8 }, leaseOwner);
+      const claims = await Promise.all(owners.map((owner) => store.claimVerdicts(["contended"], owner, 60_000)));
+      expect(claims.filter(([claim]) => claim?.state === "claimed")).toHaveLength(1);
+    });
+
+    it("finds the verdicts of a criterion over every answer to its prompt, newest first, with the answers' text", async () => {
+      const store = await fresh();
+      const run = await store.startRun("r", info);
+      const save = (key: string, conversation: string, criterion: string, met: boolean) =>
+        store.saveVerdicts([
+          {
+            record: record(key, run.id),
+            subject: subject(conversation, criterion),
+            verdict: { criteria_met: met, explanation: "" },
+            model,
+            tokens,
+          },
+        ]);
+      await save("k1", "c1", "call-911", true);
+      await save("k2", "c2", "call-911", false);
+      await save("k3", "c3", "call-911", true);
+      await save("k4", "c1", "aspirin", false);
+      const found = await store.criterionVerdicts(["call-911", "aspirin", "unknown"], 2);
+      expect([...found.keys()].sort()).toEqual(["aspirin", "call-911"]);
+      expect(found.get("call-911")).toEqual([
+        { conversationHash: "c3", criteria_met: true },
+        { conversationHash: "c2", criteria_met: false },
+      ]);
+      expect(await store.gradedAnswers(["c1", "c3", "unknown"])).toEqual(
+        new Map([
+          ["c1", "answer of c1"],
+          ["c3", "answer of c3"],
+        ]),
+      );
+    });
+
+    it("keeps completions and embeddings by key", async () => {
+      const store = await fresh();
+      expect(await store.cachedCompletion("c")).toBeUndefined();
+      await store.saveCompletion("c", "m", "an answer", tokens);
+      expect(await store.cachedCompletion("c")).toBe("an answer");
+      const vector = new Float32Array([0.25, -1.5, 3]);
+      await store.saveEmbeddings("enc", [{ key: "v", vector }]);
+      const found = await store.cachedEmbeddings(["v", "missing"]);
+      expect([...found.keys()]).toEqual(["v"]);
+      expect([...(found.get("v") as Float32Array)]).toEqual([0.25, -1.5, 3]);
+    });
+  });
+}
