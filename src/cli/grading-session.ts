@@ -15,6 +15,7 @@ import { type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.
 import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import { DEFAULT_LEASE_MS } from "../judge/verdict-leases.js";
+import type { RequestObserver } from "../llm/openai-client.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
 import { reportFileBeside, resultText, writeReportBeside } from "../report/write-report.js";
 import { DEFAULT_STORE, storePath } from "../store/open-store.js";
@@ -59,8 +60,9 @@ export function addGradingOptions(command: Command): Command {
 export async function createJudgeFromFlags(
   flags: Record<string, unknown> & Pick<GradingFlags, "maxParseRetries" | "graderPrompt">,
   concurrency: number,
+  observer?: RequestObserver,
 ) {
-  const client = createClientFromFlags(flags, JUDGE, concurrency);
+  const client = createClientFromFlags(flags, JUDGE, concurrency, observer);
   const prompt = await loadGraderPrompt(flags.graderPrompt);
   return { client, judge: createRubricJudge({ client, prompt, maxParseRetries: flags.maxParseRetries }) };
 }

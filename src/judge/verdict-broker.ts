@@ -3,7 +3,8 @@
  * run: each verdict comes from the store's verdict cache (the one `grade` fills and reads, same
  * keys), or from one judge call shared by everyone who wants it at the moment. Calls in flight
  * are bounded across all callers; a verdict nobody waits for any more (its request timed out or
- * its client hung up) is dropped before its call starts. Other processes on the store (workers,
+ * its client hung up) is dropped before its call starts, and its call is aborted if running, which
+ * frees its slot at once. Other processes on the store (workers,
  * `grade` runs) share the work through the store's leases, as grade runs do with each other.
  * A judge failure is returned as a failure, never as "not met", and never cached.
  */
@@ -13,7 +14,7 @@ import { describeError } from "../core/errors.js";
 import type { Judge } from "../core/types.js";
 import type { VerdictStore } from "../store/store.js";
 import { type AnswerToGrade, type VerdictKeys, verdictKeys } from "./verdict-key.js";
-import { holdVerdictLeases } from "./verdict-leases.js";
+import { holdVerdictLeases, type JudgeCall } from "./verdict-leases.js";
 
 /** A verdict and where it came from, or a judge failure. */
 export type BrokeredVerdict =
@@ -26,10 +27,16 @@ export interface VerdictQuestion {
   itemIndex: number;
 }
 
-/** One caller's interest in a verdict: `withdraw` says it no longer waits (the call is skipped if nobody else does). */
+/** Why a caller stopped waiting: its deadline passed, or its client went away. */
+export type WithdrawReason = "deadline" | "abandoned";
+
+/**
+ * One caller's interest in a verdict: `withdraw` says it no longer waits; when nobody else does,
+ * the call is skipped if not started and aborted if running.
+ */
 export interface VerdictTicket {
   verdict: Promise<BrokeredVerdict>;
-  withdraw(): void;
+  withdraw(reason: WithdrawReason): void;
 }
 
 export interface VerdictBrokerOptions {
@@ -40,23 +47,35 @@ export interface VerdictBrokerOptions {
   /** Judge calls in flight at most, over all callers. */
   concurrency: number;
   leaseMs?: number;
-  /** Each finished judge call, for metrics. */
-  onCall?(call: { ok: boolean; seconds: number }): void;
+  /** Each finished judge call, for metrics and health; an aborted call says why it was. */
+  onCall?(call: JudgeCall & { abortedFor?: AbortReason }): void;
 }
+
+/** Why a running call was aborted: its last waiter withdrew, or the broker closed. */
+export type AbortReason = WithdrawReason | "shutdown";
 
 export interface VerdictBroker {
   /** Asks for the verdicts of several criteria (of one or more answers) at once: one cache look-up for them all. */
   ask(questions: readonly VerdictQuestion[]): Promise<VerdictTicket[]>;
   /** Judge calls running now. */
   running(): number;
-  /** Starts no further call and resolves once the running ones are saved, or after `ms` (true if they all were). */
-  close(ms: number): Promise<boolean>;
+  /**
+   * Starts no further call and resolves once the running ones are saved, or after `ms` aborts
+   * those still running; every verdict judged is written before it resolves, with the number of calls aborted.
+   */
+  close(ms: number): Promise<number>;
 }
 
 interface Shared {
   waiters: number;
   verdict: Promise<BrokeredVerdict>;
+  /** Aborts the call when the last waiter withdraws, or at close. */
+  abort: AbortController;
+  abortedFor?: AbortReason;
 }
+
+/** Questions hashed and looked up per turn of the event loop: a large request never holds it for more than a few ms. */
+export const ASK_CHUNK = 256;
 
 const criterionOf = (question: VerdictQuestion) => question.answer.rubrics[question.itemIndex] as AnswerToGrade["rubrics"][number];
 
@@ -92,7 +111,12 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
           conversation: keys.conversation,
           item,
         },
-        { slot, shouldAsk: () => entry.waiters > 0 && !closed, onCall: options.onCall },
+        {
+          slot,
+          shouldAsk: () => entry.waiters > 0 && !closed,
+          onCall: (call) => options.onCall?.({ ...call, abortedFor: call.aborted ? entry.abortedFor : undefined }),
+          signal: entry.abort.signal,
+        },
       );
       switch (outcome.kind) {
         case "skipped":
@@ -106,48 +130,67 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
       // A refused API key or a store error: still a failure of this verdict, never "not met".
       return { ok: false, failure: describeError(error), unanswered: true };
     } finally {
-      shared.delete(key);
+      if (shared.get(key) === entry) shared.delete(key);
     }
   };
 
-  const join = (entry: Shared): VerdictTicket => {
+  const abort = (entry: Shared, reason: AbortReason) => {
+    entry.abortedFor ??= reason;
+    const why = { deadline: "the request's deadline passed", abandoned: "the client went away", shutdown: "the server is shutting down" };
+    entry.abort.abort(new Error(why[reason]));
+  };
+
+  const join = (key: string, entry: Shared): VerdictTicket => {
     entry.waiters++;
     let withdrawnOnce = false;
     return {
       verdict: entry.verdict,
-      withdraw() {
+      withdraw(reason) {
         if (withdrawnOnce) return;
         withdrawnOnce = true;
-        entry.waiters--;
+        if (--entry.waiters > 0) return;
+        // Nobody waits: a later asker starts afresh rather than joining a call being aborted.
+        if (shared.get(key) === entry) shared.delete(key);
+        abort(entry, reason);
       },
     };
   };
 
+  /** One chunk of questions: hashed (once per answer, however many of its criteria are asked) and looked up in one read. */
+  const askChunk = async (questions: readonly VerdictQuestion[], keysOf: Map<AnswerToGrade, VerdictKeys>): Promise<VerdictTicket[]> => {
+    const asked = questions.map((question) => {
+      const keys = keysOf.get(question.answer) ?? verdictKeys(judge, question.answer);
+      keysOf.set(question.answer, keys);
+      return { question, keys, key: keys.cacheKey(criterionOf(question)) };
+    });
+    // The common case of a repeated answer: one read for them all, without a lease, a write or a queue slot.
+    const unshared = [...new Set(asked.map(({ key }) => key).filter((key) => !shared.has(key)))];
+    const found = await store.cachedVerdicts(unshared);
+    const cached = new Map(unshared.flatMap((key, i) => (found[i] ? [[key, found[i]] as const] : [])));
+    return asked.map(({ question, keys, key }) => {
+      const hit = cached.get(key);
+      if (hit) return { verdict: Promise.resolve({ ok: true, ...hit, source: "cache" }), withdraw() {} };
+      let entry = shared.get(key);
+      if (!entry) {
+        const created: Shared = { waiters: 0, verdict: Promise.resolve(withdrawn), abort: new AbortController() };
+        shared.set(key, created);
+        created.verdict = fetchVerdict(question, keys, key, created);
+        entry = created;
+      }
+      return join(key, entry);
+    });
+  };
+
   return {
     async ask(questions) {
-      // Hashed once per answer, however many of its criteria are asked.
       const keysOf = new Map<AnswerToGrade, VerdictKeys>();
-      const asked = questions.map((question) => {
-        const keys = keysOf.get(question.answer) ?? verdictKeys(judge, question.answer);
-        keysOf.set(question.answer, keys);
-        return { question, keys, key: keys.cacheKey(criterionOf(question)) };
-      });
-      // The common case of a repeated answer: one read for them all, without a lease, a write or a queue slot.
-      const unshared = [...new Set(asked.map(({ key }) => key).filter((key) => !shared.has(key)))];
-      const found = await store.cachedVerdicts(unshared);
-      const cached = new Map(unshared.flatMap((key, i) => (found[i] ? [[key, found[i]] as const] : [])));
-      return asked.map(({ question, keys, key }) => {
-        const hit = cached.get(key);
-        if (hit) return { verdict: Promise.resolve({ ok: true, ...hit, source: "cache" }), withdraw() {} };
-        let entry = shared.get(key);
-        if (!entry) {
-          const created: Shared = { waiters: 0, verdict: Promise.resolve(withdrawn) };
-          shared.set(key, created);
-          created.verdict = fetchVerdict(question, keys, key, created);
-          entry = created;
-        }
-        return join(entry);
-      });
+      const tickets: VerdictTicket[] = [];
+      for (let start = 0; start < questions.length; start += ASK_CHUNK) {
+        // Lets other requests, /healthz and the judge's answers in between chunks (a synchronous store resolves at once).
+        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        tickets.push(...(await askChunk(questions.slice(start, start + ASK_CHUNK), keysOf)));
+      }
+      return tickets;
     },
     running: () => running,
     async close(ms) {
@@ -155,8 +198,15 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
       const settled =
         running === 0 ||
         (await Promise.race([new Promise<true>((resolve) => idle.push(() => resolve(true))), sleep(ms, false, { ref: false })]));
+      // Out of time: the calls still running are aborted (recorded as failures, their leases freed).
+      const cut = settled ? 0 : running;
+      if (!settled) {
+        const stopping = [...shared.values()];
+        for (const entry of stopping) abort(entry, "shutdown");
+        await Promise.allSettled(stopping.map((entry) => entry.verdict));
+      }
       await leases.close();
-      return settled;
+      return cut;
     },
   };
 }
