@@ -47,8 +47,12 @@ export function groupCommit<T, R>(write: (items: T[]) => Promise<R[]>, options: 
     const sent = group;
     group = [];
     const done = write(sent.map((p) => p.item)).then(
-      (results) => sent.forEach((p, i) => p.resolve(results[i] as R)),
-      (error: unknown) => sent.forEach((p) => p.reject(error)),
+      (results) => {
+        for (const [i, p] of sent.entries()) p.resolve(results[i] as R);
+      },
+      (error: unknown) => {
+        for (const p of sent) p.reject(error);
+      },
     );
     writing.add(done);
     void done.finally(() => writing.delete(done));
