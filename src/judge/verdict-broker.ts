@@ -9,10 +9,11 @@
  * A judge failure is returned as a failure, never as "not met", and never cached.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import pLimit from "p-limit";
 import { describeError } from "../core/errors.js";
+import { inTurns } from "../core/in-turns.js";
 import type { Judge } from "../core/types.js";
 import type { VerdictStore } from "../store/store.js";
+import { abortableLimit } from "./abortable-limit.js";
 import { type AnswerToGrade, type VerdictKeys, verdictKeys } from "./verdict-key.js";
 import { holdVerdictLeases, type JudgeCall } from "./verdict-leases.js";
 
@@ -74,8 +75,12 @@ interface Shared {
   abortedFor?: AbortReason;
 }
 
-/** Questions hashed and looked up per turn of the event loop: a large request never holds it for more than a few ms. */
-export const ASK_CHUNK = 256;
+/** Made once: tens of thousands of calls may be aborted at once, and an Error's stack trace is not free. */
+const ABORT_REASONS: Record<AbortReason, Error> = {
+  deadline: new Error("the request's deadline passed"),
+  abandoned: new Error("the client went away"),
+  shutdown: new Error("the server is shutting down"),
+};
 
 const criterionOf = (question: VerdictQuestion) => question.answer.rubrics[question.itemIndex] as AnswerToGrade["rubrics"][number];
 
@@ -84,22 +89,22 @@ const withdrawn: BrokeredVerdict = { ok: false, failure: "nobody waits for this 
 export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroker {
   const { judge, store, runId } = options;
   const leases = holdVerdictLeases({ store, judge, leaseMs: options.leaseMs });
-  const limit = pLimit(options.concurrency);
+  const limit = abortableLimit(options.concurrency);
   const shared = new Map<string, Shared>();
   let running = 0;
   let closed = false;
   const idle: (() => void)[] = [];
 
-  /** Counts the judge calls in flight (for close), around one attempt inside the limit. */
-  const slot = <T>(attempt: () => Promise<T>): Promise<T> =>
-    limit(async () => {
+  /** Counts the judge calls in flight (for close), around one attempt inside the limit; an aborted waiter leaves the queue. */
+  const slot = <T>(attempt: () => Promise<T>, signal: AbortSignal): Promise<T> =>
+    limit.run(async () => {
       running++;
       try {
         return await attempt();
       } finally {
         if (--running === 0) for (const done of idle.splice(0)) done();
       }
-    });
+    }, signal);
 
   const fetchVerdict = async (question: VerdictQuestion, keys: VerdictKeys, key: string, entry: Shared): Promise<BrokeredVerdict> => {
     const item = criterionOf(question);
@@ -112,7 +117,7 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
           item,
         },
         {
-          slot,
+          slot: (attempt) => slot(attempt, entry.abort.signal),
           shouldAsk: () => entry.waiters > 0 && !closed,
           onCall: (call) => options.onCall?.({ ...call, abortedFor: call.aborted ? entry.abortedFor : undefined }),
           signal: entry.abort.signal,
@@ -136,8 +141,7 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
 
   const abort = (entry: Shared, reason: AbortReason) => {
     entry.abortedFor ??= reason;
-    const why = { deadline: "the request's deadline passed", abandoned: "the client went away", shutdown: "the server is shutting down" };
-    entry.abort.abort(new Error(why[reason]));
+    entry.abort.abort(ABORT_REASONS[reason]);
   };
 
   const join = (key: string, entry: Shared): VerdictTicket => {
@@ -170,14 +174,14 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
     return asked.map(({ question, keys, key }) => {
       const hit = cached.get(key);
       if (hit) return { verdict: Promise.resolve({ ok: true, ...hit, source: "cache" }), withdraw() {} };
-      let entry = shared.get(key);
-      if (!entry) {
-        const created: Shared = { waiters: 0, verdict: Promise.resolve(withdrawn), abort: new AbortController() };
-        shared.set(key, created);
-        created.verdict = fetchVerdict(question, keys, key, created);
-        entry = created;
-      }
-      return join(key, entry);
+      const entry = shared.get(key);
+      if (entry) return join(key, entry);
+      const created: Shared = { waiters: 0, verdict: Promise.resolve(withdrawn), abort: new AbortController() };
+      shared.set(key, created);
+      // Joined before the fetch starts: a free slot runs its first attempt at once, which asks whether anyone waits.
+      const ticket = join(key, created);
+      created.verdict = fetchVerdict(question, keys, key, created);
+      return { ...ticket, verdict: created.verdict };
     });
   };
 
@@ -185,11 +189,8 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
     async ask(questions) {
       const keysOf = new Map<AnswerToGrade, VerdictKeys>();
       const tickets: VerdictTicket[] = [];
-      for (let start = 0; start < questions.length; start += ASK_CHUNK) {
-        // Lets other requests, /healthz and the judge's answers in between chunks (a synchronous store resolves at once).
-        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-        tickets.push(...(await askChunk(questions.slice(start, start + ASK_CHUNK), keysOf)));
-      }
+      // In turns of the event loop: a synchronous store would otherwise answer every chunk in one turn.
+      await inTurns(questions, async (chunk) => tickets.push(...(await askChunk(chunk, keysOf))));
       return tickets;
     },
     running: () => running,

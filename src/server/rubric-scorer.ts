@@ -13,6 +13,7 @@
  * work is bounded (judge-work.ts), and the queue counts criteria, not answers.
  */
 import { UsageError } from "../core/errors.js";
+import { inTurns } from "../core/in-turns.js";
 import type { RewardRequest, RewardScore } from "../core/types.js";
 import { rubricScore } from "../healthbench/scoring.js";
 import type { BrokeredVerdict, VerdictBroker, VerdictQuestion, VerdictTicket } from "../judge/verdict-broker.js";
@@ -113,14 +114,17 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
     const gone = abandoned?.then(() => "abandoned" as const);
     const outcome = await Promise.race([all.then(() => "done" as const), timeUp, ...(gone ? [gone] : [])]);
     clearTimeout(timer);
-    for (const entry of tickets) {
-      if (entry.done) continue;
-      entry.done = true;
-      entry.ticket.withdraw(outcome === "abandoned" ? "abandoned" : "deadline");
-      if (outcome === "abandoned") continue;
-      Object.assign(entry.cell, { failure: notJudgedWithin(deadlineMs) });
-      metrics?.failures.inc({ reason: "deadline" });
-    }
+    // In turns: a large request's withdrawals (each may abort a call) would otherwise hold the event loop.
+    await inTurns(tickets, (chunk) => {
+      for (const entry of chunk) {
+        if (entry.done) continue;
+        entry.done = true;
+        entry.ticket.withdraw(outcome === "abandoned" ? "abandoned" : "deadline");
+        if (outcome === "abandoned") continue;
+        Object.assign(entry.cell, { failure: notJudgedWithin(deadlineMs) });
+        metrics?.failures.inc({ reason: "deadline" });
+      }
+    });
     if (outcome === "abandoned") throw new AbandonedError();
     return cells;
   };
