@@ -22,6 +22,7 @@ import { openStore } from "../store/open-store.js";
 import { createJudgeFromFlags, type GradingFlags } from "./grading-session.js";
 
 export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFlags, "maxParseRetries" | "graderPrompt" | "leaseMs"> {
+  judgeStyle?: GradingFlags["judgeStyle"];
   store?: string;
   judgeConcurrency: number;
   triage?: number;
@@ -52,6 +53,8 @@ function observeJudge(metrics: JudgeMetrics, write: (line: string) => void) {
 export interface JudgeInfo {
   mode: "judge" | "hybrid";
   judge_model: string;
+  /** per-criterion (HealthBench-exact) or rubric (one call per answer). */
+  judge_style: string;
   prompt_version: string;
   triage: number | null;
 }
@@ -99,6 +102,7 @@ export async function openJudgeScorer(
   const info: JudgeInfo = {
     mode: flags.triage === undefined ? "judge" : "hybrid",
     judge_model: judge.model,
+    judge_style: flags.judgeStyle ?? "per-criterion",
     prompt_version: judge.promptVersion,
     triage: flags.triage ?? null,
   };

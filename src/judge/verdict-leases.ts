@@ -107,7 +107,8 @@ export function holdVerdictLeases(options: VerdictLeasesOptions): VerdictLeases 
     const started = performance.now();
     let outcome: JudgeOutcome;
     try {
-      outcome = await judge.grade({ conversation: [...question.conversation()], item: question.item, signal });
+      // The answer's own array, the same for each of its criteria: a whole-rubric judge gathers them by it.
+      outcome = await judge.grade({ conversation: question.conversation(), item: question.item, signal });
     } catch (error) {
       await failures.add({ record, failure: describeError(error) });
       throw error;

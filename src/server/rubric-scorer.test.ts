@@ -9,7 +9,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { trainHashModel } from "../../test/hash-model.js";
-import { criterionOf, keywordVerdict } from "../../test/keyword-judge.js";
+import { criteriaOf, criterionOf, keywordRubricVerdicts, keywordVerdict } from "../../test/keyword-judge.js";
 import { burst, type StandinOptions, startStandin } from "../../test/openai-standin.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { type JudgeServeFlags, openJudgeScorer } from "../cli/serve-judge.js";
@@ -395,5 +395,42 @@ describe("the judge path under abuse", () => {
       ],
     });
     expect(max.body.rewards).toEqual([0.5]);
+  });
+});
+
+describe("--judge-style rubric", () => {
+  it("grades all criteria of an answer in one call, with its own cache keys, tokens counted", async () => {
+    const store = join(await tempDir(), "store.sqlite");
+    // Criteria hold the slots in this style: an answer's go in one call when they are in flight together.
+    const whole = await judgeServer({
+      store,
+      flags: { judgeStyle: "rubric", judgeConcurrency: 9 },
+      standin: { chat: keywordRubricVerdicts },
+    });
+    const first = await whole.post("/v1/score", { prompt, responses: answers, rubrics });
+    expect(first.body.rewards).toEqual(expected);
+    expect(whole.standin.chatCalls()).toBe(3);
+    const calls = whole.standin.requests.filter((r) => r.path.endsWith("/chat/completions"));
+    for (const call of calls) expect(criteriaOf(call.body as never)).toEqual(rubrics.map((r) => r.criterion));
+    expect(await whole.metricsText()).toMatch(/medrubric_judge_tokens_total\{kind="prompt"\} [1-9]/);
+    // The per-criterion style on the same store finds none of those verdicts: a different prompt, so different keys.
+    const each = await judgeServer({ store });
+    expect((await each.post("/v1/score", { prompt, responses: answers, rubrics })).body.rewards).toEqual(expected);
+    expect(each.standin.chatCalls()).toBe(9);
+  });
+
+  it("asks again when the reply leaves out an item, and fails the criteria when it never gives them all", async () => {
+    const { standin, post } = await judgeServer({
+      flags: { judgeStyle: "rubric", maxParseRetries: 1 },
+      standin: { chat: (body, call) => (call === 1 ? '{"verdicts": [{"item": 1, "criteria_met": true}]}' : keywordRubricVerdicts(body)) },
+    });
+    expect((await post("/v1/score", { prompt, responses: ["pears"], rubrics })).body.rewards).toEqual([3 / 8]);
+    expect(standin.chatCalls()).toBe(2);
+    standin.configure({ chat: () => '{"verdicts": [{"item": 1, "criteria_met": true}, {"item": 1, "criteria_met": false}]}' });
+    const broken = await post("/v1/score", { prompt, responses: ["figs"], rubrics });
+    expect(broken.status).toBe(502);
+    expect(broken.body.error).toContain(
+      "unparseable answer after 2 attempts (answer JSON verdicts: expected items 1 to 3 once each; missing 2, 3)",
+    );
   });
 });
