@@ -21,7 +21,8 @@ export interface GroupCommit<T, R> {
 }
 
 export const GROUP_MAX_ITEMS = 64;
-export const GROUP_MAX_DELAY_MS = 2;
+/** A few ms: the writes are awaited outside the judge's concurrency slots, so this adds latency to a verdict, not judge time. */
+export const GROUP_MAX_DELAY_MS = 5;
 
 interface Pending<T, R> {
   item: T;

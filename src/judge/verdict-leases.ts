@@ -32,6 +32,12 @@ export type VerdictOutcome =
   /** The caller no longer wanted it (`shouldAsk` said no before the judge was asked). */
   | { kind: "skipped" };
 
+/** An attempt's outcome, and the write still recording it (if any). */
+interface Attempted {
+  outcome: VerdictOutcome;
+  written?: Promise<void>;
+}
+
 export interface LeasedQuestion {
   record: VerdictRecord;
   subject: () => VerdictSubject;
@@ -102,7 +108,8 @@ export function holdVerdictLeases(options: VerdictLeasesOptions): VerdictLeases 
   // Claims are made inside a concurrency slot, so they go out on the next turn of the event loop, not later.
   const claims = groupCommit((keys: string[]) => store.claimVerdicts(keys, owner, leaseMs), { ...options.groups, maxDelayMs: 0 });
 
-  const ask = async (question: LeasedQuestion, { onCall, signal }: ObtainOptions): Promise<VerdictOutcome> => {
+  /** The judge's outcome, and the write recording it: awaited outside the slot, so a group's few ms hold no judge call back. */
+  const ask = async (question: LeasedQuestion, { onCall, signal }: ObtainOptions): Promise<Attempted> => {
     const { record } = question;
     const started = performance.now();
     let outcome: JudgeOutcome;
@@ -115,23 +122,26 @@ export function holdVerdictLeases(options: VerdictLeasesOptions): VerdictLeases 
     }
     const aborted = !outcome.ok && (signal?.aborted ?? false);
     onCall?.({ ok: outcome.ok, seconds: (performance.now() - started) / 1000, aborted, failure: outcome.ok ? undefined : outcome.failure });
-    if (!outcome.ok) {
-      await failures.add({ record, failure: outcome.failure });
-      return { kind: "failed", failure: outcome.failure, unanswered: outcome.unanswered ?? false };
-    }
+    if (!outcome.ok)
+      return {
+        outcome: { kind: "failed", failure: outcome.failure, unanswered: outcome.unanswered ?? false },
+        written: failures.add({ record, failure: outcome.failure }),
+      };
     const tokens = { promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens };
-    await verdicts.add({ record, subject: question.subject(), verdict: outcome.verdict, model, tokens });
-    return { kind: "judged", verdict: outcome.verdict, tokens };
+    return {
+      outcome: { kind: "judged", verdict: outcome.verdict, tokens },
+      written: verdicts.add({ record, subject: question.subject(), verdict: outcome.verdict, model, tokens }),
+    };
   };
 
-  const attempt = async (question: LeasedQuestion, options: ObtainOptions): Promise<VerdictOutcome | "busy"> => {
-    if ((options.shouldAsk && !options.shouldAsk()) || options.signal?.aborted) return { kind: "skipped" };
+  const attempt = async (question: LeasedQuestion, options: ObtainOptions): Promise<Attempted | "busy"> => {
+    if ((options.shouldAsk && !options.shouldAsk()) || options.signal?.aborted) return { outcome: { kind: "skipped" } };
     const key = question.record.cacheKey;
     const claim = options.claim ? await options.claim(key) : await claims.add(key);
     if (claim.state === "busy") return "busy";
     if (claim.state === "claimed") return ask(question, options);
     if (options.linkCached) await store.linkVerdicts([question.record]);
-    return { kind: "cached", verdict: claim.verdict };
+    return { outcome: { kind: "cached", verdict: claim.verdict } };
   };
 
   const flush = async () => {
@@ -144,8 +154,13 @@ export function holdVerdictLeases(options: VerdictLeasesOptions): VerdictLeases 
     async obtain(question, options) {
       for (;;) {
         const got = await options.slot(() => attempt(question, options));
-        if (got !== "busy") return got;
-        await sleep(pollMs);
+        if (got === "busy") {
+          await sleep(pollMs);
+          continue;
+        }
+        // The lease is held until the verdict (or failure) is in the store.
+        await got.written;
+        return got.outcome;
       }
     },
     flush,
