@@ -36,8 +36,7 @@ export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFl
 function observeJudge(metrics: JudgeMetrics, write: (line: string) => void) {
   const log = createRateLimitedLog(write, { intervalMs: 1000 });
   return {
-    attempt({ ok, status, failure }: AttemptReport) {
-      const aborted = failure === "aborted by the caller";
+    attempt({ ok, status, failure, aborted }: AttemptReport) {
       metrics.requests.inc({ outcome: ok ? "ok" : aborted ? "aborted" : "failed", status: status === null ? "none" : String(status) });
       if (!ok && !aborted)
         log.line(`medrubric serve: judge request failed: ${status === null ? "no response" : `HTTP ${status}`}: ${failure}`);

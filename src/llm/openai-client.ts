@@ -39,6 +39,8 @@ export interface AttemptReport {
   ok: boolean;
   status: number | null;
   failure?: string;
+  /** The caller aborted it (not the endpoint's failure). */
+  aborted?: boolean;
 }
 
 export interface RequestObserver {
@@ -111,7 +113,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
-  const report = (ok: boolean, status: number | null, failure?: string) => options.observer?.attempt?.({ ok, status, failure });
+  const report = (ok: boolean, status: number | null, failure?: string, aborted?: boolean) =>
+    options.observer?.attempt?.({ ok, status, failure, aborted });
 
   async function post<S extends z.ZodType>(
     path: string,
@@ -176,7 +179,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         if (signal?.aborted) {
           // The caller gave up: not the endpoint's failure, so it is not rested.
           pool.release(member, "ok");
-          report(false, status, "aborted by the caller");
+          report(false, status, "aborted by the caller", true);
           checkAborted(signal, url);
         }
         failure = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : describeError(error);
