@@ -5,7 +5,7 @@
  */
 
 /** Items taken per turn of the event loop by default. */
-export const TURN_SIZE = 256;
+export const TURN_SIZE = 64;
 
 export async function inTurns<T>(items: readonly T[], run: (chunk: readonly T[]) => unknown, size = TURN_SIZE): Promise<void> {
   for (let start = 0; start < items.length; start += size) {

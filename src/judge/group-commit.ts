@@ -8,6 +8,8 @@
  * function it is given.
  */
 
+import { inTurns } from "../core/in-turns.js";
+
 export interface GroupCommitOptions {
   maxItems?: number;
   maxDelayMs?: number;
@@ -21,6 +23,8 @@ export interface GroupCommit<T, R> {
 }
 
 export const GROUP_MAX_ITEMS = 64;
+/** Callers resumed per turn of the event loop once their group is written. */
+const RESOLVED_PER_TURN = 8;
 /** A few ms: the writes are awaited outside the judge's concurrency slots, so this adds latency to a verdict, not judge time. */
 export const GROUP_MAX_DELAY_MS = 5;
 
@@ -48,9 +52,15 @@ export function groupCommit<T, R>(write: (items: T[]) => Promise<R[]>, options: 
     const sent = group;
     group = [];
     const done = write(sent.map((p) => p.item)).then(
-      (results) => {
-        for (const [i, p] of sent.entries()) p.resolve(results[i] as R);
-      },
+      // In turns: each caller goes on to its judge call, and 64 calls started in one turn hold the event loop for tens of ms.
+      (results) =>
+        inTurns(
+          [...sent.entries()],
+          (chunk) => {
+            for (const [i, p] of chunk) p.resolve(results[i] as R);
+          },
+          RESOLVED_PER_TURN,
+        ),
       (error: unknown) => {
         for (const p of sent) p.reject(error);
       },

@@ -2,8 +2,8 @@
  * `--judge-style rubric`: the criteria of one answer graded in one judge call (as RuscaRL and
  * Rubrics as Rewards' implicit mode do), behind the same per-criterion `Judge` interface, so the
  * verdict-lease protocol, the cache and the server are unchanged. Criteria of the same
- * conversation asked for in the same turn of the event loop (the broker and `grade` start an
- * answer's criteria together) are gathered into one call; the reply must give one verdict per
+ * conversation asked for within GATHER_MS of the first (the broker and `grade` start an answer's
+ * criteria together, a few turns of the event loop apart at most) are gathered into one call; the reply must give one verdict per
  * numbered item (zod, then a completeness check), or the call is asked again like an unparseable
  * answer. The call's tokens are shared out over its criteria. Its prompt version (the file's
  * hash) keys its verdicts apart from the per-criterion style's. Not HealthBench-exact: HealthBench
@@ -20,6 +20,9 @@ import { type RubricGraderPrompt, renderRubricGraderPrompt } from "./grader-prom
 export const wholeRubricAnswerSchema = z.object({
   verdicts: z.array(z.object({ item: z.number().int().min(1), explanation: z.string().default(""), criteria_met: z.boolean() })),
 });
+
+/** How long the first criterion of a conversation waits for the others: nothing beside a judge call's latency. */
+export const GATHER_MS = 5;
 
 export interface WholeRubricJudgeOptions {
   client: LlmClient;
@@ -88,10 +91,10 @@ export function createWholeRubricJudge({ client, prompt, maxParseRetries = 2 }: 
         if (batch) return void batch.push({ input, resolve });
         const started: Pending[] = [{ input, resolve }];
         gathering.set(input.conversation, started);
-        setImmediate(() => {
+        setTimeout(() => {
           gathering.delete(input.conversation);
           void run(input.conversation, started);
-        });
+        }, GATHER_MS);
       });
     },
   };
