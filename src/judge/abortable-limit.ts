@@ -1,17 +1,30 @@
 /**
- * A concurrency limit whose waiters can give up: a waiter whose signal aborts leaves the queue at
- * once, rejected with the signal's reason, and never takes a slot. (p-limit would still run each
- * abandoned job in turn, tens of thousands of them in one turn of the event loop after a large
- * request's deadline.)
+ * A concurrency limit whose waiters can give up: a waiter that leaves is out of the queue at once,
+ * rejected, and never takes a slot. (p-limit would still run each abandoned job in turn, tens of
+ * thousands of them in one turn of the event loop after a large request's deadline.) A waiter
+ * leaves through its `WaitHandle`, a plain object, not an AbortSignal listener: adding those to
+ * thousands of signals at once held the event loop for tens of ms.
  */
 
+/** Set by the limit while its job waits: `leave()` gives up the wait. */
+export interface WaitHandle {
+  leave?: () => void;
+}
+
 export interface AbortableLimit {
-  run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  run<T>(job: () => Promise<T>, handle?: WaitHandle): Promise<T>;
+}
+
+/** The rejection of a waiter that left. */
+export class LeftQueueError extends Error {
+  constructor() {
+    super("left the queue before its turn");
+  }
 }
 
 export function abortableLimit(concurrency: number): AbortableLimit {
   let active = 0;
-  // A Set keeps insertion order (first in, first out) and removes an aborted waiter in O(1).
+  // A Set keeps insertion order (first in, first out) and removes a waiter that left in O(1).
   const waiting = new Set<() => void>();
   const release = () => {
     const first = waiting.values().next();
@@ -22,24 +35,24 @@ export function abortableLimit(concurrency: number): AbortableLimit {
       first.value();
     }
   };
-  const turn = (signal: AbortSignal | undefined) =>
+  const turn = (handle: WaitHandle | undefined) =>
     new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        waiting.delete(start);
-        reject(signal?.reason);
-      };
       const start = () => {
-        signal?.removeEventListener("abort", onAbort);
+        if (handle) handle.leave = undefined;
         resolve();
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
       waiting.add(start);
+      if (handle)
+        handle.leave = () => {
+          handle.leave = undefined;
+          waiting.delete(start);
+          reject(new LeftQueueError());
+        };
     });
   return {
-    async run(job, signal) {
+    async run(job, handle) {
       if (active < concurrency) active++;
-      else await turn(signal);
+      else await turn(handle);
       try {
         return await job();
       } finally {

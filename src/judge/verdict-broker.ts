@@ -13,7 +13,7 @@ import { describeError } from "../core/errors.js";
 import { inTurns } from "../core/in-turns.js";
 import type { Judge } from "../core/types.js";
 import type { VerdictStore } from "../store/store.js";
-import { abortableLimit } from "./abortable-limit.js";
+import { abortableLimit, type WaitHandle } from "./abortable-limit.js";
 import { type AnswerToGrade, type VerdictKeys, verdictKeys } from "./verdict-key.js";
 import { holdVerdictLeases, type JudgeCall } from "./verdict-leases.js";
 
@@ -67,7 +67,7 @@ export interface VerdictBroker {
   close(ms: number): Promise<number>;
 }
 
-interface Shared {
+interface Shared extends WaitHandle {
   waiters: number;
   verdict: Promise<BrokeredVerdict>;
   /** Aborts the call when the last waiter withdraws, or at close. */
@@ -96,7 +96,7 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
   const idle: (() => void)[] = [];
 
   /** Counts the judge calls in flight (for close), around one attempt inside the limit; an aborted waiter leaves the queue. */
-  const slot = <T>(attempt: () => Promise<T>, signal: AbortSignal): Promise<T> =>
+  const slot = <T>(attempt: () => Promise<T>, handle: WaitHandle): Promise<T> =>
     limit.run(async () => {
       running++;
       try {
@@ -104,7 +104,7 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
       } finally {
         if (--running === 0) for (const done of idle.splice(0)) done();
       }
-    }, signal);
+    }, handle);
 
   const fetchVerdict = async (question: VerdictQuestion, keys: VerdictKeys, key: string, entry: Shared): Promise<BrokeredVerdict> => {
     const item = criterionOf(question);
@@ -117,7 +117,7 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
           item,
         },
         {
-          slot: (attempt) => slot(attempt, entry.abort.signal),
+          slot: (attempt) => slot(attempt, entry),
           shouldAsk: () => entry.waiters > 0 && !closed,
           onCall: (call) => options.onCall?.({ ...call, abortedFor: call.aborted ? entry.abortedFor : undefined }),
           signal: entry.abort.signal,
@@ -141,6 +141,8 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
 
   const abort = (entry: Shared, reason: AbortReason) => {
     entry.abortedFor ??= reason;
+    // Waiting for a slot: it leaves the queue; running: its call is aborted.
+    entry.leave?.();
     entry.abort.abort(ABORT_REASONS[reason]);
   };
 
