@@ -61,7 +61,11 @@ describe("medrubric serve with a judge", () => {
     standin.configure({ fault: (_call, body) => (criterionOf(body) === "Mentions pears." ? { fault: "hang" } : undefined) });
     try {
       const before = standin.chatCalls();
-      const inFlight = score(server.url, ["apples"]);
+      // Its connection is cut at the drain deadline.
+      const inFlight = score(server.url, ["apples"]).then(
+        (response) => response.status,
+        () => "cut",
+      );
       while (standin.chatCalls() < before + 2) await delay(10);
       await delay(200);
       const stopped = performance.now();
@@ -71,7 +75,7 @@ describe("medrubric serve with a judge", () => {
       expect(performance.now() - stopped).toBeLessThan(4000);
       expect(result.code).toBe(75);
       expect(result.stderr).toContain("--drain-timeout-ms 1000: drain time over");
-      await inFlight.catch(() => undefined);
+      expect(await inFlight).toBe("cut");
     } finally {
       standin.configure({ fault: undefined });
     }
