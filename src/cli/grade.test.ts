@@ -176,6 +176,38 @@ describe("medrubric grade", () => {
     expect(stdout).toContain("judge failures: 1 rubric items left out of the score");
   });
 
+  it("exits 75 when the judge answered but no example could be scored, says why, counts the re-asks, and writes files score and report read", async () => {
+    const rows = demoRows(3);
+    const dir = await tempDir();
+    const inputs = await writeGradingInputs(rows, dir);
+    const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
+    // Fewer items than the failure streak that stops a run: every one is asked 3 times and fails.
+    standin = await startStandin({ chat: () => "I think so, yes!! <not json>" });
+    const { code, stdout, stderr } = await runCli(gradeArgs(dir, inputs, standin.url));
+    expect(code).toBe(EXIT_CODES.temporary);
+    expect(standin.chatCalls()).toBe(3 * items);
+    expect(stdout).toContain(`${items} judge failures (100.0%)`);
+    expect(stdout).toMatch(new RegExp(`judge replay: ${3 * items} requests, .* ${2 * items} retries`));
+    expect(stdout).not.toMatch(/^overall/m);
+    expect(stderr).toContain(
+      `no example could be scored: the judge failed on ${items} of ${items} items, and every example lost all its positive items; for example prompt ${rows[0]?.prompt_id}, criterion 1`,
+    );
+    expect(stderr).toContain('unparseable answer after 3 attempts (no JSON object in the answer: "I think so, yes!! <not json>")');
+    const summaryText = readFileSync(join(dir, "graded.summary.json"), "utf8");
+    expect(JSON.parse(summaryText).report.overall).toEqual({ score: null, bootstrap_std: 0, n: 0 });
+    const html = readFileSync(join(dir, "graded.summary.html"), "utf8");
+    expect(html).not.toContain("NaN");
+    expect(html).toContain("No example of graded could be scored");
+    const fromSummary = await runCli(["report", "--in", join(dir, "graded.summary.json"), "--out", join(dir, "s.html")]);
+    expect(fromSummary.code).toBe(0);
+    const fromGraded = await runCli(["report", "--in", join(dir, "graded.jsonl"), "--out", join(dir, "g.html")]);
+    expect(fromGraded.code).toBe(0);
+    expect(readFileSync(join(dir, "g.html"), "utf8")).toContain('<h2 id="examples">');
+    const scored = await runCli(["score", "--graded", join(dir, "graded.jsonl")]);
+    expect(scored.code).toBe(EXIT_CODES.input);
+    expect(scored.stderr).toContain("no example could be scored: every one lost its positive items to judge failures");
+  });
+
   it("exits 69, not 0, when the judge never answered: unreachable, or hanging past the timeout", async () => {
     const rows = demoRows(1);
     const dir = await tempDir();

@@ -52,6 +52,12 @@ export function registerScore(program: Command): void {
           : { penalty: flags.lengthPenalty, center: flags.lengthCenter ?? DEFAULT_LENGTH_CENTER };
       await checkOutputFiles([flags.perExample], [flags.graded]);
       const scored = await scoreFile(flags.graded, { ...flags, lengthAdjustment });
+      // A report shows such a run (and why); a score of nothing is an error here, so a script never reads one.
+      if (scored.examples.length === 0)
+        throw new InputError(
+          { file: flags.graded },
+          `no example could be scored: every one lost its positive items to judge failures (\`medrubric report --input ${flags.graded} --out report.html\` shows them)`,
+        );
       process.stdout.write(
         flags.json ? resultText({ kind: "score", file: scored.report }, 0) : formatScoreTable(scored.report, scored.title),
       );
@@ -68,7 +74,7 @@ export interface ScoredFile {
   rowScores: (number | null)[];
 }
 
-/** Loads and scores a graded file, telling stderr about skipped and duplicate rows. */
+/** Loads and scores a graded file, telling stderr about skipped and duplicate rows; `examples` is empty when none could be scored. */
 export async function scoreFile(
   file: string,
   options: { skipInvalid?: boolean; exampleTags?: string; seed?: number; bootstrap?: number; lengthAdjustment?: LengthAdjustment },
@@ -82,8 +88,6 @@ export async function scoreFile(
     resamples: options.bootstrap ?? DEFAULT_RESAMPLES,
     lengthAdjustment: options.lengthAdjustment,
   });
-  if (examples.length === 0)
-    throw new InputError({ file }, "no example could be scored: every one lost its positive items to judge failures");
   return {
     report,
     examples,

@@ -12,6 +12,8 @@ import { RESULT_KINDS, type Result } from "./result-schemas.js";
 
 export interface NamedResult {
   name: string;
+  /** What the report is of, in words (the page's title); its name when absent. */
+  title?: string;
   result: Result;
   /** For a run read from graded answers: the answers themselves, for the Examples section. */
   answers?: GradedAnswers;
@@ -19,8 +21,11 @@ export interface NamedResult {
 
 export const READS = `report reads the JSON of ${RESULT_KINDS.map((k) => k.writtenBy).join("; ")}`;
 
+/** A result's name in a report: its file's, without `.json` and a grading summary's `.summary`. */
+export const resultName = (file: string): string => basename(file, ".json").replace(/\.summary$/, "");
+
 export async function readResult(file: string): Promise<NamedResult> {
-  return { name: basename(file, ".json"), result: parseResult(parseJsonText(await readTextFile(file), file), file) };
+  return { name: resultName(file), result: parseResult(parseJsonText(await readTextFile(file), file), file) };
 }
 
 function parseJsonText(text: string, file: string): unknown {
