@@ -208,6 +208,28 @@ describe("medrubric grade", () => {
     expect(scored.stderr).toContain("no example could be scored: every one lost its positive items to judge failures");
   });
 
+  it("--skip-invalid names the invalid examples' lines, skips and counts the answers to them, and grades the rest", async () => {
+    const rows = demoRows(3);
+    const dir = await tempDir();
+    const inputs = await writeGradingInputs(rows, dir);
+    const lines = readFileSync(inputs.data, "utf8").split("\n");
+    const broken = JSON.parse(lines[1] as string);
+    broken.rubrics[0].points = "five";
+    lines[1] = JSON.stringify(broken);
+    await writeFile(inputs.data, lines.join("\n"));
+    standin = await startStandin({ chat: replayJudge(rows) });
+    const strict = await runCli(gradeArgs(dir, inputs, standin.url));
+    expect(strict.code).toBe(EXIT_CODES.input);
+    expect(strict.stderr).toContain(`${inputs.data}:2: rubrics.0.points:`);
+    const { code, stdout, stderr } = await runCli(gradeArgs(dir, inputs, standin.url, ["--skip-invalid"]));
+    expect(stderr).toContain(`${inputs.data}: skipped 1 invalid rows:\n  ${inputs.data}:2: rubrics.0.points:`);
+    expect(stderr).toContain(`${inputs.responses}: skipped 1 responses to the invalid examples skipped above`);
+    expect(code).toBe(0);
+    const items = [rows[0], rows[2]].reduce((n, row) => n + (row?.rubrics.length ?? 0), 0);
+    expect(stdout).toContain(`verdicts: ${items} items`);
+    expect(readJsonlFile(join(dir, "graded.jsonl")).map((row) => row.prompt_id)).toEqual([rows[0]?.prompt_id, rows[2]?.prompt_id]);
+  });
+
   it("exits 69, not 0, when the judge never answered: unreachable, or hanging past the timeout", async () => {
     const rows = demoRows(1);
     const dir = await tempDir();

@@ -97,14 +97,13 @@ export async function scoreFile(
   };
 }
 
-/** Tells stderr about skipped invalid rows and dropped duplicates of a graded file. */
-export function reportDropped(file: string, loaded: Loaded<GradedExample>): void {
+/** Tells stderr about skipped invalid rows (their lines and problems, the first few) and dropped duplicates of a file. */
+export function reportDropped(file: string, loaded: Loaded<unknown>, sameAs = "same prompt_id, rubric set and completion"): void {
   const shown = 5;
   if (loaded.skipped.length > 0) {
     process.stderr.write(`${file}: skipped ${loaded.skipped.length} invalid rows:\n`);
     for (const error of loaded.skipped.slice(0, shown)) process.stderr.write(`  ${error.message.replaceAll("\n", "\n  ")}\n`);
     if (loaded.skipped.length > shown) process.stderr.write(`  ... and ${loaded.skipped.length - shown} more\n`);
   }
-  if (loaded.duplicates > 0)
-    process.stderr.write(`${file}: dropped ${loaded.duplicates} duplicate rows (same prompt_id, rubric set and completion)\n`);
+  if (loaded.duplicates > 0) process.stderr.write(`${file}: dropped ${loaded.duplicates} duplicate rows (${sameAs})\n`);
 }
