@@ -139,6 +139,32 @@ print(json.dumps(compute_score("medical", "Call emergency services now.", json.d
     expect(withRubric[0]).not.toBe(plain);
   });
 
+  it("reads a ground_truth that is no rubric (42, \"42\") as none, and raises RewardServerError naming a list that is not one", async () => {
+    const code = `
+import json
+from medrubric_reward import RewardServerError, compute_score, compute_score_batch
+info = ${JSON.stringify(CHEST)}
+rewards = [compute_score("medical", "Call emergency services now.", truth, info) for truth in ["42", 42, None]]
+rewards.append(compute_score_batch(["medical"] * 2, ["Call emergency services now."] * 2, ["42", 42], [info] * 2))
+try:
+    compute_score("medical", "Call emergency services now.", '["call 911"]', info)
+    raised = None
+except RewardServerError as error:
+    raised = str(error)
+print(json.dumps({"rewards": rewards, "raised": raised}))
+`;
+    const result = await python(code, { MEDRUBRIC_REWARD_URL: open.url });
+    expect(result.code, result.stderr).toBe(0);
+    const { rewards, raised } = JSON.parse(result.stdout) as { rewards: [number, number, number, number[]]; raised: string };
+    const [plain] = await scored(open.url, {
+      prompt: [{ role: "user", content: CHEST.prompt }],
+      responses: ["Call emergency services now."],
+      scenario: CHEST.scenario,
+    });
+    expectClose([...rewards.slice(0, 3), ...rewards[3]] as number[], [plain, plain, plain, plain, plain] as number[]);
+    expect(raised).toBe(`ground_truth item 0: expected a rubric item {"criterion", "points"}, got 'call 911'`);
+  });
+
   it("sends the API key, and raises naming the URL when the server refuses it", async () => {
     const right = await python(SINGLE, { MEDRUBRIC_REWARD_URL: guarded.url, MEDRUBRIC_REWARD_API_KEY: "k3y" });
     expect(right.code, right.stderr).toBe(0);
