@@ -16,7 +16,7 @@ import { DEFAULT_LEASE_MS, verdictCacheKey } from "./grade-run.js";
 
 /** A verdict and where it came from, or a judge failure. */
 export type BrokeredVerdict =
-  | { ok: true; criteria_met: boolean; source: "judge" | "cache" }
+  | { ok: true; criteria_met: boolean; explanation: string; source: "judge" | "cache" }
   | { ok: false; failure: string; unanswered?: boolean };
 
 export interface VerdictQuestion {
@@ -83,7 +83,7 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
     if (entry.waiters === 0 || closed) return withdrawn;
     const claim = store.claimVerdict(key, lease.owner, lease.ms);
     if (claim.state === "busy") return "busy";
-    if (claim.state === "cached") return { ok: true, criteria_met: claim.verdict.criteria_met, source: "cache" };
+    if (claim.state === "cached") return { ok: true, ...claim.verdict, source: "cache" };
     const record = { runId, exampleKey: question.exampleKey, itemIndex: question.itemIndex, cacheKey: key };
     running++;
     const started = performance.now();
@@ -98,7 +98,7 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
         return { ok: false, failure: outcome.failure, unanswered: outcome.unanswered };
       }
       store.saveVerdict(record, outcome.verdict, model, outcome);
-      return { ok: true, criteria_met: outcome.verdict.criteria_met, source: "judge" };
+      return { ok: true, ...outcome.verdict, source: "judge" };
     } finally {
       if (--running === 0) for (const done of idle.splice(0)) done();
     }
@@ -127,7 +127,7 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
       if (!entry) {
         // The common case of a repeated answer: read without a write lock or a queue slot.
         const cached = store.cachedVerdict(key);
-        if (cached) return { verdict: Promise.resolve({ ok: true, criteria_met: cached.criteria_met, source: "cache" }), withdraw() {} };
+        if (cached) return { verdict: Promise.resolve({ ok: true, ...cached, source: "cache" }), withdraw() {} };
         const created: Shared = { waiters: 0, verdict: Promise.resolve(withdrawn) };
         created.verdict = fetchVerdict(key, created, question);
         shared.set(key, created);

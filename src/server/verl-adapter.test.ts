@@ -139,7 +139,7 @@ print(json.dumps(compute_score("medical", "Call emergency services now.", json.d
     expect(withRubric[0]).not.toBe(plain);
   });
 
-  it("reads a ground_truth that is no rubric (42, \"42\") as none, and raises RewardServerError naming a list that is not one", async () => {
+  it('reads a ground_truth that is no rubric (42, "42") as none, and raises RewardServerError naming a list that is not one', async () => {
     const code = `
 import json
 from medrubric_reward import RewardServerError, compute_score, compute_score_batch
