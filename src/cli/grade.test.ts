@@ -81,7 +81,11 @@ describe("medrubric grade", () => {
         expect(standin.chatCalls()).toBe(items);
         expect(again.stdout).toContain(`${items} from cache, 0 judged`);
         expect(again.stdout).toContain(`report: ${join(dir, "graded.summary.html")}`);
-        expect(readFileSync(join(dir, "graded.summary.html"), "utf8")).toContain("Score by axis");
+        const html = readFileSync(join(dir, "graded.summary.html"), "utf8");
+        expect(html).toContain("Score by axis");
+        // The Examples section, and a title naming what was graded rather than the file.
+        expect(html).toContain('<h2 id="examples">');
+        expect(html).toContain(`<title>HealthBench score of ${inputs.responses} (judge replay) - medrubric: grading run</title>`);
         expect(readJsonlFile(join(dir, "graded.jsonl"))).toEqual(graded);
         const summary = JSON.parse(readFileSync(join(dir, "graded.summary.json"), "utf8"));
         expect(summary).toMatchObject({ resumed: true, stats: { items, cached: items }, judge: { model: "replay" } });
