@@ -21,10 +21,10 @@ afterEach(async () => {
 function gradeArgs(dir: string, inputs: { data: string; responses: string }, url: string, extra: string[] = []): string[] {
   return [
     "grade",
-    "--data",
-    inputs.data,
-    "--responses",
+    "--input",
     inputs.responses,
+    "--examples",
+    inputs.data,
     "--judge-url",
     url,
     "--judge-model",
@@ -202,12 +202,12 @@ describe("medrubric grade", () => {
     const html = readFileSync(join(dir, "graded.summary.html"), "utf8");
     expect(html).not.toContain("NaN");
     expect(html).toContain("No example of graded could be scored");
-    const fromSummary = await runCli(["report", "--in", join(dir, "graded.summary.json"), "--out", join(dir, "s.html")]);
+    const fromSummary = await runCli(["report", "--input", join(dir, "graded.summary.json"), "--out", join(dir, "s.html")]);
     expect(fromSummary.code).toBe(0);
-    const fromGraded = await runCli(["report", "--in", join(dir, "graded.jsonl"), "--out", join(dir, "g.html")]);
+    const fromGraded = await runCli(["report", "--input", join(dir, "graded.jsonl"), "--out", join(dir, "g.html")]);
     expect(fromGraded.code).toBe(0);
     expect(readFileSync(join(dir, "g.html"), "utf8")).toContain('<h2 id="examples">');
-    const scored = await runCli(["score", "--graded", join(dir, "graded.jsonl")]);
+    const scored = await runCli(["score", "--input", join(dir, "graded.jsonl")]);
     expect(scored.code).toBe(EXIT_CODES.input);
     expect(scored.stderr).toContain("no example could be scored: every one lost its positive items to judge failures");
   });

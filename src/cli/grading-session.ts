@@ -49,7 +49,7 @@ export function addJudgeOptions(command: Command, optional = false): Command {
 
 export function addGradingOptions(command: Command): Command {
   return addJudgeOptions(command)
-    .requiredOption("--out <file>", "graded rows (JSONL, the format `score --graded` reads); a summary goes beside it")
+    .requiredOption("--out <file>", "graded rows (JSONL, the format `score --input` reads); a summary goes beside it")
     .option("--store <file>", `SQLite store of runs and cached verdicts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`)
     .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 16)
     .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1));

@@ -9,11 +9,12 @@ import type { LengthAdjustment } from "../healthbench/scoring.js";
 import { writeJsonl } from "../io/jsonl.js";
 import { checkOutputFiles } from "../io/output-file.js";
 import { resultText } from "../report/write-report.js";
+import { deprecatedAlias } from "./cli-vocabulary.js";
 import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
 import { formatScoreTable } from "./score-table.js";
 
 interface ScoreFlags {
-  graded: string;
+  input: string;
   exampleTags?: string;
   json?: boolean;
   perExample?: string;
@@ -27,11 +28,11 @@ interface ScoreFlags {
 export const DEFAULT_LENGTH_CENTER = 2000;
 
 export function registerScore(program: Command): void {
-  program
+  const command = program
     .command("score")
     .description("score graded answers exactly as HealthBench does")
     .requiredOption(
-      "--graded <file>",
+      "--input <file>",
       "graded rows (JSONL: prompt_id, prompt, example_tags, rubrics, completion, verdicts) or simple-evals' <name>_allresults.json",
     )
     .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
@@ -50,19 +51,20 @@ export function registerScore(program: Command): void {
         flags.lengthPenalty === undefined
           ? undefined
           : { penalty: flags.lengthPenalty, center: flags.lengthCenter ?? DEFAULT_LENGTH_CENTER };
-      await checkOutputFiles([flags.perExample], [flags.graded]);
-      const scored = await scoreFile(flags.graded, { ...flags, lengthAdjustment });
+      await checkOutputFiles([flags.perExample], [flags.input]);
+      const scored = await scoreFile(flags.input, { ...flags, lengthAdjustment });
       // A report shows such a run (and why); a score of nothing is an error here, so a script never reads one.
       if (scored.examples.length === 0)
         throw new InputError(
-          { file: flags.graded },
-          `no example could be scored: every one lost its positive items to judge failures (\`medrubric report --input ${flags.graded} --out report.html\` shows them)`,
+          { file: flags.input },
+          `no example could be scored: every one lost its positive items to judge failures (\`medrubric report --input ${flags.input} --out report.html\` shows them)`,
         );
       process.stdout.write(
         flags.json ? resultText({ kind: "score", file: scored.report }, 0) : formatScoreTable(scored.report, scored.title),
       );
       if (flags.perExample) await writeJsonl(flags.perExample, scored.examples);
     });
+  deprecatedAlias(command, "--graded <file>", "--input");
 }
 
 export interface ScoredFile {

@@ -34,7 +34,7 @@ function parseJsonText(text: string, file: string): unknown {
   } catch (error) {
     if (isJsonLines(text))
       throw new UsageError(
-        `${file}: one JSON value per line (JSONL), not a result; ${READS}. For graded rows, \`medrubric score --graded ${file} --json > score.json\` writes one`,
+        `${file}: one JSON value per line (JSONL), not a result; ${READS}. For graded rows, \`medrubric score --input ${file} --json > score.json\` writes one`,
       );
     throw new InputError({ file, field: "$" }, `invalid JSON: ${(error as Error).message}; ${READS}`);
   }
@@ -58,7 +58,7 @@ function isJsonLines(text: string): boolean {
 export function parseResult(json: unknown, file = "result"): Result {
   if (isDemoSummary(json))
     throw new UsageError(
-      `${file}: the demo's summary.json (its headline figures), not a result; the demo's result is rm-eval.json in the same folder: \`medrubric report --in ${join(dirname(file), "rm-eval.json")} --out report.html\` (the demo writes that report as rm-eval.html already)`,
+      `${file}: the demo's summary.json (its headline figures), not a result; the demo's result is rm-eval.json in the same folder: \`medrubric report --input ${join(dirname(file), "rm-eval.json")} --out report.html\` (the demo writes that report as rm-eval.html already)`,
     );
   const kind = RESULT_KINDS.find((k) => json !== null && typeof json === "object" && !Array.isArray(json) && k.key in json);
   if (!kind) throw new UsageError(`${file}: not a medrubric result; ${READS}`);
