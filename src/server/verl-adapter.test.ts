@@ -7,22 +7,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServe, type TrainedFixture, trainFixtureModel } from "../../test/model-server.js";
-import { type Standin, startStandin } from "../../test/openai-standin.js";
+import { sharedFixtureModel, startServe, type TrainedFixture } from "../../test/model-server.js";
 import { runWithVerlAdapter } from "../../test/verl-python.js";
 
-let standin: Standin;
 let fixture: TrainedFixture;
 let dir: string;
 let open: Awaited<ReturnType<typeof startServe>>;
 let guarded: Awaited<ReturnType<typeof startServe>>;
 beforeAll(async () => {
-  standin = await startStandin({ embeddingDim: 16 });
   dir = await mkdtemp(join(tmpdir(), "medrubric-verl-"));
-  fixture = await trainFixtureModel(dir, standin.url);
+  fixture = await sharedFixtureModel(dir);
   [open, guarded] = await Promise.all([startServe(fixture), startServe(fixture, ["--api-key-env", "RM_KEY"], { env: { RM_KEY: "k3y" } })]);
   // Training and two servers starting: over vitest's 10 s hook default on a busy 2-core machine.
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   for (const server of [open, guarded]) {
     if (server?.child.exitCode === null) {
@@ -30,7 +27,6 @@ afterAll(async () => {
       await server.result;
     }
   }
-  await standin.close();
   await rm(dir, { recursive: true, force: true });
 });
 
