@@ -87,7 +87,10 @@ describe("one command-line vocabulary", () => {
       const examples = HELP_EXAMPLES[path];
       expect(examples, path).toBeDefined();
       for (const example of examples ?? []) {
-        expect(example.startsWith(`medrubric ${path}`), example).toBe(true);
+        expect(example.startsWith(`medrubric ${path} `) || example === `medrubric ${path}`, example).toBe(true);
+        // As many words before the first flag as the command has required arguments (`data fetch healthbench`).
+        const positional = example.slice(`medrubric ${path}`.length).trim().split(" --")[0]?.split(" ").filter(Boolean) ?? [];
+        expect(positional.length, example).toBeGreaterThanOrEqual(command.registeredArguments.filter((a) => a.required).length);
         for (const flag of example.match(/ --[a-z-]+/g) ?? [])
           expect(
             command.options.some((o) => o.long === flag.trim() && !o.hidden),

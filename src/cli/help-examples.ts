@@ -43,5 +43,8 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "medrubric report --input graded.jsonl --out report.html",
     "medrubric report --input rm-eval.json --compare rm-eval-before.json --out report.html",
   ],
-  "data fetch": ["medrubric data fetch --subset hard"],
+  "data fetch": [
+    "medrubric data fetch healthbench --subset hard",
+    "medrubric data fetch healthbench --subset full --dir data/healthbench-full",
+  ],
 };
