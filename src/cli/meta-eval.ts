@@ -8,6 +8,7 @@ import { InputError } from "../core/errors.js";
 import { loadGraded } from "../healthbench/load.js";
 import { type LabelRowAt, loadLabels, matchLabels } from "../judge/labels.js";
 import { type MajorityStat, type MetaEvalReport, metaEvaluate } from "../judge/meta-eval.js";
+import { deprecatedAlias } from "./cli-vocabulary.js";
 import { reportDropped } from "./score.js";
 
 export interface MetaEvalFiles {
@@ -16,28 +17,29 @@ export interface MetaEvalFiles {
 }
 
 export function registerMetaEval(program: Command): void {
-  program
+  const command = program
     .command("meta-eval")
     .description("agreement of the judge's verdicts with human reference labels, beside the raters' agreement with each other")
-    .requiredOption("--graded <file>", "graded rows, as for score; a verdict may be a judge failure (criteria_met null)")
+    .requiredOption("--input <file>", "graded rows, as score reads them; a verdict may be a judge failure (criteria_met null)")
     .requiredOption("--labels <file>", "reference labels: medrubric label rows or HealthBench meta-eval rows")
     .option(
       "--compare <file>",
       "a second graded file of the same answers (e.g. `grade --judge-style rubric`), its agreement with the labels shown beside the first's",
     )
     .option("--json", "print one JSON object instead of the table (with --compare: the second report under `compared`)")
-    .action(async (flags: MetaEvalFiles & { json?: boolean; compare?: string }) => {
-      const report = await runMetaEval(flags);
+    .action(async (flags: { input: string; labels: string; json?: boolean; compare?: string }) => {
+      const report = await runMetaEval({ graded: flags.input, labels: flags.labels });
       const compared = flags.compare === undefined ? undefined : await runMetaEval({ graded: flags.compare, labels: flags.labels });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(compared ? { ...report, compared: { graded: flags.compare, ...compared } } : report)}\n`);
         return;
       }
-      process.stdout.write(formatMetaEvalTable(report, `judge in ${flags.graded} vs labels in ${flags.labels}`));
+      process.stdout.write(formatMetaEvalTable(report, `judge in ${flags.input} vs labels in ${flags.labels}`));
       if (!compared) return;
       process.stdout.write(`\n${formatMetaEvalTable(compared, `judge in ${flags.compare} vs labels in ${flags.labels}`)}\n`);
-      process.stdout.write(formatComparison(report, compared, [flags.graded, flags.compare as string]));
+      process.stdout.write(formatComparison(report, compared, [flags.input, flags.compare as string]));
     });
+  deprecatedAlias(command, "--graded <file>", "--input");
 }
 
 /** Loads both files, matches labels to verdicts and computes every figure; dropped rows and unmatched labels go to stderr. */

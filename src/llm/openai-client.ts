@@ -70,8 +70,11 @@ export interface SamplingSettings {
 export interface LlmClient {
   readonly model: string;
   readonly settings: SamplingSettings;
-  /** With `json`, asks for a JSON object (response_format where the server supports it; see parseJsonOutput). */
-  chat(messages: readonly ChatMessage[], options?: { json?: boolean } & CallOptions): Promise<ChatResult>;
+  /**
+   * With `json`, asks for a JSON object (response_format where the server supports it; see parseJsonOutput).
+   * With `retry`, the request asks again after an unusable answer, and counts as a retry in `usage()`.
+   */
+  chat(messages: readonly ChatMessage[], options?: { json?: boolean; retry?: boolean } & CallOptions): Promise<ChatResult>;
   embed(texts: readonly string[]): Promise<number[][]>;
   usage(): UsageSummary;
 }
@@ -198,8 +201,12 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     options.observer?.tokens?.(promptTokens, completionTokens);
   };
 
-  function chat(messages: readonly ChatMessage[], chatOptions: { json?: boolean } & CallOptions = {}): Promise<ChatResult> {
+  function chat(
+    messages: readonly ChatMessage[],
+    chatOptions: { json?: boolean; retry?: boolean } & CallOptions = {},
+  ): Promise<ChatResult> {
     return limit(async () => {
+      if (chatOptions.retry) meter.retried();
       const body = (member: PoolMember) => ({
         model: options.model,
         messages,
