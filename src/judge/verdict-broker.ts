@@ -58,8 +58,6 @@ export type AbortReason = WithdrawReason | "shutdown";
 export interface VerdictBroker {
   /** Asks for the verdicts of several criteria (of one or more answers) at once: one cache look-up for them all. */
   ask(questions: readonly VerdictQuestion[]): Promise<VerdictTicket[]>;
-  /** Judge calls running now. */
-  running(): number;
   /**
    * Starts no further call and resolves once the running ones are saved, or after `ms` aborts
    * those still running; every verdict judged is written before it resolves, with the number of calls aborted.
@@ -195,7 +193,6 @@ export function createVerdictBroker(options: VerdictBrokerOptions): VerdictBroke
       await inTurns(questions, async (chunk) => tickets.push(...(await askChunk(chunk, keysOf))));
       return tickets;
     },
-    running: () => running,
     async close(ms) {
       closed = true;
       const settled =

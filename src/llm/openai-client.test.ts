@@ -123,15 +123,18 @@ describe("createLlmClient abort and observer", () => {
   it("ends a call at once when its signal aborts, in flight or in backoff, freeing its slot, and never retries it", async () => {
     const server = await standin({ fault: (call) => (call === 1 ? { fault: "hang" } : { fault: "status", status: 503 }) });
     const llm = client([server.url], { concurrency: 1, retry: { retries: 5, initialBackoffMs: 10_000, maxBackoffMs: 10_000 } });
-    for (const wait of [50, 150]) {
+    for (const calls of [1, 2]) {
       const abort = new AbortController();
-      const started = Date.now();
       const call = llm.chat(user, { signal: abort.signal });
-      setTimeout(() => abort.abort(new Error("the request's deadline passed")), wait);
+      // Aborted once the server has the request: the first hangs there, the second got 503 and backs off.
+      while (server.chatCalls() < calls) await delay(5);
+      await delay(50);
+      const aborted = Date.now();
+      abort.abort(new Error("the request's deadline passed"));
       const error = await call.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LlmAbortedError);
       expect((error as Error).message).toContain("aborted (the request's deadline passed)");
-      expect(Date.now() - started).toBeLessThan(wait + 1000);
+      expect(Date.now() - aborted).toBeLessThan(1000);
     }
     // The first hung and the second was in a 10 s backoff: neither kept the one slot.
     expect(server.chatCalls()).toBe(2);
