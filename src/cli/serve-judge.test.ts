@@ -157,6 +157,11 @@ print(json.dumps([compute_score("medical", "apples and pears", truth, info),
     [["--judge-url", "http://127.0.0.1:9/v1"], "--judge-url and --judge-model go together"],
     [[], "nothing to serve: give --model DIR"],
     [["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--triage", "0.4"], "expected a number from 0.5 to 1"],
+    [
+      ["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--workers", "4", "--judge-concurrency", "2"],
+      "--judge-concurrency 2: below --workers 4; the workers share it",
+    ],
+    [["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--on-unjudged", "zero"], "Allowed choices are fail, partial"],
   ])("refuses %j with a usage error", async (flags, message) => {
     const { code, stderr } = await runCli(["serve", "--port", "0", ...flags]);
     expect(code).toBe(64);
