@@ -92,6 +92,29 @@ export class LlmRequestError extends NetworkError {
 /** The caller aborted the request (its signal): no answer, and no retry. */
 export class LlmAbortedError extends LlmRequestError {}
 
+/**
+ * One attempt's signal: aborted after `timeoutMs` (a TimeoutError) or when the caller's signal is.
+ * A plain controller and timer, released by `done()`: AbortSignal.timeout and AbortSignal.any
+ * make transferable signals tracked until garbage-collected, a measurable cost at a thousand
+ * judge calls a second.
+ */
+function attemptSignal(timeoutMs: number, caller: AbortSignal | undefined): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+  // As AbortSignal.timeout's: a request in flight alone does not keep the process alive.
+  timer.unref();
+  const onAbort = () => controller.abort(caller?.reason);
+  if (caller?.aborted) onAbort();
+  else caller?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 /** Throws LlmAbortedError when `signal` has been aborted. */
 function checkAborted(signal: AbortSignal | undefined, url: string): void {
   if (signal?.aborted) throw new LlmAbortedError(`${url}: aborted (${describeError(signal.reason)})`);
@@ -133,13 +156,13 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       let status: number | null = null;
       let detail = "";
       let retryAfter: number | undefined;
+      const deadline = attemptSignal(timeoutMs, signal);
       try {
-        const timeout = AbortSignal.timeout(timeoutMs);
         const response = await fetchImpl(url, {
           method: "POST",
           headers: { "content-type": "application/json", ...(member.apiKey ? { authorization: `Bearer ${member.apiKey}` } : {}) },
           body: JSON.stringify(body(member)),
-          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+          signal: deadline.signal,
         });
         status = response.status;
         const text = await readCappedText(response, maxResponseBytes);
@@ -186,6 +209,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           checkAborted(signal, url);
         }
         failure = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : describeError(error);
+      } finally {
+        deadline.done();
       }
       pool.release(member, "failed", retryAfter);
       report(false, status, detail || failure);
