@@ -3,22 +3,45 @@
  * point at their data; with MEDRUBRIC_REQUIRE_REAL_DATA=1 (set by .ci/run) missing data fails the
  * run instead, so CI can never pass by skipping them. And fails the run if the tests left a store
  * in the checkout (`.medrubric/`, the default when a command is run without --store), which a
- * user would find there after `npm test`.
+ * user would find there after `npm test`. Starts the one Postgres server the Postgres tests share
+ * (test/postgres-server.ts, a database per test) and stops it at the end; without Debian's
+ * binaries those tests are skipped with one line saying why, except under
+ * MEDRUBRIC_REQUIRE_REAL_DATA=1 or CI, where that fails the run.
  */
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { type PostgresServer, postgresMissing, startPostgresServer } from "./postgres-server.js";
 import { missingRealDataNote, projectRoot } from "./shared-data.js";
 
 const checkoutStore = join(projectRoot, ".medrubric");
 
-export default function setup(): () => void {
+const required = process.env.MEDRUBRIC_REQUIRE_REAL_DATA === "1" || process.env.CI === "true";
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const note = missingRealDataNote();
   if (note && process.env.MEDRUBRIC_REQUIRE_REAL_DATA === "1") throw new Error(`MEDRUBRIC_REQUIRE_REAL_DATA=1, but: ${note}`);
   if (note) process.stdout.write(`\n${note}\n\n`);
+  const postgres = await startSharedPostgres(project);
   const hadStore = existsSync(checkoutStore);
-  return () => {
+  return async () => {
+    await postgres?.stop();
     if (hadStore || !existsSync(checkoutStore)) return;
     rmSync(checkoutStore, { recursive: true, force: true });
     throw new Error(`the tests left ${checkoutStore} in the checkout: a command under test ran without --store (removed it)`);
   };
+}
+
+async function startSharedPostgres(project: TestProject): Promise<PostgresServer | undefined> {
+  const missing = postgresMissing();
+  if (missing) {
+    if (required) throw new Error(`the Postgres tests must run under CI or MEDRUBRIC_REQUIRE_REAL_DATA=1, but ${missing}`);
+    const skipped = `Postgres tests (named "[postgres]") are skipped: ${missing}; \`npm test\` installs it with apt-get (scripts/ensure-postgres.sh).`;
+    process.stdout.write(`\n${skipped}\n\n`);
+    project.provide("postgres", { skipped });
+    return undefined;
+  }
+  const server = await startPostgresServer();
+  project.provide("postgres", { url: server.url });
+  return server;
 }

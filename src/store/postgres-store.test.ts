@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { freshPostgresStore, needsPostgres, postgresSkipped } from "../../test/shared-postgres.js";
+import { describeStoreContract } from "../../test/store-contract.js";
+import { tempDir } from "../../test/temp-dir.js";
+import { openPostgresStore, parsePostgresUrl } from "./postgres-store.js";
+
+const info = { kind: "grade", config: {}, dataHash: "d", judgeModel: "j", promptVersion: "p" };
+
+const backend = {
+  location: async () => freshPostgresStore(await tempDir()),
+  open: openPostgresStore,
+};
+
+describe.skipIf(postgresSkipped)(`Postgres ${needsPostgres}`, () => {
+  describeStoreContract("Postgres", async () => openPostgresStore(await backend.location()), backend);
+});
+
+describe.skipIf(postgresSkipped)(`Postgres store ${needsPostgres}`, () => {
+  it("creates its tables once when several processes open a new database at once", async () => {
+    const location = await backend.location();
+    const stores = await Promise.all(Array.from({ length: 6 }, () => openPostgresStore(location)));
+    const runs = await Promise.all(stores.map((store, i) => store.startRun(`run-${i}`, info)));
+    expect(new Set(runs.map((run) => run.id)).size).toBe(6);
+    await Promise.all(stores.map((store) => store.close()));
+  });
+
+  it("names the URL without its password when the server is unreachable or refuses, with the right error kind", async () => {
+    const location = new URL(await backend.location());
+    const missing = new URL(location);
+    missing.pathname = "/no_such_database";
+    missing.password = "s3cret";
+    await expect(openPostgresStore(missing.toString())).rejects.toMatchObject({
+      name: "ConfigError",
+      message: expect.stringMatching(
+        /^postgres:\/\/medrubric@127\.0\.0\.1:\d+\/no_such_database: the store refused the connection: .*no_such_database/,
+      ),
+    });
+    const closed = await openPostgresStore("postgres://medrubric:s3cret@127.0.0.1:1/db").catch((error: Error) => error);
+    expect(closed).toMatchObject({
+      name: "NetworkError",
+      message: expect.stringMatching(/^postgres:\/\/medrubric@127\.0\.0\.1:1\/db: the store is unreachable: /),
+    });
+    expect(String(closed)).not.toContain("s3cret");
+  });
+});
+
+describe("parsePostgresUrl", () => {
+  it("reads the pool's size and the embedding cache's file, passes other parameters on, and never keeps the password in the location", () => {
+    const parsed = parsePostgresUrl("postgres://u:pw@db.example:5433/medrubric?pool=4&embeddings=/var/cache/e.sqlite&sslmode=require");
+    expect(parsed).toEqual({
+      connectionString: "postgres://u:pw@db.example:5433/medrubric?sslmode=require",
+      location: "postgres://u@db.example:5433/medrubric",
+      pool: 4,
+      embeddings: "/var/cache/e.sqlite",
+    });
+    expect(parsePostgresUrl("postgresql://u@h/d")).toMatchObject({ pool: 10, embeddings: ".medrubric/store.sqlite" });
+  });
+
+  it("refuses a pool size out of range, and a URL it cannot read, without the password", () => {
+    for (const pool of ["0", "101", "x", "1.5"])
+      expect(() => parsePostgresUrl(`postgres://u:pw@h/d?pool=${pool}`)).toThrow(
+        `postgres://u@h/d: pool=${pool}: the connection pool's size must be an integer from 1 to 100`,
+      );
+    expect(() => parsePostgresUrl("postgres://u:pw@[bad/d")).toThrow(/^postgres:\/\/u:\*\*\*@\[bad\/d: not a postgres:\/\/ URL/);
+  });
+});
