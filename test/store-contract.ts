@@ -224,6 +224,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       expect(Date.now() - Date.parse(first?.createdAt ?? "")).toBeLessThan(60_000);
       await sleep(50);
       expect(await keys({ olderThanMs: 10 })).toEqual(["k1", "k2", "k3"]);
+      expect(await store.removeVerdicts({ criterionText: "Mentions" }, { dryRun: true })).toBe(2);
+      expect(await keys({})).toEqual(["k1", "k2", "k3"]);
       expect(await store.removeVerdicts({ judgeModel: "j", promptVersion: "p2" })).toBe(1);
       expect(await store.cachedVerdicts(["k1", "k3"])).toEqual([{ criteria_met: true, explanation: "" }, undefined]);
       expect((await store.claimVerdicts(["k3"], leaseOwner(), 60_000))[0]?.state).toBe("claimed");

@@ -9,6 +9,9 @@ import type { RunLivenessOptions, Store } from "./store.js";
 
 export { DEFAULT_STORE };
 
+/** The help of a command's --store flag. */
+export const STORE_OPTION_HELP = `store: a SQLite file, or postgres://USER@HOST:PORT/DB[?pool=N&embeddings=FILE] shared by hosts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`;
+
 export function storePath(flags: { store?: string }, env: NodeJS.ProcessEnv = process.env): string {
   return flags.store ?? (env.MEDRUBRIC_STORE || DEFAULT_STORE);
 }

@@ -359,8 +359,10 @@ function postgresStore(query: Query, pool: pg.Pool, embeddings: Store, location:
         createdAt: row.created_at.toISOString(),
       }));
     },
-    async removeVerdicts(filter) {
+    async removeVerdicts(filter, options) {
       const { where, params } = verdictFilterWhere(filter, POSTGRES_FILTER);
+      if (options?.dryRun)
+        return (await query<{ n: number }>(`SELECT count(*)::int AS n FROM verdict_cache ${where}`, params)).rows[0]?.n ?? 0;
       return (await query(`DELETE FROM verdict_cache ${where}`, params)).rowCount ?? 0;
     },
     async startRun(identity, info) {

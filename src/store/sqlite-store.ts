@@ -295,8 +295,15 @@ function sqliteStore(db: Database.Database, location: string, options: RunLivene
         createdAt: row.created_at,
       }));
     },
-    async removeVerdicts(filter) {
+    async removeVerdicts(filter, options) {
       const { where, params } = verdictFilterWhere(filter, SQLITE_FILTER);
+      if (options?.dryRun)
+        return (
+          db
+            .prepare<unknown[], number>(`SELECT count(*) FROM verdict_cache ${where}`)
+            .pluck()
+            .get(...params) ?? 0
+        );
       return db.prepare(`DELETE FROM verdict_cache ${where}`).run(...params).changes;
     },
     async startRun(identity: string, info: RunInfo) {

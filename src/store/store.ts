@@ -119,8 +119,8 @@ export interface VerdictStore {
   releaseLeases(owner: string): Promise<void>;
   /** The cached verdicts matching `filter`, oldest first, at most `limit`. */
   listVerdicts(filter: VerdictFilter, limit: number): Promise<ListedVerdict[]>;
-  /** Removes the cached verdicts matching `filter` (a later run asks the judge again); returns how many. */
-  removeVerdicts(filter: VerdictFilter): Promise<number>;
+  /** Removes the cached verdicts matching `filter` (a later run asks the judge again); returns how many (with `dryRun`, how many would go). */
+  removeVerdicts(filter: VerdictFilter, options?: { dryRun?: boolean }): Promise<number>;
 }
 
 /**
