@@ -2,7 +2,7 @@
  * A real Postgres server for the tests and benchmarks: Debian's binaries (initdb, postgres) run in
  * a fresh temporary folder, listening on a free port of 127.0.0.1 and on a unix socket inside
  * that folder, with trust authentication for the user `medrubric` and fsync off (a test server
- * loses nothing it must keep). initdb refuses to run as root, so under root both run as the
+ * loses nothing it must keep; a benchmark asks for the durable defaults). initdb refuses to run as root, so under root both run as the
  * `postgres` user the package creates, owning the folder. Each test gets its own database
  * (`createDatabase`), so tests never see each other's rows.
  */
@@ -55,7 +55,13 @@ async function ownByServerUser(dir: string): Promise<void> {
   await chown(dir, id("-u"), id("-g"));
 }
 
-export async function startPostgresServer(options: { maxConnections?: number } = {}): Promise<PostgresServer> {
+export interface PostgresServerOptions {
+  maxConnections?: number;
+  /** Keep Postgres's durable defaults (fsync, synchronous commits), as a benchmark of a deployment needs; tests run without. */
+  durable?: boolean;
+}
+
+export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const dir = await mkdtemp(join(tmpdir(), "medrubric-postgres-"));
   const data = join(dir, "data");
   const socket = join(dir, "socket");
@@ -68,7 +74,7 @@ export async function startPostgresServer(options: { maxConnections?: number } =
   const [postgres, args] = asServerUser("postgres", [
     ...["-D", data, "-p", String(port), "-k", socket],
     ...["-c", "listen_addresses=127.0.0.1", "-c", `max_connections=${options.maxConnections ?? 300}`],
-    ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+    ...(options.durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
   ]);
   const child = spawn(postgres, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";

@@ -3,7 +3,6 @@
  * the explicit flag, then $MEDRUBRIC_STORE, then the default beside the working folder. A
  * postgres:// (or postgresql://) URL opens the shared Postgres store; anything else is a SQLite file.
  */
-import { openPostgresStore } from "./postgres-store.js";
 import { DEFAULT_STORE, openSqliteStore } from "./sqlite-store.js";
 import type { RunLivenessOptions, Store } from "./store.js";
 
@@ -22,5 +21,8 @@ export function isPostgresUrl(location: string): boolean {
 
 export async function openStore(flags: { store?: string }, options: RunLivenessOptions = {}): Promise<Store> {
   const location = storePath(flags);
-  return isPostgresUrl(location) ? openPostgresStore(location, options) : openSqliteStore(location, options);
+  if (!isPostgresUrl(location)) return openSqliteStore(location, options);
+  // Loaded only for a Postgres store: a command on the default SQLite file never loads the driver.
+  const { openPostgresStore } = await import("./postgres-store.js");
+  return openPostgresStore(location, options);
 }

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { freshPostgresStore, needsPostgres, postgresSkipped } from "../../test/shared-postgres.js";
 import { describeStoreContract } from "../../test/store-contract.js";
@@ -41,6 +42,23 @@ describe.skipIf(postgresSkipped)(`Postgres store ${needsPostgres}`, () => {
       message: expect.stringMatching(/^postgres:\/\/medrubric@127\.0\.0\.1:1\/db: the store is unreachable: /),
     });
     expect(String(closed)).not.toContain("s3cret");
+  });
+});
+
+describe.skipIf(postgresSkipped)(`Postgres store set-up ${needsPostgres}`, () => {
+  it("is a one-line configuration error when the user may not create the tables", async () => {
+    const location = await backend.location();
+    const admin = new pg.Client({ connectionString: parsePostgresUrl(location).connectionString });
+    await admin.connect();
+    const role = `reader_${process.pid}_${Date.now()}`;
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    await admin.end();
+    const url = new URL(location);
+    url.username = role;
+    await expect(openPostgresStore(url.toString())).rejects.toMatchObject({
+      name: "ConfigError",
+      message: `postgres://${role}@${url.host}${url.pathname}: cannot open the store: permission denied for schema public`,
+    });
   });
 });
 

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { ConfigError, NetworkError } from "../core/errors.js";
+import { ConfigError, MedrubricError, NetworkError } from "../core/errors.js";
 import { isDeadLocalOwner } from "./lease-owner.js";
 import { interruptedRunIds, runOwner, startRunHeartbeat } from "./run-liveness.js";
 import { DEFAULT_STORE, openSqliteStore } from "./sqlite-store.js";
@@ -137,7 +137,9 @@ export async function openPostgresStore(url: string, options: RunLivenessOptions
     await interruptGoneRuns(query, options);
   } catch (error) {
     await pool.end().catch(() => {});
-    throw error;
+    // Anything else that stops the store opening (no right to create its tables, ...) is the set-up's to fix.
+    if (error instanceof MedrubricError) throw error;
+    throw new ConfigError(`${where.location}: cannot open the store: ${(error as Error).message}`, { cause: error });
   }
   const embeddings = openSqliteStore(where.embeddings, options);
   return postgresStore(query, pool, embeddings, where.location, options);
