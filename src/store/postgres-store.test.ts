@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { freshPostgresStore, needsPostgres, postgresSkipped } from "../../test/shared-postgres.js";
 import { describeStoreContract } from "../../test/store-contract.js";
 import { tempDir } from "../../test/temp-dir.js";
+import { leaseOwner } from "./lease-owner.js";
 import { openPostgresStore, parsePostgresUrl } from "./postgres-store.js";
 
 const info = { kind: "grade", config: {}, dataHash: "d", judgeModel: "j", promptVersion: "p" };
@@ -42,6 +44,32 @@ describe.skipIf(postgresSkipped)(`Postgres store ${needsPostgres}`, () => {
       message: expect.stringMatching(/^postgres:\/\/medrubric@127\.0\.0\.1:1\/db: the store is unreachable: /),
     });
     expect(String(closed)).not.toContain("s3cret");
+  });
+});
+
+describe.skipIf(postgresSkipped)(`Postgres store races ${needsPostgres}`, () => {
+  it("hands over the verdict, not the lease, to a claim that met a save committing while it ran", async () => {
+    const location = await backend.location();
+    const store = await openPostgresStore(location);
+    const [holder, claimer] = [leaseOwner(), leaseOwner()];
+    await store.claimVerdicts(["k"], holder, 60_000);
+    // The holder's save, held open: the verdict cached and its lease deleted, not yet committed.
+    const saver = new pg.Client({ connectionString: parsePostgresUrl(location).connectionString });
+    await saver.connect();
+    await saver.query("BEGIN");
+    await saver.query(`INSERT INTO verdict_cache (key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens)
+      VALUES ('k', 'j', 'p', true, 'saved', 1, 1)`);
+    await saver.query("DELETE FROM verdict_leases WHERE key = 'k'");
+    // The claim's snapshot predates the commit, and it waits on the deleted lease row until then.
+    const claim = store.claimVerdicts(["k"], claimer, 60_000);
+    await sleep(300);
+    await saver.query("COMMIT");
+    await saver.end();
+    expect(await claim).toEqual([{ state: "cached", verdict: { criteria_met: true, explanation: "saved" } }]);
+    expect(await store.claimVerdicts(["k"], holder, 60_000)).toEqual([
+      { state: "cached", verdict: { criteria_met: true, explanation: "saved" } },
+    ]);
+    await store.close();
   });
 });
 

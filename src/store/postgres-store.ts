@@ -165,6 +165,18 @@ const POSTGRES_FILTER: FilterDialect = {
   olderThan: (column, param, olderThanMs) => ({ sql: `${column} < now() - ${param} * interval '1 millisecond'`, value: olderThanMs }),
 };
 
+interface CachedRow {
+  key: string;
+  criteria_met: boolean;
+  explanation: string;
+}
+
+const cachedFromRows = (rows: readonly CachedRow[]): Map<string, CachedVerdict> =>
+  new Map(rows.map((row) => [row.key, { criteria_met: row.criteria_met, explanation: row.explanation }]));
+
+/** A text[] literal of `values`, each quoted (for a simple query, which takes no parameters). */
+const textArray = (values: readonly string[]): string => `ARRAY[${values.map((value) => pg.escapeLiteral(value)).join(",")}]::text[]`;
+
 /** The last of each key wins: one statement may not update a row twice. */
 function lastByKey<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
   return [...new Map(items.map((item) => [keyOf(item), item])).values()];
@@ -195,11 +207,8 @@ function postgresStore(query: Query, pool: pg.Pool, embeddings: Store, location:
   }, options);
 
   const cachedByKey = async (keys: readonly string[]): Promise<Map<string, CachedVerdict>> => {
-    const { rows } = await query<{ key: string; criteria_met: boolean; explanation: string }>(
-      "SELECT key, criteria_met, explanation FROM verdict_cache WHERE key = ANY($1)",
-      [keys],
-    );
-    return new Map(rows.map((row) => [row.key, { criteria_met: row.criteria_met, explanation: row.explanation }]));
+    const { rows } = await query<CachedRow>("SELECT key, criteria_met, explanation FROM verdict_cache WHERE key = ANY($1)", [keys]);
+    return cachedFromRows(rows);
   };
 
   /**
@@ -208,21 +217,26 @@ function postgresStore(query: Query, pool: pg.Pool, embeddings: Store, location:
    * claimants exactly one takes it, without a transaction around the statement. (SKIP LOCKED
    * would need the lease rows to exist first; advisory locks a second round trip.) Keys go in
    * sorted order so that two batches never lock the same rows in opposite orders. A verdict
-   * saved after the statement's snapshot but before it ran is caught by the read that follows,
-   * which sees every commit before it.
+   * saved after the INSERT's snapshot was taken (its lease deleted meanwhile, so the INSERT found
+   * no conflict) is caught by the SELECT after it, which sees every commit before it. Both go in
+   * one round trip: one simple query holding both statements, its values quoted as literals
+   * (the extended protocol, which binds parameters, takes one statement per round trip).
    */
   const claimOnce = async (keys: readonly string[], owner: string, leaseMs: number, deadOwners: readonly string[]) => {
-    const { rows } = await query<{ key: string }>(
+    const wanted = textArray(keys);
+    const [claimedRows, cachedRows] = (await query(
       `INSERT INTO verdict_leases (key, owner, expires_at)
-       SELECT k, $2, now() + $3 * interval '1 millisecond' FROM (SELECT DISTINCT unnest($1::text[]) AS k) AS wanted
+       SELECT k, ${pg.escapeLiteral(owner)}, now() + ${Math.round(leaseMs)} * interval '1 millisecond'
+       FROM (SELECT DISTINCT unnest(${wanted}) AS k) AS wanted
        WHERE NOT EXISTS (SELECT 1 FROM verdict_cache c WHERE c.key = k) ORDER BY k
        ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-       WHERE verdict_leases.owner = excluded.owner OR verdict_leases.expires_at <= now() OR verdict_leases.owner = ANY($4::text[])
-       RETURNING key`,
-      [keys, owner, leaseMs, deadOwners],
-    );
-    const claimed = new Set(rows.map((row) => row.key));
-    const cached = await cachedByKey(keys);
+       WHERE verdict_leases.owner = excluded.owner OR verdict_leases.expires_at <= now()
+          OR verdict_leases.owner = ANY(${textArray(deadOwners)})
+       RETURNING key;
+       SELECT key, criteria_met, explanation FROM verdict_cache WHERE key = ANY(${wanted});`,
+    )) as unknown as [pg.QueryResult<{ key: string }>, pg.QueryResult<CachedRow>];
+    const claimed = new Set(claimedRows.rows.map((row) => row.key));
+    const cached = cachedFromRows(cachedRows.rows);
     const raced = [...claimed].filter((key) => cached.has(key));
     if (raced.length > 0) await query("DELETE FROM verdict_leases WHERE key = ANY($1) AND owner = $2", [raced, owner]);
     return keys.map((key): VerdictClaim => {
