@@ -49,6 +49,8 @@ describe("numeric flag ranges", () => {
       "rm-eval --compare",
       "synth degrade --dimensions",
       "synth generate --dimensions",
+      "verdicts list --older-than",
+      "verdicts remove --older-than",
     ]);
   });
 
