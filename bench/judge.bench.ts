@@ -114,10 +114,10 @@ for (let r = 0; r < runs; r++) {
     "tsx",
     "src/cli/main.ts",
     "grade",
-    "--data",
-    data,
-    "--responses",
+    "--input",
     responses,
+    "--examples",
+    data,
     "--out",
     join(dir, "graded.jsonl"),
   ];

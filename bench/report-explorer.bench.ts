@@ -66,12 +66,12 @@ const common: [string, string][] = [
 const cases: Case[] = [
   {
     name: `all ${lines.length} answers, with --rewards`,
-    args: ["--in", source, "--rewards", rewards],
+    args: ["--input", source, "--rewards", rewards],
     actions: [...common, ["'model and judge disagree'", setControl("ex-disagree", true)]],
   },
   {
     name: "gpt-4o-mini: plain prompt vs the other method (--compare)",
-    args: ["--in", plain, "--compare", other],
+    args: ["--input", plain, "--compare", other],
     actions: [...common, ["'verdicts differ'", setControl("ex-differ", true)], ["sort by difference", setControl("ex-sort", "diff")]],
   },
 ];

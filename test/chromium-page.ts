@@ -32,6 +32,8 @@ export interface ChromiumPage {
   waitFor(expression: string, timeoutMs?: number): Promise<void>;
   /** Types text into the focused element, as a keyboard would (input events and all). */
   type(text: string): Promise<void>;
+  /** Loads another URL in the same page (one browser for several pages), once its load event fires. */
+  goto(url: string): Promise<void>;
   /** Writes a PNG of the page's viewport. */
   screenshot(file: string): Promise<void>;
   /** Console messages, uncaught exceptions and browser log entries (a refused script, say), in order. */
@@ -123,9 +125,12 @@ export async function openChromiumPage(url: string, options: PageOptions = {}): 
   await Promise.all([call("Runtime.enable"), call("Page.enable"), call("Log.enable")]);
   await call("Emulation.setDeviceMetricsOverride", { ...viewport, deviceScaleFactor: 1, mobile: false });
   if (options.beforeLoad) await call("Page.addScriptToEvaluateOnNewDocument", { source: options.beforeLoad });
-  const loaded = next("Page.loadEventFired");
-  await call("Page.navigate", { url });
-  await loaded;
+  const goto = async (to: string) => {
+    const loaded = next("Page.loadEventFired");
+    await call("Page.navigate", { url: to });
+    await loaded;
+  };
+  await goto(url);
 
   const evaluate = async <T>(expression: string): Promise<T> => {
     const reply = (await call("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true })) as {
@@ -144,6 +149,7 @@ export async function openChromiumPage(url: string, options: PageOptions = {}): 
         await new Promise((r) => setTimeout(r, 25));
       }
     },
+    goto,
     async type(text) {
       await call("Input.insertText", { text });
     },

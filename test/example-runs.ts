@@ -1,6 +1,6 @@
 /**
  * Two graded runs of the bundled demo answers, and reward-model rows for the first, written as
- * `report --in A --compare B --rewards R` reads them: for the Examples section's browser test and
+ * `report --input A --compare B --rewards R` reads them: for the Examples section's browser test and
  * its screenshot in docs/. The second run differs from the first in known places: one verdict
  * changed (demo-004, criterion 2), a judge failure (demo-007, criterion 0), an explanation that
  * tries to inject HTML (demo-009, criterion 4), demo-014 left out and a second, worse answer to
@@ -52,5 +52,5 @@ export async function writeExampleRuns(dir: string): Promise<string[]> {
   await writeFile(first, jsonl(demo));
   await writeFile(second, jsonl(secondRun(demo)));
   await writeFile(rewards, jsonl(rewardRows(demo)));
-  return ["--in", first, "--compare", second, "--rewards", rewards];
+  return ["--input", first, "--compare", second, "--rewards", rewards];
 }

@@ -3,7 +3,10 @@
  * trained through the real CLI over the stand-in's embeddings (fast), and a server is started
  * on a free port, ready once its workers print their "listening on" lines.
  */
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { inject } from "vitest";
 import { runCli, spawnCli } from "./run-cli.js";
 import type { CommandOptions } from "./run-command.js";
 
@@ -19,6 +22,49 @@ export async function trainFixtureModel(dir: string, standinUrl: string, epochs 
   const train = await runCli([...args, "--store", fixture.store, "--epochs", String(epochs)]);
   if (train.code !== 0) throw new Error(`train failed: ${train.stderr}`);
   return fixture;
+}
+
+/**
+ * The fixture model the serving tests share (`trainFixtureModel` on the global setup's stand-in,
+ * 2 epochs), trained once per test run by the first file that asks, the others waiting for it.
+ * Each caller gets its own copy of the store (embedding cache) in `dir`, so servers of different
+ * files never write one SQLite file at once; the model directory is read only.
+ */
+export async function sharedFixtureModel(dir: string): Promise<TrainedFixture> {
+  const root = inject("fixtureModelDir");
+  const ready = join(root, "ready");
+  const failed = join(root, "failed");
+  const trained = {
+    model: join(root, "model"),
+    store: join(root, "store.sqlite"),
+    encoder: `openai:${inject("fixtureEmbeddingsUrl")}#embedder`,
+  };
+  const claimed = await mkdir(join(root, "training")).then(
+    () => true,
+    () => false,
+  );
+  if (claimed) {
+    await trainFixtureModel(root, inject("fixtureEmbeddingsUrl")).catch(async (error: Error) => {
+      await writeFile(failed, error.message);
+      throw error;
+    });
+    await writeFile(ready, "");
+  }
+  for (const started = Date.now(); ; await delay(200)) {
+    const failure = await readFile(failed, "utf8").catch(() => undefined);
+    if (failure !== undefined) throw new Error(`the shared fixture model failed to train: ${failure}`);
+    if (
+      await readFile(ready).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+    if (Date.now() - started > 120_000) throw new Error("the shared fixture model was not trained within 120 s");
+  }
+  const store = join(dir, "store.sqlite");
+  await copyFile(trained.store, store);
+  return { ...trained, store };
 }
 
 /** Resolves once every worker (`--workers N`, default 1) has printed its "listening on" line. */

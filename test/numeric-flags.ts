@@ -3,9 +3,9 @@
  * (`synth generate`), the flag, its declared range and its default. The range test and the
  * README check read this list, so a new flag cannot go unchecked or undocumented.
  */
-import type { Command, Option } from "commander";
+import type { Option } from "commander";
 import { type FlagRange, rangeOf } from "../src/cli/flag-ranges.js";
-import { allCommands, buildProgram } from "../src/cli/program.js";
+import { allCommands, buildProgram, commandPath } from "../src/cli/program.js";
 
 export interface NumericFlag {
   command: string;
@@ -14,13 +14,11 @@ export interface NumericFlag {
   range: FlagRange;
 }
 
-const commandPath = (command: Command): string[] => (command.parent ? [...commandPath(command.parent), command.name()] : []);
-
 export function numericFlags(): NumericFlag[] {
   return allCommands(buildProgram()).flatMap((command) =>
     command.options.flatMap((option) => {
       const range = rangeOf(option.parseArg);
-      return range ? [{ command: commandPath(command).join(" "), option, flag: option.long as string, range }] : [];
+      return range ? [{ command: commandPath(command), option, flag: option.long as string, range }] : [];
     }),
   );
 }
@@ -28,6 +26,6 @@ export function numericFlags(): NumericFlag[] {
 /** Options that parse their argument without a range: lists and repeatable flags, not numbers. */
 export function parsedWithoutRange(): string[] {
   return allCommands(buildProgram()).flatMap((command) =>
-    command.options.filter((o) => o.parseArg && !rangeOf(o.parseArg)).map((o) => `${commandPath(command).join(" ")} ${o.long}`),
+    command.options.filter((o) => o.parseArg && !rangeOf(o.parseArg)).map((o) => `${commandPath(command)} ${o.long}`),
   );
 }

@@ -1,5 +1,5 @@
-/** Runs the real `medrubric` command line in a child process, from the TypeScript sources. */
-import { join } from "node:path";
+/** Runs the real `medrubric` command line in a child process: the compiled one (built-cli.ts). */
+import { builtCli } from "./built-cli.js";
 import { type CommandOptions, type CommandResult, spawnCommand } from "./run-command.js";
 import { projectRoot } from "./shared-data.js";
 
@@ -7,8 +7,7 @@ export type CliResult = CommandResult;
 
 /** Starts the CLI; `result` settles when it exits (or is killed). */
 export function spawnCli(args: readonly string[], options: CommandOptions = {}) {
-  // tsx resolved here, so the child finds it whatever its working folder.
-  return spawnCommand(process.execPath, ["--import", import.meta.resolve("tsx"), join(projectRoot, "src/cli/main.ts"), ...args], {
+  return spawnCommand(process.execPath, [builtCli, ...args], {
     cwd: options.cwd ?? projectRoot,
     env: options.env,
   });

@@ -6,12 +6,6 @@ import { join } from "node:path";
 import { inject } from "vitest";
 import { createDatabase } from "./postgres-server.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    postgres: { url: string } | { skipped: string };
-  }
-}
-
 const provided = inject("postgres");
 
 /** Why the Postgres tests are skipped in this run, or undefined when they run. */

@@ -15,7 +15,7 @@ Each row's `extra_info` should carry `prompt` (a string or a list of chat messag
 carry `scenario` (a scenario id of the standard, which sets the dimension weights); without a
 prompt the answer is scored against an empty question. A row's `ground_truth` may carry the
 item's rubric (HealthBench items `[{"criterion", "points"}, ...]`, `{"rubrics": [...]}`, or the
-JSON text of either): the reward is then the rubric's HealthBench score, from the model's P(met)
+JSON text of either; any other value, such as "42", means none): the reward is then the rubric's HealthBench score, from the model's P(met)
 per criterion, or from the judge's verdicts when the server has a judge (`serve --judge-url`;
 raise MEDRUBRIC_REWARD_TIMEOUT above the server's --request-timeout-ms then). Environment: MEDRUBRIC_REWARD_URL
 (default http://127.0.0.1:8000), MEDRUBRIC_REWARD_API_KEY (when the server was started with
@@ -40,7 +40,7 @@ CONCURRENCY = 8
 
 
 class RewardServerError(RuntimeError):
-    """The reward server refused a request, or stayed unreachable after the retries."""
+    """The reward server refused a request, stayed unreachable after the retries, or a row's rubric is malformed."""
 
 
 def _messages(extra_info: Optional[Dict[str, Any]]) -> List[Dict[str, str]]:
@@ -53,6 +53,15 @@ def _messages(extra_info: Optional[Dict[str, Any]]) -> List[Dict[str, str]]:
 
 
 def _rubrics(ground_truth: Any) -> Optional[List[Dict[str, Any]]]:
+    """The rubric a row's `ground_truth` carries, or None.
+
+    A rubric is a list of {"criterion", "points"} items, {"rubrics": [...]}, or the JSON text of
+    either. Anything else that is not a list (a number, a plain answer string such as "42", the JSON
+    of a number, a dict without "rubrics") means no rubric. A list whose items are not rubric items
+    raises RewardServerError naming the item, rather than training on a reward that ignores it.
+    """
+    if isinstance(ground_truth, (bytes, bytearray)):
+        ground_truth = ground_truth.decode("utf-8", "replace")
     if isinstance(ground_truth, str):
         try:
             ground_truth = json.loads(ground_truth)
@@ -60,13 +69,28 @@ def _rubrics(ground_truth: Any) -> Optional[List[Dict[str, Any]]]:
             return None
     if isinstance(ground_truth, dict):
         ground_truth = ground_truth.get("rubrics")
-    if not ground_truth or isinstance(ground_truth, (str, bytes)):
+    if ground_truth is None or isinstance(ground_truth, (str, bytes, bytearray, dict)):
         return None
-    # From parquet a list arrives as a numpy array; plain numbers for JSON.
-    return [
-        {"criterion": str(item["criterion"]), "points": float(item["points"]), "tags": [str(t) for t in item.get("tags", [])]}
-        for item in ground_truth
-    ]
+    try:
+        # From parquet a list arrives as a numpy array; a number (numpy's too) is not iterable.
+        items = list(ground_truth)
+    except TypeError:
+        return None
+    return [_rubric_item(index, item) for index, item in enumerate(items)] or None
+
+
+def _rubric_item(index: int, item: Any) -> Dict[str, Any]:
+    try:
+        tags = item.get("tags")
+        return {
+            "criterion": str(item["criterion"]),
+            "points": float(item["points"]),
+            "tags": [] if tags is None else [str(t) for t in tags],
+        }
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise RewardServerError(
+            f'ground_truth item {index}: expected a rubric item {{"criterion", "points"}}, got {item!r:.100}'
+        ) from None
 
 
 def _request(extra_info: Optional[Dict[str, Any]], ground_truth: Any = None) -> Dict[str, Any]:

@@ -41,7 +41,9 @@ interface DemoFlags {
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("train the reward model on the bundled seed set with the embedded encoder and evaluate it (offline, no keys)")
+    .description(
+      "train the reward model on the bundled seed set, its offline degradations and the HealthBench physician pairs (the physician's ideal answer preferred to the others) with the embedded encoder, and evaluate it (offline, no keys)",
+    )
     .option("--out <dir>", "where the models, the evaluation report and the summary go", "medrubric-demo")
     .option("--encoder <spec>", "use-lite | glove | openai:URL#MODEL | onnx:DIR | A+B, e.g. use-lite+glove", "use-lite")
     .option("--encoder-api-key <key>", "API key of an openai: encoder")

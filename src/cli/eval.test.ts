@@ -30,7 +30,7 @@ describe("medrubric eval", () => {
     };
     standin = await startStandin({ chat: (body) => (body.model === "patient-model" ? model(body) : judge(body)) });
     const args = [
-      ...["eval", "--data", data, "--model-url", standin.url, "--model", "patient-model", "--model-temperature", "0.7"],
+      ...["eval", "--input", data, "--model-url", standin.url, "--model-name", "patient-model", "--model-temperature", "0.7"],
       ...["--judge-url", standin.url, "--judge-model", "replay", "--out", join(dir, "graded.jsonl"), "--store", join(dir, "store.sqlite")],
     ];
     const first = await runCli(args);

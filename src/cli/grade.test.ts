@@ -21,10 +21,10 @@ afterEach(async () => {
 function gradeArgs(dir: string, inputs: { data: string; responses: string }, url: string, extra: string[] = []): string[] {
   return [
     "grade",
-    "--data",
-    inputs.data,
-    "--responses",
+    "--input",
     inputs.responses,
+    "--examples",
+    inputs.data,
     "--judge-url",
     url,
     "--judge-model",
@@ -81,7 +81,11 @@ describe("medrubric grade", () => {
         expect(standin.chatCalls()).toBe(items);
         expect(again.stdout).toContain(`${items} from cache, 0 judged`);
         expect(again.stdout).toContain(`report: ${join(dir, "graded.summary.html")}`);
-        expect(readFileSync(join(dir, "graded.summary.html"), "utf8")).toContain("Score by axis");
+        const html = readFileSync(join(dir, "graded.summary.html"), "utf8");
+        expect(html).toContain("Score by axis");
+        // The Examples section, and a title naming what was graded rather than the file.
+        expect(html).toContain('<h2 id="examples">');
+        expect(html).toContain(`<title>HealthBench score of ${inputs.responses} (judge replay) - medrubric: grading run</title>`);
         expect(readJsonlFile(join(dir, "graded.jsonl"))).toEqual(graded);
         const summary = JSON.parse(readFileSync(join(dir, "graded.summary.json"), "utf8"));
         expect(summary).toMatchObject({ resumed: true, stats: { items, cached: items }, judge: { model: "replay" } });
@@ -174,6 +178,60 @@ describe("medrubric grade", () => {
     expect(first.verdicts[0]).toMatchObject({ criteria_met: null, failure: expect.stringMatching(/unparseable answer after 3 attempts/) });
     expect(stdout).toContain("1 judge failures");
     expect(stdout).toContain("judge failures: 1 rubric items left out of the score");
+  });
+
+  it("exits 75 when the judge answered but no example could be scored, says why, counts the re-asks, and writes files score and report read", async () => {
+    const rows = demoRows(3);
+    const dir = await tempDir();
+    const inputs = await writeGradingInputs(rows, dir);
+    const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
+    // Fewer items than the failure streak that stops a run: every one is asked 3 times and fails.
+    standin = await startStandin({ chat: () => "I think so, yes!! <not json>" });
+    const { code, stdout, stderr } = await runCli(gradeArgs(dir, inputs, standin.url));
+    expect(code).toBe(EXIT_CODES.temporary);
+    expect(standin.chatCalls()).toBe(3 * items);
+    expect(stdout).toContain(`${items} judge failures (100.0%)`);
+    expect(stdout).toMatch(new RegExp(`judge replay: ${3 * items} requests, .* ${2 * items} retries`));
+    expect(stdout).not.toMatch(/^overall/m);
+    expect(stderr).toContain(
+      `no example could be scored: the judge failed on ${items} of ${items} items, and every example lost all its positive items; for example prompt ${rows[0]?.prompt_id}, criterion 1`,
+    );
+    expect(stderr).toContain('unparseable answer after 3 attempts (no JSON object in the answer: "I think so, yes!! <not json>")');
+    const summaryText = readFileSync(join(dir, "graded.summary.json"), "utf8");
+    expect(JSON.parse(summaryText).report.overall).toEqual({ score: null, bootstrap_std: 0, n: 0 });
+    const html = readFileSync(join(dir, "graded.summary.html"), "utf8");
+    expect(html).not.toContain("NaN");
+    expect(html).toContain("No example of graded could be scored");
+    const fromSummary = await runCli(["report", "--input", join(dir, "graded.summary.json"), "--out", join(dir, "s.html")]);
+    expect(fromSummary.code).toBe(0);
+    const fromGraded = await runCli(["report", "--input", join(dir, "graded.jsonl"), "--out", join(dir, "g.html")]);
+    expect(fromGraded.code).toBe(0);
+    expect(readFileSync(join(dir, "g.html"), "utf8")).toContain('<h2 id="examples">');
+    const scored = await runCli(["score", "--input", join(dir, "graded.jsonl")]);
+    expect(scored.code).toBe(EXIT_CODES.input);
+    expect(scored.stderr).toContain("no example could be scored: every one lost its positive items to judge failures");
+  });
+
+  it("--skip-invalid names the invalid examples' lines, skips and counts the answers to them, and grades the rest", async () => {
+    const rows = demoRows(3);
+    const dir = await tempDir();
+    const inputs = await writeGradingInputs(rows, dir);
+    const lines = readFileSync(inputs.data, "utf8").split("\n");
+    const broken = JSON.parse(lines[1] as string);
+    broken.rubrics[0].points = "five";
+    lines[1] = JSON.stringify(broken);
+    await writeFile(inputs.data, lines.join("\n"));
+    standin = await startStandin({ chat: replayJudge(rows) });
+    const strict = await runCli(gradeArgs(dir, inputs, standin.url));
+    expect(strict.code).toBe(EXIT_CODES.input);
+    expect(strict.stderr).toContain(`${inputs.data}:2: rubrics.0.points:`);
+    const { code, stdout, stderr } = await runCli(gradeArgs(dir, inputs, standin.url, ["--skip-invalid"]));
+    expect(stderr).toContain(`${inputs.data}: skipped 1 invalid rows:\n  ${inputs.data}:2: rubrics.0.points:`);
+    expect(stderr).toContain(`${inputs.responses}: skipped 1 responses to the invalid examples skipped above`);
+    expect(code).toBe(0);
+    const items = [rows[0], rows[2]].reduce((n, row) => n + (row?.rubrics.length ?? 0), 0);
+    expect(stdout).toContain(`verdicts: ${items} items`);
+    expect(readJsonlFile(join(dir, "graded.jsonl")).map((row) => row.prompt_id)).toEqual([rows[0]?.prompt_id, rows[2]?.prompt_id]);
   });
 
   it("exits 69, not 0, when the judge never answered: unreachable, or hanging past the timeout", async () => {

@@ -20,6 +20,7 @@ import { reportFileBeside, resultText, writeReportBeside } from "../report/write
 import { DEFAULT_STORE, storePath } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
+import { checkGradingOutcome } from "./grading-outcome.js";
 import { addLlmOptions, createClientFromFlags, JUDGE } from "./llm-options.js";
 import { createProgress } from "./progress.js";
 import { formatScoreTable } from "./score-table.js";
@@ -49,7 +50,7 @@ export function addJudgeOptions(command: Command, optional = false): Command {
 
 export function addGradingOptions(command: Command): Command {
   return addJudgeOptions(command)
-    .requiredOption("--out <file>", "graded rows (JSONL, the format `score --graded` reads); a summary goes beside it")
+    .requiredOption("--out <file>", "graded rows (JSONL, the format `score --input` reads); a summary goes beside it")
     .option("--store <file>", `SQLite store of runs and cached verdicts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`)
     .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 16)
     .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1));
@@ -133,13 +134,15 @@ export async function runGrading(
   const summaryFile = summaryFileOf(flags.out);
   const summaryResult = { kind: "grading-summary", file: summary } as const;
   await writeFileAtomic(summaryFile, resultText(summaryResult));
-  const reportFile = await writeReportBeside(summaryFile, summaryResult);
-  await store.finishRun(runId, "done", summary);
+  const answers = { rows, scores: graded.map((row) => row.score) };
+  const reportFile = await writeReportBeside(summaryFile, summaryResult, { title: context.title, answers });
+  await store.finishRun(runId, report.overall.n > 0 ? "done" : "failed", summary);
 
   if (report.overall.n > 0) process.stdout.write(formatScoreTable(report, context.title));
   process.stdout.write(
     `${formatStats(stats)}\n${usage.map(formatUsage).join("\n")}\nwrote ${flags.out}\nwrote ${summaryFile}\nreport: ${reportFile}\n`,
   );
+  checkGradingOutcome(report, stats, rows);
   const failureRate = stats.items === 0 ? 0 : stats.failures / stats.items;
   if (flags.maxFailureRate !== undefined && failureRate > flags.maxFailureRate) {
     throw new TemporaryError(

@@ -11,14 +11,14 @@ import { integerIn, numberIn } from "./flag-ranges.js";
 export interface LlmRole {
   /** Flag prefix: `judge` gives --judge-url, --judge-model, ... */
   prefix: "judge" | "model" | "llm";
-  /** The flag naming the model (`--judge-model`, or `--model` for the model under test). */
+  /** The flag naming the model (`--judge-model`, or `--model-name` for the model under test: `--model` names a model directory). */
   modelFlag: string;
   apiKeyEnv: string;
   defaultTemperature?: number;
 }
 
 export const JUDGE: LlmRole = { prefix: "judge", modelFlag: "--judge-model", apiKeyEnv: "MEDRUBRIC_JUDGE_API_KEY", defaultTemperature: 0 };
-export const MODEL_UNDER_TEST: LlmRole = { prefix: "model", modelFlag: "--model", apiKeyEnv: "MEDRUBRIC_MODEL_API_KEY" };
+export const MODEL_UNDER_TEST: LlmRole = { prefix: "model", modelFlag: "--model-name", apiKeyEnv: "MEDRUBRIC_MODEL_API_KEY" };
 /** The LLM that writes rubrics and synthetic data. */
 export const GENERATOR: LlmRole = { prefix: "llm", modelFlag: "--llm-model", apiKeyEnv: "MEDRUBRIC_LLM_API_KEY" };
 

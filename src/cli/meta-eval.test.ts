@@ -283,17 +283,17 @@ describe("runMetaEval on graded runs", () => {
 describe("medrubric meta-eval", () => {
   it("prints one JSON object with --json, a table otherwise, and names bad label rows", async () => {
     const inputs = await threeRaters();
-    const json = await runCli(["meta-eval", "--graded", inputs.graded, "--labels", inputs.labels, "--json"]);
+    const json = await runCli(["meta-eval", "--input", inputs.graded, "--labels", inputs.labels, "--json"]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual(await runMetaEval(inputs));
     expect(json.stderr).toContain("1 label rows match no graded rubric item");
-    const table = await runCli(["meta-eval", "--graded", inputs.graded, "--labels", inputs.labels]);
+    const table = await runCli(["meta-eval", "--input", inputs.graded, "--labels", inputs.labels]);
     expect(table.stdout).toContain("judge vs majority");
     await writeFile(
       inputs.labels,
       `${JSON.stringify(labelRow("p1", "c1", { A: T }))}\n{"prompt_id": "p1", "criterion": "c2", "labels": []}\n`,
     );
-    const bad = await runCli(["meta-eval", "--graded", inputs.graded, "--labels", inputs.labels]);
+    const bad = await runCli(["meta-eval", "--input", inputs.graded, "--labels", inputs.labels]);
     expect(bad.code).toBe(EXIT_CODES.input);
     expect(bad.stderr).toContain(`${inputs.labels}:2: labels: must have at least one label`);
   });

@@ -4,6 +4,7 @@ import { InputError } from "../core/errors.js";
 import { loadGraded } from "../healthbench/load.js";
 import { type LabelRowAt, loadLabels, matchLabels } from "../judge/labels.js";
 import { type MajorityStat, type MetaEvalReport, metaEvaluate } from "../judge/meta-eval.js";
+import { deprecatedAlias } from "./cli-vocabulary.js";
 import { reportDropped } from "./score.js";
 
 export interface MetaEvalFiles {
@@ -12,18 +13,19 @@ export interface MetaEvalFiles {
 }
 
 export function registerMetaEval(program: Command): void {
-  program
+  const command = program
     .command("meta-eval")
     .description("agreement of the judge's verdicts with human reference labels, beside the raters' agreement with each other")
-    .requiredOption("--graded <file>", "graded rows, as for score; a verdict may be a judge failure (criteria_met null)")
+    .requiredOption("--input <file>", "graded rows, as score reads them; a verdict may be a judge failure (criteria_met null)")
     .requiredOption("--labels <file>", "reference labels: medrubric label rows or HealthBench meta-eval rows")
     .option("--json", "print one JSON object instead of the table")
-    .action(async (flags: MetaEvalFiles & { json?: boolean }) => {
-      const report = await runMetaEval(flags);
+    .action(async (flags: { input: string; labels: string; json?: boolean }) => {
+      const report = await runMetaEval({ graded: flags.input, labels: flags.labels });
       process.stdout.write(
-        flags.json ? `${JSON.stringify(report)}\n` : formatMetaEvalTable(report, `judge in ${flags.graded} vs labels in ${flags.labels}`),
+        flags.json ? `${JSON.stringify(report)}\n` : formatMetaEvalTable(report, `judge in ${flags.input} vs labels in ${flags.labels}`),
       );
     });
+  deprecatedAlias(command, "--graded <file>", "--input");
 }
 
 /** Loads both files, matches labels to verdicts and computes every figure; dropped rows and unmatched labels go to stderr. */

@@ -3,30 +3,23 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Standin, startStandin } from "../../test/openai-standin.js";
+import { sharedFixtureModel } from "../../test/model-server.js";
 import { runCli } from "../../test/run-cli.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { EXIT_CODES } from "../core/errors.js";
 
 // Bad model directories and bad output paths: each is refused with a message naming the file, never a stack trace.
-let standin: Standin;
 let root: string;
 let model: string;
 let store: string;
 const prompt = [{ role: "user", content: "I have crushing chest pain." }];
 
 beforeAll(async () => {
-  standin = await startStandin({ embeddingDim: 16 });
   root = await mkdtemp(join(tmpdir(), "medrubric-model-inputs-"));
-  model = join(root, "model");
-  store = join(root, "store.sqlite");
-  const encoder = `openai:${standin.url}#embedder`;
-  const args = ["train", "--units", "data/seed/units.jsonl", "--out", model, "--encoder", encoder, "--store", store, "--epochs", "1"];
-  const trained = await runCli(args);
-  if (trained.code !== 0) throw new Error(`training failed: ${trained.stderr}`);
-});
+  // The serving tests' model, trained once per run: these tests only read it or copy it.
+  ({ model, store } = await sharedFixtureModel(root));
+}, 120_000);
 afterAll(async () => {
-  await standin.close();
   await rm(root, { recursive: true, force: true });
 });
 

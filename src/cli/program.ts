@@ -6,11 +6,13 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_CODES, exitCodeOf, MedrubricError } from "../core/errors.js";
 import { packageVersion } from "../io/package-files.js";
+import { addExamples, checkRequiredTogether } from "./cli-vocabulary.js";
 import { registerDataFetch } from "./data-fetch.js";
 import { registerDemo } from "./demo.js";
 import { registerEval } from "./eval.js";
 import { describeRange, rangeOf } from "./flag-ranges.js";
 import { registerGrade } from "./grade.js";
+import { HELP_EXAMPLES } from "./help-examples.js";
 import { registerMetaEval } from "./meta-eval.js";
 import { registerReport } from "./report.js";
 import { registerReward } from "./reward.js";
@@ -47,7 +49,13 @@ export function buildProgram(): Command {
     registerDataFetch,
   ])
     register(program);
-  for (const command of allCommands(program)) addRangesToHelp(command);
+  const commands = allCommands(program);
+  for (const command of commands) {
+    addRangesToHelp(command);
+    const examples = HELP_EXAMPLES[commandPath(command)];
+    if (examples) addExamples(command, examples);
+  }
+  checkRequiredTogether(program, commands);
   return program;
 }
 
@@ -55,6 +63,9 @@ export function buildProgram(): Command {
 export function allCommands(command: Command): Command[] {
   return [command, ...command.commands.flatMap(allCommands)];
 }
+
+/** A command's words after `medrubric`: `synth generate`. */
+export const commandPath = (command: Command): string => (command.parent ? `${commandPath(command.parent)} ${command.name()}`.trim() : "");
 
 /** Help says each numeric flag's range where the flag is described, from the parser's own declaration. */
 function addRangesToHelp(command: Command): void {

@@ -11,24 +11,24 @@ describe("medrubric report", () => {
     const dir = await tempDir();
     const a = join(dir, "a.json");
     const b = join(dir, "b.json");
-    await writeFile(a, (await runCli(["score", "--graded", "data/demo/graded.jsonl", "--json"])).stdout);
-    await writeFile(b, (await runCli(["score", "--graded", "data/demo/graded.jsonl", "--json", "--seed", "3"])).stdout);
+    await writeFile(a, (await runCli(["score", "--input", "data/demo/graded.jsonl", "--json"])).stdout);
+    await writeFile(b, (await runCli(["score", "--input", "data/demo/graded.jsonl", "--json", "--seed", "3"])).stdout);
     const out = join(dir, "report.html");
-    const single = await runCli(["report", "--in", a, "--out", out]);
+    const single = await runCli(["report", "--input", a, "--out", out]);
     expect(single.code).toBe(0);
     expect(readFileSync(out, "utf8").match(/<svg/g)).toHaveLength(2);
-    const compared = await runCli(["report", "--in", a, "--compare", b, "--out", out]);
+    const compared = await runCli(["report", "--input", a, "--compare", b, "--out", out]);
     expect(compared.code).toBe(0);
     expect(readFileSync(out, "utf8")).toContain("Differences (b - a)");
 
     const junk = join(dir, "junk.json");
     await writeFile(junk, "{oops");
-    const broken = await runCli(["report", "--in", junk, "--out", join(dir, "x.html")]);
+    const broken = await runCli(["report", "--input", junk, "--out", join(dir, "x.html")]);
     expect(broken.code).toBe(EXIT_CODES.input);
     expect(broken.stderr).toContain(`${junk}: $: invalid JSON`);
     expect(broken.stderr).toContain("report reads the JSON of rm-eval --out");
     await writeFile(junk, '{"hello": 1}');
-    const other = await runCli(["report", "--in", junk, "--out", join(dir, "x.html")]);
+    const other = await runCli(["report", "--input", junk, "--out", join(dir, "x.html")]);
     expect(other.code).toBe(EXIT_CODES.usage);
     expect(other.stderr).toContain(
       `${junk}: not a medrubric result; report reads the JSON of rm-eval --out (and the demo's rm-eval.json); standards coverage --out; grade and eval (the .summary.json beside --out); score --json`,
@@ -40,10 +40,10 @@ describe("medrubric report", () => {
     const dir = await tempDir();
     const misnamed = join(dir, "graded.json");
     await writeFile(misnamed, readFileSync("data/demo/graded.jsonl"));
-    const result = await runCli(["report", "--in", misnamed, "--out", join(dir, "x.html")]);
+    const result = await runCli(["report", "--input", misnamed, "--out", join(dir, "x.html")]);
     expect(result.code).toBe(EXIT_CODES.usage);
     expect(result.stderr).toContain(`${misnamed}: one JSON value per line (JSONL), not a result; report reads the JSON of `);
-    expect(result.stderr).toContain(`\`medrubric score --graded ${misnamed} --json > score.json\` writes one`);
+    expect(result.stderr).toContain(`\`medrubric score --input ${misnamed} --json > score.json\` writes one`);
     expect(result.stderr).not.toContain("Unexpected non-whitespace");
   });
 
@@ -51,10 +51,10 @@ describe("medrubric report", () => {
     const dir = await tempDir();
     const summary = join(dir, "summary.json");
     await writeFile(summary, JSON.stringify({ seconds: 1, models: [{ model: "gprc" }], data: {}, lines: ["gprc ..."] }));
-    const result = await runCli(["report", "--in", summary, "--out", join(dir, "x.html")]);
+    const result = await runCli(["report", "--input", summary, "--out", join(dir, "x.html")]);
     expect(result.code).toBe(EXIT_CODES.usage);
     expect(result.stderr).toContain(`${summary}: the demo's summary.json (its headline figures), not a result`);
-    expect(result.stderr).toContain(`medrubric report --in ${join(dir, "rm-eval.json")} --out report.html`);
+    expect(result.stderr).toContain(`medrubric report --input ${join(dir, "rm-eval.json")} --out report.html`);
     expect(result.stderr).not.toContain("expected record");
   });
 
@@ -65,7 +65,7 @@ describe("medrubric report", () => {
       "test/fixtures/simple-evals/healthbench_custom_consensus_short_20250513_1752_allresults.json",
     ]) {
       const out = join(dir, "graded.html");
-      const result = await runCli(["report", "--in", input, "--out", out]);
+      const result = await runCli(["report", "--input", input, "--out", out]);
       expect(result.code, result.stderr).toBe(0);
       expect(readFileSync(out, "utf8")).toContain("<svg");
     }

@@ -7,10 +7,11 @@ import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
 import { readAnswerRewards } from "../report/answer-rewards.js";
 import { type NamedResult, readResult } from "../report/read-result.js";
 import { renderReport } from "../report/render-report.js";
+import { deprecatedAlias } from "./cli-vocabulary.js";
 import { scoreFile } from "./score.js";
 
 interface ReportFlags {
-  in: string;
+  input: string;
   compare?: string;
   out: string;
   exampleTags?: string;
@@ -19,37 +20,38 @@ interface ReportFlags {
 }
 
 export function registerReport(program: Command): void {
-  program
+  const command = program
     .command("report")
     .description("render a result (score, grade/eval summary, rm-eval, standards coverage) as one HTML file with charts")
     .requiredOption(
-      "--in <file>",
+      "--input <file>",
       "the result's JSON (score --json, a grade/eval .summary.json, rm-eval --out, standards coverage --out), or graded answers (graded JSONL, simple-evals' <name>_allresults.json), scored first and listed one by one",
     )
     .option("--example-tags <file>", "for graded answers: HealthBench rows whose example_tags fill in by prompt_id")
     .option("--compare <file>", "another result of the same kind, shown side by side with the differences")
     .option(
       "--rewards <file>",
-      "for graded answers: `medrubric reward` output on the --in answers with their rubrics (P(met) per criterion)",
+      "for graded answers: `medrubric reward` output on the --input answers with their rubrics (P(met) per criterion)",
     )
     .option("--compare-rewards <file>", "the same for the --compare answers")
     .requiredOption("--out <file>", "the HTML report")
     .action(async (flags: ReportFlags) => {
-      await checkOutputFiles([flags.out], [flags.in, flags.compare, flags.exampleTags, flags.rewards, flags.compareRewards]);
+      await checkOutputFiles([flags.out], [flags.input, flags.compare, flags.exampleTags, flags.rewards, flags.compareRewards]);
       if (flags.compareRewards && !flags.compare) throw new UsageError("--compare-rewards needs --compare");
       const read = (file: string, rewards: string | undefined) => readReportInput(file, flags.exampleTags, rewards);
       const html = await renderReport(
-        await read(flags.in, flags.rewards),
+        await read(flags.input, flags.rewards),
         flags.compare ? await read(flags.compare, flags.compareRewards) : undefined,
       );
       await writeFileAtomic(flags.out, html);
       process.stdout.write(`wrote ${flags.out}\n`);
     });
+  deprecatedAlias(command, "--in <file>", "--input");
 }
 
 const isGradedFile = (file: string) => file.endsWith(".jsonl") || file.endsWith("_allresults.json");
 
-/** Graded answers are scored as `score --graded` scores them, and kept for the Examples section; anything else is a result file. */
+/** Graded answers are scored as `score --input` scores them, and kept for the Examples section; anything else is a result file. */
 async function readReportInput(file: string, exampleTags: string | undefined, rewardsFile: string | undefined): Promise<NamedResult> {
   if (!isGradedFile(file)) {
     if (rewardsFile)

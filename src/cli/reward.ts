@@ -117,12 +117,7 @@ export function registerReward(program: Command): void {
     .description('best-of-N: {"id", "rewards": [...], "best": index} per row')
     .requiredOption("--input <file>", 'JSONL of {"id", "prompt": [messages], "responses": [...], "scenario"?, "rubrics"?}')
     .requiredOption("--out <file>", "rewards and the best index (JSONL)");
-  rerank.option(
-    "--max-candidates <n>",
-    `most responses in one row (default ${DEFAULT_MAX_CANDIDATES})`,
-    integerIn(1, 1_000_000),
-    DEFAULT_MAX_CANDIDATES,
-  );
+  rerank.option("--max-candidates <n>", "most responses in one row", integerIn(1, 1_000_000), DEFAULT_MAX_CANDIDATES);
   addModelOptions(rerank).action(async (flags: IoFlags & { maxCandidates: number }) => {
     await checkOutputFiles([flags.out], [flags.input]);
     // The bound is checked before the model loads or any text is embedded.

@@ -37,7 +37,7 @@ export function registerRmEval(program: Command): void {
     .option("--healthbench <file>", "HealthBench rows with ideal_completions_data, for the transfer test")
     .option(
       "--graded <file>",
-      "graded answers (the graded JSONL `score --graded` reads, or simple-evals' <name>_allresults.json): agreement with the grader",
+      "graded answers (the graded JSONL `score --input` reads, or simple-evals' <name>_allresults.json): agreement with the grader",
     )
     .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
     .option("--min-gap <x>", "smallest rubric-score gap of a compared pair of graded answers", numberIn(0, 2), DEFAULT_MIN_GAP)

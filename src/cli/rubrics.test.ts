@@ -47,7 +47,7 @@ describe("medrubric rubrics generate", () => {
     await writeFile(data, prompts.map((p) => JSON.stringify(p)).join("\n"));
     standin = await startStandin({ chat: generator });
     const out = join(dir, "rubrics.jsonl");
-    const args = ["rubrics", "generate", "--data", data, "--llm-url", standin.url, "--llm-model", "writer", "--out", out];
+    const args = ["rubrics", "generate", "--input", data, "--llm-url", standin.url, "--llm-model", "writer", "--out", out];
     const first = await runCli([...args, "--store", join(dir, "store.sqlite"), "--concurrency", "1"]);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/no rubric for p3: no usable answer after 3 attempts \(the rubric has no positive item/);
@@ -70,7 +70,7 @@ describe("medrubric rubrics generate", () => {
     const again = await runCli([...args, "--store", join(dir, "store.sqlite")]);
     expect(again.stdout).toContain("3 prompts, 2 from cache, 0 generated, 1 failed");
     expect(standin.chatCalls() - calls).toBe(3); // only p3 is asked again
-    const score = await runCli(["standards", "coverage", "--data", out, "--json"]);
+    const score = await runCli(["standards", "coverage", "--input", out, "--json"]);
     expect(JSON.parse(score.stdout).n_examples).toBe(2);
   });
 });

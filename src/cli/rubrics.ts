@@ -9,13 +9,14 @@ import { loadGeneratorPrompt } from "../rubricgen/rubric-generator.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
 import { openStore, storePath } from "../store/open-store.js";
+import { deprecatedAlias } from "./cli-vocabulary.js";
 import { integerIn } from "./flag-ranges.js";
 import { formatUsage } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, GENERATOR } from "./llm-options.js";
 import { createProgress } from "./progress.js";
 
 interface GenerateFlags extends Record<string, unknown> {
-  data: string;
+  input: string;
   standard?: string[];
   out: string;
   store?: string;
@@ -30,18 +31,19 @@ export function registerRubrics(program: Command): void {
   const generate = rubrics
     .command("generate")
     .description("write HealthBench-format rubric items for each prompt and its matrix cell with an LLM (cached, resumable)")
-    .requiredOption("--data <file>", 'prompts: JSONL of {"prompt_id", "prompt": [messages], "example_tags"?}')
+    .requiredOption("--input <file>", 'prompts: JSONL of {"prompt_id", "prompt": [messages], "example_tags"?}')
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .requiredOption("--out <file>", "examples with rubrics (HealthBench JSONL, each with its standards_hash)")
     .option("--store <file>", "SQLite store (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
     .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 8)
     .option("--max-retries <n>", "times an unusable answer is asked again", integerIn(0, 10), 2)
     .option("--generator-prompt <file>", "generator prompt template (default: the bundled one)");
+  deprecatedAlias(generate, "--data <file>", "--input");
   addLlmOptions(generate, GENERATOR).action(async (flags: GenerateFlags) => {
-    await checkOutputFiles([flags.out], [flags.data, ...(flags.standard ?? []), flags.generatorPrompt, storePath(flags)]);
+    await checkOutputFiles([flags.out], [flags.input, ...(flags.standard ?? []), flags.generatorPrompt, storePath(flags)]);
     const { standard, hash } = await loadStandards(flags.standard ?? []);
-    const rows: PromptRow[] = await readJsonlValues(flags.data, promptRowSchema);
-    if (rows.length === 0) throw new InputError({ file: flags.data }, "no prompts");
+    const rows: PromptRow[] = await readJsonlValues(flags.input, promptRowSchema);
+    if (rows.length === 0) throw new InputError({ file: flags.input }, "no prompts");
     const client = createClientFromFlags(flags, GENERATOR, flags.concurrency);
     const store = await openStore(flags);
     const progress = createProgress({ label: "rubrics", total: rows.length });

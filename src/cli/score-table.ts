@@ -5,7 +5,7 @@ import type { ScoreReport } from "../healthbench/score-graded.js";
 const NAME_WIDTH = 34;
 
 function row(name: string, stat: ClippedStat): string {
-  return `${name.padEnd(NAME_WIDTH)}${stat.score.toFixed(4).padStart(8)}${stat.bootstrap_std.toFixed(4).padStart(9)}${String(stat.n).padStart(7)}`;
+  return `${name.padEnd(NAME_WIDTH)}${(stat.score === null ? "-" : stat.score.toFixed(4)).padStart(8)}${stat.bootstrap_std.toFixed(4).padStart(9)}${String(stat.n).padStart(7)}`;
 }
 
 function group(report: ScoreReport, prefix: string, heading: string): string[] {

@@ -29,7 +29,7 @@ describe("medrubric score", () => {
     async () => {
       const file = gradedHard as string;
       const out = join(await tempDir(), "examples.jsonl");
-      const { code, stderr } = await runCli(["score", "--graded", file, "--json", "--per-example", out, "--bootstrap", "10"]);
+      const { code, stderr } = await runCli(["score", "--input", file, "--json", "--per-example", out, "--bootstrap", "10"]);
       expect(code, stderr).toBe(0);
       const stored = readFileSync(file, "utf8")
         .trim()
@@ -46,7 +46,7 @@ describe("medrubric score", () => {
   );
 
   it("prints the overall score, then per axis and per theme", async () => {
-    const { code, stdout } = await runCli(["score", "--graded", judged]);
+    const { code, stdout } = await runCli(["score", "--input", judged]);
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^overall\\s+${demoMean.toFixed(4)}\\s+0\\.\\d{4}\\s+14$`, "m"));
     expect(stdout).toMatch(/^by axis\n {2}accuracy\s/m);
@@ -54,8 +54,8 @@ describe("medrubric score", () => {
   });
 
   it("--json prints exactly one object {overall, by_tag}, reproducibly", async () => {
-    const first = await runCli(["score", "--graded", judged, "--json"]);
-    const second = await runCli(["score", "--graded", judged, "--json"]);
+    const first = await runCli(["score", "--input", judged, "--json"]);
+    const second = await runCli(["score", "--input", judged, "--json"]);
     expect(first.stdout).toBe(second.stdout);
     expect(first.stdout.trim().split("\n")).toHaveLength(1);
     const report = JSON.parse(first.stdout);
@@ -67,14 +67,14 @@ describe("medrubric score", () => {
     // The scores' population std over sqrt(14) is about 0.11; the bootstrap is near it.
     expect(report.overall.bootstrap_std).toBeGreaterThan(0.08);
     expect(report.overall.bootstrap_std).toBeLessThan(0.14);
-    const reseeded = JSON.parse((await runCli(["score", "--graded", judged, "--json", "--seed", "9"])).stdout);
+    const reseeded = JSON.parse((await runCli(["score", "--input", judged, "--json", "--seed", "9"])).stdout);
     expect(reseeded.overall.score).toBe(report.overall.score);
     expect(reseeded.overall.bootstrap_std).not.toBe(report.overall.bootstrap_std);
   });
 
   it("--per-example writes each example's score and a metric per tag", async () => {
     const out = join(await tempDir(), "per.jsonl");
-    expect((await runCli(["score", "--graded", judged, "--per-example", out])).code).toBe(0);
+    expect((await runCli(["score", "--input", judged, "--per-example", out])).code).toBe(0);
     const rows = readJsonlFile(out);
     const inputs = demoRows();
     expect(rows).toHaveLength(14);
@@ -89,7 +89,7 @@ describe("medrubric score", () => {
 
   it.skipIf(!recordedFile)(`--per-example writes metrics keyed like HealthBench's ${needsRealData("judged_responses.jsonl")}`, async () => {
     const out = join(await tempDir(), "per.jsonl");
-    expect((await runCli(["score", "--graded", recordedFile as string, "--per-example", out])).code).toBe(0);
+    expect((await runCli(["score", "--input", recordedFile as string, "--per-example", out])).code).toBe(0);
     const rows = readJsonlFile(out);
     const inputs = readJsonlFile(recordedFile as string);
     expect(rows).toHaveLength(100);
@@ -101,7 +101,7 @@ describe("medrubric score", () => {
   });
 
   it("reports a length-adjusted score when asked", async () => {
-    const { stdout } = await runCli(["score", "--graded", judged, "--json", "--length-penalty", "0.05", "--length-center", "1000"]);
+    const { stdout } = await runCli(["score", "--input", judged, "--json", "--length-penalty", "0.05", "--length-center", "1000"]);
     const report = JSON.parse(stdout);
     expect(report.length_adjusted).toMatchObject({ penalty: 0.05, center: 1000, n: 14 });
     expect(report.length_adjusted.score).toBeLessThan(report.overall.score);
@@ -115,10 +115,10 @@ describe("medrubric score", () => {
       demoLines[1] as string,
       '{"prompt_id": "x"}',
     ]);
-    const strict = await runCli(["score", "--graded", file]);
+    const strict = await runCli(["score", "--input", file]);
     expect(strict.code).toBe(EXIT_CODES.input);
     expect(strict.stderr).toContain(`${file}:2: $: invalid JSON`);
-    const lenient = await runCli(["score", "--graded", file, "--skip-invalid", "--json"]);
+    const lenient = await runCli(["score", "--input", file, "--skip-invalid", "--json"]);
     expect(lenient.code).toBe(0);
     expect(JSON.parse(lenient.stdout).overall.n).toBe(2);
     expect(lenient.stderr).toContain("skipped 2 invalid rows");
@@ -164,7 +164,7 @@ describe("medrubric score", () => {
     const row = demoRow();
     breakRow(row);
     const file = await tempFile("bad.jsonl", [demoLines[1] as string, demoLines[2] as string, JSON.stringify(row)]);
-    const { code, stderr, stdout } = await runCli(["score", "--graded", file]);
+    const { code, stderr, stdout } = await runCli(["score", "--input", file]);
     expect(code).toBe(EXIT_CODES.input);
     expect(stdout).toBe("");
     expect(stderr).toMatch(new RegExp(`^medrubric: ${file.replaceAll("/", "\\/")}${expected.source}`));
@@ -172,16 +172,16 @@ describe("medrubric score", () => {
 
   it("names broken JSON by line", async () => {
     const file = await tempFile("broken.jsonl", [demoLines[0] as string, '{"prompt_id": "a", "prompt": [}']);
-    const { code, stderr } = await runCli(["score", "--graded", file]);
+    const { code, stderr } = await runCli(["score", "--input", file]);
     expect(code).toBe(EXIT_CODES.input);
     expect(stderr).toContain(`${file}:2: $: invalid JSON:`);
   });
 
   it("exits with distinct codes for a missing file and a bad flag", async () => {
-    const missing = await runCli(["score", "--graded", "/nonexistent/graded.jsonl"]);
+    const missing = await runCli(["score", "--input", "/nonexistent/graded.jsonl"]);
     expect(missing.code).toBe(EXIT_CODES.not_found);
     expect(missing.stderr).toContain("/nonexistent/graded.jsonl: cannot read");
-    const badFlag = await runCli(["score", "--graded", judged, "--bootstrap", "many"]);
+    const badFlag = await runCli(["score", "--input", judged, "--bootstrap", "many"]);
     expect(badFlag.code).toBe(EXIT_CODES.usage);
     expect(badFlag.stderr).toContain("expected an integer from 1 to 1,000,000");
   });
@@ -189,7 +189,7 @@ describe("medrubric score", () => {
   it("refuses a --per-example path that is the graded input, leaving the input whole", async () => {
     const file = await tempFile("g.jsonl", demoLines);
     const before = readFileSync(file, "utf8");
-    const { code, stderr } = await runCli(["score", "--graded", file, "--per-example", file]);
+    const { code, stderr } = await runCli(["score", "--input", file, "--per-example", file]);
     expect(code).toBe(EXIT_CODES.usage);
     expect(stderr).toContain(`${file}: the output is also an input (${file})`);
     expect(readFileSync(file, "utf8")).toBe(before);

@@ -9,11 +9,12 @@ import type { LengthAdjustment } from "../healthbench/scoring.js";
 import { writeJsonl } from "../io/jsonl.js";
 import { checkOutputFiles } from "../io/output-file.js";
 import { resultText } from "../report/write-report.js";
+import { deprecatedAlias } from "./cli-vocabulary.js";
 import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
 import { formatScoreTable } from "./score-table.js";
 
 interface ScoreFlags {
-  graded: string;
+  input: string;
   exampleTags?: string;
   json?: boolean;
   perExample?: string;
@@ -27,11 +28,11 @@ interface ScoreFlags {
 export const DEFAULT_LENGTH_CENTER = 2000;
 
 export function registerScore(program: Command): void {
-  program
+  const command = program
     .command("score")
     .description("score graded answers exactly as HealthBench does")
     .requiredOption(
-      "--graded <file>",
+      "--input <file>",
       "graded rows (JSONL: prompt_id, prompt, example_tags, rubrics, completion, verdicts) or simple-evals' <name>_allresults.json",
     )
     .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
@@ -50,13 +51,20 @@ export function registerScore(program: Command): void {
         flags.lengthPenalty === undefined
           ? undefined
           : { penalty: flags.lengthPenalty, center: flags.lengthCenter ?? DEFAULT_LENGTH_CENTER };
-      await checkOutputFiles([flags.perExample], [flags.graded]);
-      const scored = await scoreFile(flags.graded, { ...flags, lengthAdjustment });
+      await checkOutputFiles([flags.perExample], [flags.input]);
+      const scored = await scoreFile(flags.input, { ...flags, lengthAdjustment });
+      // A report shows such a run (and why); a score of nothing is an error here, so a script never reads one.
+      if (scored.examples.length === 0)
+        throw new InputError(
+          { file: flags.input },
+          `no example could be scored: every one lost its positive items to judge failures (\`medrubric report --input ${flags.input} --out report.html\` shows them)`,
+        );
       process.stdout.write(
         flags.json ? resultText({ kind: "score", file: scored.report }, 0) : formatScoreTable(scored.report, scored.title),
       );
       if (flags.perExample) await writeJsonl(flags.perExample, scored.examples);
     });
+  deprecatedAlias(command, "--graded <file>", "--input");
 }
 
 export interface ScoredFile {
@@ -68,7 +76,7 @@ export interface ScoredFile {
   rowScores: (number | null)[];
 }
 
-/** Loads and scores a graded file, telling stderr about skipped and duplicate rows. */
+/** Loads and scores a graded file, telling stderr about skipped and duplicate rows; `examples` is empty when none could be scored. */
 export async function scoreFile(
   file: string,
   options: { skipInvalid?: boolean; exampleTags?: string; seed?: number; bootstrap?: number; lengthAdjustment?: LengthAdjustment },
@@ -82,8 +90,6 @@ export async function scoreFile(
     resamples: options.bootstrap ?? DEFAULT_RESAMPLES,
     lengthAdjustment: options.lengthAdjustment,
   });
-  if (examples.length === 0)
-    throw new InputError({ file }, "no example could be scored: every one lost its positive items to judge failures");
   return {
     report,
     examples,
@@ -93,14 +99,13 @@ export async function scoreFile(
   };
 }
 
-/** Tells stderr about skipped invalid rows and dropped duplicates of a graded file. */
-export function reportDropped(file: string, loaded: Loaded<GradedExample>): void {
+/** Tells stderr about skipped invalid rows (their lines and problems, the first few) and dropped duplicates of a file. */
+export function reportDropped(file: string, loaded: Loaded<unknown>, sameAs = "same prompt_id, rubric set and completion"): void {
   const shown = 5;
   if (loaded.skipped.length > 0) {
     process.stderr.write(`${file}: skipped ${loaded.skipped.length} invalid rows:\n`);
     for (const error of loaded.skipped.slice(0, shown)) process.stderr.write(`  ${error.message.replaceAll("\n", "\n  ")}\n`);
     if (loaded.skipped.length > shown) process.stderr.write(`  ... and ${loaded.skipped.length - shown} more\n`);
   }
-  if (loaded.duplicates > 0)
-    process.stderr.write(`${file}: dropped ${loaded.duplicates} duplicate rows (same prompt_id, rubric set and completion)\n`);
+  if (loaded.duplicates > 0) process.stderr.write(`${file}: dropped ${loaded.duplicates} duplicate rows (${sameAs})\n`);
 }

@@ -48,8 +48,8 @@ describe("medrubric serve with a judge", () => {
 
     const again = await startServeWith(judgeFlags(store));
     const calls = standin.chatCalls();
-    const body = (await (await score(again.url, ["apples"])).json()) as { results: { verdicts: { source: string }[] }[] };
-    expect(body.results[0]?.verdicts.map((v) => v.source)).toEqual(["cache", "cache"]);
+    const body = (await (await score(again.url, ["apples"])).json()) as { results: { criteria: { source: string }[] }[] };
+    expect(body.results[0]?.criteria.map((v) => v.source)).toEqual(["cache", "cache"]);
     expect(standin.chatCalls()).toBe(calls);
     again.child.kill("SIGTERM");
     expect((await again.result).code).toBe(0);

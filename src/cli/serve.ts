@@ -76,7 +76,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       "--request-timeout-ms <n>",
-      "a request not scored within this gets 503 and its unstarted answers are dropped; /healthz is unready while a batch runs longer;",
+      "a request not scored within this gets 503 and its unstarted answers are dropped; /healthz is unready while a batch runs longer",
       integerIn(100, 3_600_000),
       DEFAULT_REQUEST_TIMEOUT_MS,
     )

@@ -61,10 +61,10 @@ describe("medrubric standards", () => {
 
   it("reports the coverage of a data set as a table and as JSON", async () => {
     const data = "data/healthbench/context_seeking_consensus_hard_104.jsonl";
-    const table = await runCli(["standards", "coverage", "--data", data]);
+    const table = await runCli(["standards", "coverage", "--input", data]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^context_seeking( +\S+){18}$/m);
-    const json = JSON.parse((await runCli(["standards", "coverage", "--data", data, "--json"])).stdout);
+    const json = JSON.parse((await runCli(["standards", "coverage", "--input", data, "--json"])).stdout);
     expect(json.n_examples).toBe(104);
     expect(json.counts).toHaveLength(14);
     expect(json.by_dimension.context_awareness.flat().reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ import { type LoadedStandard, loadStandards } from "../standards/load-standards.
 import { standardBundle } from "../standards/lock.js";
 import type { FileMergeReport } from "../standards/merge.js";
 import { SECTIONS } from "../standards/schema.js";
+import { deprecatedAlias } from "./cli-vocabulary.js";
 
 const FILES_HELP = "standard files, later ones extending or changing earlier ones (default: the built-in; `builtin` names it)";
 
@@ -52,18 +53,18 @@ export function registerStandards(program: Command): void {
       process.stdout.write(`wrote ${flags.out}\n${loaded.hash}\n`);
     });
 
-  standards
+  const coverage = standards
     .command("coverage")
     .description("place examples in the matrix (tags, else keywords) and count them per cell")
     .argument("[files...]", FILES_HELP)
-    .requiredOption("--data <file>", "HealthBench-format examples")
+    .requiredOption("--input <file>", "HealthBench-format examples")
     .option("--json", "print the report as one JSON object")
     .option("--out <file>", "also write the report (JSON: counts per cell and per dimension, empty cells)")
     .option("--skip-invalid", "skip examples that fail validation")
-    .action(async (files: string[], flags: { data: string; json?: boolean; out?: string; skipInvalid?: boolean }) => {
-      await checkOutputFiles([flags.out], [...files, flags.data]);
+    .action(async (files: string[], flags: { input: string; json?: boolean; out?: string; skipInvalid?: boolean }) => {
+      await checkOutputFiles([flags.out], [...files, flags.input]);
       const loaded = await loadStandards(files);
-      const examples = await loadExamples(flags.data, { skipInvalid: flags.skipInvalid ?? false });
+      const examples = await loadExamples(flags.input, { skipInvalid: flags.skipInvalid ?? false });
       const classifier = createKeywordClassifier(loaded.standard);
       const report = coverageReport(
         examples.rows.map((example) => assignCell(example, loaded.standard, classifier)),
@@ -71,8 +72,9 @@ export function registerStandards(program: Command): void {
         loaded.hash,
       );
       if (flags.out) await writeFileAtomic(flags.out, resultText({ kind: "coverage", file: report }));
-      process.stdout.write(flags.json ? resultText({ kind: "coverage", file: report }, 0) : formatCoverage(report, flags.data));
+      process.stdout.write(flags.json ? resultText({ kind: "coverage", file: report }, 0) : formatCoverage(report, flags.input));
     });
+  deprecatedAlias(coverage, "--data <file>", "--input");
 }
 
 /** "1 source", "2 sources": a count with its noun. */

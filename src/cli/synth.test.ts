@@ -97,7 +97,7 @@ describe("medrubric synth degrade and stats", () => {
     };
     await writeFile(input, `${JSON.stringify(good)}\n`);
     const out = join(dir, "units.jsonl");
-    const degrade = await runCli(["synth", "degrade", "--in", input, "--out", out]);
+    const degrade = await runCli(["synth", "degrade", "--input", input, "--out", out]);
     expect(degrade.code).toBe(0);
     const units = readJsonlFile(out);
     expect(units.map((u) => u.dimension).sort()).toEqual(["accuracy", "communication_quality", "empathy", "safety"]);

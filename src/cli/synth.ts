@@ -20,6 +20,7 @@ import { loadSynthPrompts, synthesizeQuestion, type UnitOutcome } from "../synth
 import { planQuestions } from "../synth/plan.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { unitStats } from "../synth/unit-stats.js";
+import { deprecatedAlias } from "./cli-vocabulary.js";
 import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
 import { formatUsage } from "./grading-session.js";
 import { addLlmOptions, createClientFromFlags, GENERATOR, JUDGE } from "./llm-options.js";
@@ -117,21 +118,21 @@ export function registerSynth(program: Command): void {
     );
   });
 
-  synth
+  const degrade = synth
     .command("degrade")
     .description("make units offline from good answers with rule-based edits, one per dimension")
-    .requiredOption("--in <file>", 'good answers: JSONL of {"id", "prompt": [messages], "good", "scenario"?, "discipline"?}')
+    .requiredOption("--input <file>", 'good answers: JSONL of {"id", "prompt": [messages], "good", "scenario"?, "discipline"?}')
     .requiredOption("--out <file>", "units (JSONL)")
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .option("--dimensions <ids>", "only these dimensions (comma-separated)", list)
-    .action(async (flags: { in: string; out: string; standard?: string[]; dimensions?: string[] }) => {
-      await checkOutputFiles([flags.out], [flags.in, ...(flags.standard ?? [])]);
+    .action(async (flags: { input: string; out: string; standard?: string[]; dimensions?: string[] }) => {
+      await checkOutputFiles([flags.out], [flags.input, ...(flags.standard ?? [])]);
       const { standard, hash } = await loadStandards(flags.standard ?? []);
       const context = { standard, standardsHash: hash, classifier: createKeywordClassifier(standard), dimensions: flags.dimensions };
       const units: Unit[] = [];
       const applied: Record<string, { made: number; skipped: number }> = {};
       for (const edit of EDITS) applied[edit.dimension] = { made: 0, skipped: 0 };
-      for await (const { value } of readJsonl(flags.in, goodRowSchema)) {
+      for await (const { value } of readJsonl(flags.input, goodRowSchema)) {
         const result = degradeRow(value, context);
         units.push(...result.units);
         for (const unit of result.units) (applied[unit.dimension] as { made: number }).made++;
@@ -146,6 +147,7 @@ export function registerSynth(program: Command): void {
         );
       process.stdout.write(`units: ${units.length}\n${lines.join("\n")}\nstandard ${hash}\nwrote ${flags.out}\n`);
     });
+  deprecatedAlias(degrade, "--in <file>", "--input");
 
   synth
     .command("stats")

@@ -53,7 +53,7 @@ export function registerTrain(program: Command): void {
     .command("train")
     .description("train a multi-dimensional GPRC reward model on graded answers, HealthBench rows and training units")
     .option("--units <files...>", "training units (JSONL, docs/unit.schema.json)")
-    .option("--graded <files...>", "graded answers: the graded JSONL `score --graded` reads, or simple-evals' <name>_allresults.json")
+    .option("--graded <files...>", "graded answers: the graded JSONL `score --input` reads, or simple-evals' <name>_allresults.json")
     .option("--healthbench <files...>", "HealthBench rows: the physician's ideal answer preferred to each reference answer")
     .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
     .requiredOption("--out <dir>", "model directory to write")

@@ -7,7 +7,8 @@ import { createRng } from "../core/random.js";
 import type { ExampleMetrics } from "./scoring.js";
 
 export interface ClippedStat {
-  score: number;
+  /** Null when n is 0: no example to average (never NaN, which JSON would write as null anyway). */
+  score: number | null;
   bootstrap_std: number;
   n: number;
 }
@@ -58,7 +59,8 @@ function populationStd(values: Float64Array): number {
 }
 
 export function clippedStat(values: ArrayLike<number>, options: AggregateOptions = {}): ClippedStat {
-  return { score: clippedMean(values), bootstrap_std: bootstrapStd(values, options), n: values.length };
+  const score = values.length === 0 ? null : clippedMean(values);
+  return { score, bootstrap_std: bootstrapStd(values, options), n: values.length };
 }
 
 /** Aggregates per-example metrics: `overall_score` becomes `overall`, every other key a tag. */

@@ -42,7 +42,7 @@ describe.each(FILES)("simple-evals output %s", (file) => {
 
   it("gives simple-evals' per-example scores, overall score and rubric-tag metrics", async () => {
     const out = join(await tempDir(), "examples.jsonl");
-    const { code, stdout, stderr } = await runCli(["score", "--graded", file, "--json", "--per-example", out]);
+    const { code, stdout, stderr } = await runCli(["score", "--input", file, "--json", "--per-example", out]);
     expect(code, stderr).toBe(0);
     const examples = readJsonlFile(out);
     expect(examples.map((e) => e.prompt_id)).toEqual(stored.metadata.example_level_metadata.map((e) => e.prompt_id));
@@ -61,7 +61,7 @@ describe.each(FILES)("simple-evals output %s", (file) => {
   });
 
   it("takes example tags from HealthBench rows by prompt_id, and then every stored metric matches", async () => {
-    const { code, stdout } = await runCli(["score", "--graded", file, "--json", "--example-tags", await tagRows(stored)]);
+    const { code, stdout } = await runCli(["score", "--input", file, "--json", "--example-tags", await tagRows(stored)]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     const keys = Object.keys(stored.metrics).filter((k) => !k.endsWith(":n_samples") && !k.endsWith(":bootstrap_std"));
@@ -79,7 +79,7 @@ describe("a malformed simple-evals file", () => {
     const stored = JSON.parse(readFileSync(FILES[0] as string, "utf8"));
     stored.metadata.example_level_metadata[2].rubric_items[1].points = "five";
     await writeFile(file, JSON.stringify(stored));
-    const { code, stderr } = await runCli(["score", "--graded", file]);
+    const { code, stderr } = await runCli(["score", "--input", file]);
     expect(code).toBe(EXIT_CODES.input);
     expect(stderr).toContain(`${file}: metadata.example_level_metadata.2.rubric_items.1.points:`);
   });

@@ -22,7 +22,7 @@ export async function askUntilUsable<T>(
   let unusable: LlmOutputError | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      const answer = await client.chat(messages, { json: options.json ?? false });
+      const answer = await client.chat(messages, { json: options.json ?? false, retry: attempt > 1 });
       return { ok: true, value: read(answer.content), answer };
     } catch (error) {
       if (error instanceof LlmRequestError) return { ok: false, failure: error.message, attempts: attempt };

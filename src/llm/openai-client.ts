@@ -49,8 +49,11 @@ export interface SamplingSettings {
 export interface LlmClient {
   readonly model: string;
   readonly settings: SamplingSettings;
-  /** With `json`, asks for a JSON object (response_format where the server supports it; see parseJsonOutput). */
-  chat(messages: readonly ChatMessage[], options?: { json?: boolean }): Promise<ChatResult>;
+  /**
+   * With `json`, asks for a JSON object (response_format where the server supports it; see parseJsonOutput).
+   * With `retry`, the request asks again after an unusable answer, and counts as a retry in `usage()`.
+   */
+  chat(messages: readonly ChatMessage[], options?: { json?: boolean; retry?: boolean }): Promise<ChatResult>;
   embed(texts: readonly string[]): Promise<number[][]>;
   usage(): UsageSummary;
 }
@@ -141,8 +144,9 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     }
   }
 
-  function chat(messages: readonly ChatMessage[], chatOptions: { json?: boolean } = {}): Promise<ChatResult> {
+  function chat(messages: readonly ChatMessage[], chatOptions: { json?: boolean; retry?: boolean } = {}): Promise<ChatResult> {
     return limit(async () => {
+      if (chatOptions.retry) meter.retried();
       const body = (member: PoolMember) => ({
         model: options.model,
         messages,

@@ -11,7 +11,7 @@ export interface UsageSummary {
   requests: number;
   promptTokens: number;
   completionTokens: number;
-  /** Attempts that failed and were tried again. */
+  /** Requests that asked again: after a failed attempt (429, 5xx, timeout, dropped connection) or an unusable answer. */
   retries: number;
   /** Cost in the pricing's currency; undefined without pricing. */
   cost: number | undefined;

@@ -53,7 +53,7 @@ describe("report --rewards and the Examples section from the command line", () =
     const dir = await tempDir();
     const out = join(dir, "r.html");
     const input = "test/fixtures/simple-evals/healthbench_custom_consensus_short_20250513_1752_allresults.json";
-    const result = await runCli(["report", "--in", input, "--out", out]);
+    const result = await runCli(["report", "--input", input, "--out", out]);
     expect(result.code, result.stderr).toBe(0);
     const html = readFileSync(out, "utf8");
     const packed = /<script type="application\/octet-stream" id="ex-data"[^>]*>([^<]*)<\/script>/.exec(html)?.[1] as string;
@@ -64,11 +64,11 @@ describe("report --rewards and the Examples section from the command line", () =
     expect(data.runs).toEqual([{ name: "healthbench_custom_consensus_short_20250513_1752", rewards: false }]);
 
     const score = join(dir, "score.json");
-    await writeFile(score, (await runCli(["score", "--graded", "data/demo/graded.jsonl", "--json"])).stdout);
-    const refused = await runCli(["report", "--in", score, "--rewards", score, "--out", join(dir, "x.html")]);
+    await writeFile(score, (await runCli(["score", "--input", "data/demo/graded.jsonl", "--json"])).stdout);
+    const refused = await runCli(["report", "--input", score, "--rewards", score, "--out", join(dir, "x.html")]);
     expect(refused.code).toBe(EXIT_CODES.usage);
     expect(refused.stderr).toContain(`reward-model output goes with graded answers (JSONL or _allresults.json), and ${score} is neither`);
-    const alone = await runCli(["report", "--in", input, "--compare-rewards", score, "--out", join(dir, "x.html")]);
+    const alone = await runCli(["report", "--input", input, "--compare-rewards", score, "--out", join(dir, "x.html")]);
     expect(alone.code).toBe(EXIT_CODES.usage);
     expect(alone.stderr).toContain("--compare-rewards needs --compare");
   }, 60_000);

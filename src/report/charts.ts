@@ -18,7 +18,7 @@ const base = {
   config: { font: "sans-serif", view: { stroke: null } },
 } as const;
 
-/** Bars with a confidence interval: rows of {label, group?, value, low, high}; a tick marks each value, so a 0 shows. */
+/** Bars with a confidence interval: rows of {label, group?, value, low, high}; a tick and the written value mark each bar, so a 0 shows. */
 export function intervalBars(
   title: string,
   rows: { label: string; group?: string; value: number; low: number; high: number }[],
@@ -38,10 +38,20 @@ export function intervalBars(
     width: 420,
     layer: [
       { mark: { type: "bar", opacity: 0.8 }, encoding: { y, x, ...color, ...yOffset } },
-      { mark: { type: "tick", color: "#000", thickness: 1 }, encoding: { y, x, ...yOffset } },
+      { mark: { type: "tick", color: "#000", thickness: 2 }, encoding: { y, x, ...yOffset } },
       {
         mark: { type: "rule" },
         encoding: { y, x: { field: "low", type: "quantitative" }, x2: { field: "high" }, ...yOffset },
+      },
+      // The value written at the interval's end, so a score of 0 reads "0.000", not as missing data.
+      {
+        mark: { type: "text", align: "left", dx: 4, fontSize: 9 },
+        encoding: {
+          y,
+          x: { field: "high", type: "quantitative" },
+          text: { field: "value", type: "quantitative", format: ".3f" },
+          ...yOffset,
+        },
       },
     ],
   } as TopLevelSpec;

@@ -130,6 +130,23 @@ describe("the Examples section in headless Chromium", () => {
     await set("ex-min", "");
   });
 
+  it("marks a row as one to open (▸, ▾ once open), and keeps the line breaks of criteria and explanations", async () => {
+    const marker = (id: string) =>
+      page.evaluate<string>(
+        `getComputedStyle([...document.querySelectorAll('tr.ex-row')].find((tr) => tr.cells[0].textContent === ${JSON.stringify(id)}).cells[0], '::before').content`,
+      );
+    await set("ex-text", "demo-012");
+    expect(await marker("demo-012")).toBe('"▸ "');
+    await open("demo-012");
+    expect(await marker("demo-012")).toBe('"▾ "');
+    expect(
+      await page.evaluate(
+        "[...document.querySelectorAll('tr.ex-detail table.criteria td.text, tr.ex-detail td.expl')].map((td) => getComputedStyle(td).whiteSpace)",
+      ),
+    ).toSatisfy((styles: string[]) => styles.length > 0 && styles.every((style) => style === "pre-wrap"));
+    await set("ex-text", "");
+  });
+
   it("logs nothing and loads nothing: no console message, refused script or network error", () => {
     expect(page.messages).toEqual([]);
   });

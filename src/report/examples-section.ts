@@ -34,6 +34,10 @@ const STYLE =
   ".ex-controls label{margin-right:1em;white-space:nowrap;line-height:2.2}" +
   "table.ex-table{width:100%}table.ex-table td.text,table.criteria td.text{text-align:left}" +
   "tr.ex-row{cursor:pointer}tr.ex-row:hover,tr.ex-row:focus{background:#f3f6fb}tr.ex-row[aria-expanded=true]{background:#eef3fa}" +
+  // A row opens on click: the triangle says so before anyone tries.
+  'tr.ex-row>td:first-child::before{content:"▸ ";color:#1f4e79}tr.ex-row[aria-expanded=true]>td:first-child::before{content:"▾ "}' +
+  // A criterion or explanation written on several lines keeps its line breaks.
+  "table.criteria td.text,table.criteria td.expl{white-space:pre-wrap}" +
   "tr.differ td:first-child{border-left:4px solid #c4561d}td.mark{color:#c4561d;font-weight:bold;text-align:center}" +
   "tr.ex-detail>td{text-align:left;background:#fafafa}.turn{margin:.4em 0}.say{white-space:pre-wrap}" +
   // Long conversations and answers scroll in their boxes, so the criteria stay in view.
@@ -50,7 +54,7 @@ function words(runs: readonly ExamplesRun[], counts: ExamplesCounts): string {
     ? ` For ${rewards.join(" and ")}, each criterion also shows the reward model's P(met); "model and judge disagree" finds the answers where it is 0.5 or more against a "not met", or under 0.5 against a "met".`
     : "";
   const base =
-    "One row per graded answer: open a row (click, or Enter) for the conversation, the answer and every rubric criterion with its points, tags, the judge's verdict (met, not met, or judge failure: left out of the score) and the judge's explanation. For a criterion with negative points, met means the fault is present.";
+    "One row per graded answer: open a row (▸; click it, or Enter) for the conversation, the answer and every rubric criterion with its points, tags, the judge's verdict (met, not met, or judge failure: left out of the score) and the judge's explanation. For a criterion with negative points, met means the fault is present.";
   if (!first || !second) return paragraph(`${base}${rewardWords}`);
   return paragraph(
     `${base} Answers are matched across the runs by prompt id; where a prompt has several answers, the n-th answer in ${first.name} is paired with the n-th in ${second.name}, in file order. ` +

@@ -12,6 +12,8 @@ import { RESULT_KINDS, type Result } from "./result-schemas.js";
 
 export interface NamedResult {
   name: string;
+  /** What the report is of, in words (the page's title); its name when absent. */
+  title?: string;
   result: Result;
   /** For a run read from graded answers: the answers themselves, for the Examples section. */
   answers?: GradedAnswers;
@@ -19,8 +21,11 @@ export interface NamedResult {
 
 export const READS = `report reads the JSON of ${RESULT_KINDS.map((k) => k.writtenBy).join("; ")}`;
 
+/** A result's name in a report: its file's, without `.json` and a grading summary's `.summary`. */
+export const resultName = (file: string): string => basename(file, ".json").replace(/\.summary$/, "");
+
 export async function readResult(file: string): Promise<NamedResult> {
-  return { name: basename(file, ".json"), result: parseResult(parseJsonText(await readTextFile(file), file), file) };
+  return { name: resultName(file), result: parseResult(parseJsonText(await readTextFile(file), file), file) };
 }
 
 function parseJsonText(text: string, file: string): unknown {
@@ -29,7 +34,7 @@ function parseJsonText(text: string, file: string): unknown {
   } catch (error) {
     if (isJsonLines(text))
       throw new UsageError(
-        `${file}: one JSON value per line (JSONL), not a result; ${READS}. For graded rows, \`medrubric score --graded ${file} --json > score.json\` writes one`,
+        `${file}: one JSON value per line (JSONL), not a result; ${READS}. For graded rows, \`medrubric score --input ${file} --json > score.json\` writes one`,
       );
     throw new InputError({ file, field: "$" }, `invalid JSON: ${(error as Error).message}; ${READS}`);
   }
@@ -53,7 +58,7 @@ function isJsonLines(text: string): boolean {
 export function parseResult(json: unknown, file = "result"): Result {
   if (isDemoSummary(json))
     throw new UsageError(
-      `${file}: the demo's summary.json (its headline figures), not a result; the demo's result is rm-eval.json in the same folder: \`medrubric report --in ${join(dirname(file), "rm-eval.json")} --out report.html\` (the demo writes that report as rm-eval.html already)`,
+      `${file}: the demo's summary.json (its headline figures), not a result; the demo's result is rm-eval.json in the same folder: \`medrubric report --input ${join(dirname(file), "rm-eval.json")} --out report.html\` (the demo writes that report as rm-eval.html already)`,
     );
   const kind = RESULT_KINDS.find((k) => json !== null && typeof json === "object" && !Array.isArray(json) && k.key in json);
   if (!kind) throw new UsageError(`${file}: not a medrubric result; ${READS}`);

@@ -112,6 +112,21 @@ describe("renderReport", async () => {
     expect(figures.filter((f) => f.includes("black tick: chance"))).toHaveLength(6);
   });
 
+  it("writes a grading run's 0 as 0.000 in the table and beside its bar, with every score to 3 decimals, titled by what it grades", async () => {
+    const zero = structuredClone(fixtures.grading);
+    if (zero.result.kind !== "score") throw new Error("the grading fixture is not a score result");
+    zero.result.file.overall.score = 0;
+    const [axis] = Object.keys(zero.result.file.by_tag).filter((tag) => tag.startsWith("axis:"));
+    (zero.result.file.by_tag[axis as string] as { score: number }).score = 0;
+    const html = await renderReport({ ...zero, title: "HealthBench score of answers.jsonl (judge gpt-x)" });
+    expect(html).toContain("<title>HealthBench score of answers.jsonl (judge gpt-x) - medrubric: grading run</title>");
+    expect(html).toMatch(/<tr><td>demo-score<\/td><td>0\.000<\/td><td>0\.000 - 0\.\d{3}<\/td>/);
+    const byAxis = html.split("<figure").find((f) => f.includes("Score by axis")) ?? "";
+    expect(byAxis).toMatch(/<text[^>]*>0\.000<\/text>/);
+    // Made from a score alone: it says how to get the Examples section.
+    expect(html).toContain("medrubric report --input GRADED.jsonl --out report.html");
+  });
+
   it("gives a model one colour on every chart, never a colour that means good, medium or poor", () => {
     const { range } = seriesScale(["gprc", "lambdas0", "length", "cosine", "a", "b", "c", "d", "e"]);
     for (const colour of range) expect(Object.values(LEVEL_COLORS)).not.toContain(colour);
@@ -145,7 +160,7 @@ describe("renderReport", async () => {
   it("compares two runs side by side with their differences, and refuses mixed kinds", async () => {
     const html = await renderReport(fixtures.grading, { ...fixtures.grading, name: "again" });
     expect(html).toContain("Differences (again - ");
-    expect(html).toMatch(/<td>overall<\/td><td>[\d.]+<\/td><td>[\d.]+<\/td><td>0<\/td>/);
+    expect(html).toMatch(/<td>overall<\/td><td>\d\.\d{3}<\/td><td>\d\.\d{3}<\/td><td>0\.000<\/td>/);
     await expect(renderReport(fixtures.grading, fixtures.coverage)).rejects.toThrow(/cannot compare a grading result with a coverage one/);
     const models = await renderReport(fixtures.rmEval, { ...fixtures.rmEval, name: "rm-eval-2" });
     expect(models).toContain("Differences (rm-eval-2 - rm-eval)");

@@ -11,7 +11,8 @@ const count = z.number().int().nonnegative();
 /** A share that is undefined on no data: NaN in memory, null once written as JSON. */
 const share = z.number().nullable();
 
-const clippedStat = z.object({ score: z.number(), bootstrap_std: z.number(), n: count });
+// score is null when n is 0 (a run none of whose examples could be scored).
+const clippedStat = z.object({ score: z.number().nullable(), bootstrap_std: z.number(), n: count });
 
 export const scoreReportSchema = z.object({
   overall: clippedStat,

@@ -1,6 +1,6 @@
 /** Writing results as JSON in the format of their kind, and their HTML reports beside them. */
-import { basename } from "node:path";
 import { writeFileAtomic } from "../io/output-file.js";
+import { type NamedResult, resultName } from "./read-result.js";
 import { renderReport } from "./render-report.js";
 import type { Result } from "./result-schemas.js";
 
@@ -10,9 +10,16 @@ export const resultText = (result: Result, indent = 2): string => `${JSON.string
 /** `RESULT.html` for `RESULT.json`. */
 export const reportFileBeside = (jsonFile: string): string => jsonFile.replace(/(\.json)?$/, ".html");
 
-/** Writes `RESULT.html` beside `RESULT.json` and returns its path. */
-export async function writeReportBeside(jsonFile: string, result: Result): Promise<string> {
+/**
+ * Writes `RESULT.html` beside `RESULT.json` and returns its path; `extra` gives it a title and,
+ * for a grading run, the graded answers for the Examples section.
+ */
+export async function writeReportBeside(
+  jsonFile: string,
+  result: Result,
+  extra: Pick<NamedResult, "answers" | "title"> = {},
+): Promise<string> {
   const htmlFile = reportFileBeside(jsonFile);
-  await writeFileAtomic(htmlFile, await renderReport({ name: basename(jsonFile, ".json"), result }));
+  await writeFileAtomic(htmlFile, await renderReport({ name: resultName(jsonFile), result, ...extra }));
   return htmlFile;
 }

@@ -70,6 +70,12 @@ describe("reward server routes, over a real socket", async () => {
     expect(Object.keys(body.extra_logs)).toEqual([...info.dimensions]);
     const direct = await gprc.score([{ prompt: [{ role: "user", content: "Q: help?" }], response: " A: call 911" }]);
     expect(body.rewards[0]).toBeCloseTo(direct[0]?.reward ?? -1, 6);
+    // OpenRLHF sends "labels": null (and may send "prompts": null) when it has none.
+    const nulls = await json(
+      await request("/get_reward", post({ query: ["Q: help? A: call 911", "Q: help? A: rest"], prompts: null, labels: null })),
+    );
+    const unprompted = await json(await request("/get_reward", post({ query: ["Q: help? A: call 911", "Q: help? A: rest"] })));
+    expect(nulls.rewards).toEqual(unprompted.rewards);
   });
 
   it("scores an item's own rubric: P(met) per criterion, the rubric's score as reward, from /v1/score and OpenRLHF labels", async () => {

@@ -12,12 +12,12 @@ import type { HttpBindings } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MedrubricError } from "../core/errors.js";
-import { chatMessageSchema, type RewardRequest, type RewardScore, requestRubricsSchema, rubricItemSchema } from "../core/types.js";
+import { chatMessageSchema, type RewardRequest, requestRubricsSchema, rubricItemSchema } from "../core/types.js";
 import { fieldPath } from "../io/jsonl.js";
 import { ClientGoneError, HttpError } from "./http-error.js";
 import { AbandonedError, DeadlineError, QueueFullError, type Scorer } from "./micro-batcher.js";
 import { readJsonBody } from "./read-json-body.js";
-import { judgeLogs } from "./rubric-scorer.js";
+import { judgeLogs, type ServedScore } from "./rubric-scorer.js";
 import { DEFAULT_MAX_ANSWER_CHARS } from "./server-limits.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
@@ -32,7 +32,7 @@ export interface ModelInfo {
 
 export interface RewardAppOptions {
   /** The model behind its micro-batcher: in process, or in a scoring thread. */
-  scorer: Scorer<RewardRequest, RewardScore>;
+  scorer: Scorer<RewardRequest, ServedScore>;
   info: ModelInfo;
   metrics: ServerMetrics;
   apiKey?: string;
@@ -84,8 +84,9 @@ function requestSchemas(maxChars: number) {
   const rubrics = requestRubricsSchema.and(z.array(rubricItemSchema.extend({ criterion: text })));
   const getReward = z.object({
     query: z.array(text).min(1, "must have at least one text"),
-    prompts: z.array(text).optional(),
-    labels: z.array(labelSchema(rubrics)).optional(),
+    // OpenRLHF sends null for a list it has none of.
+    prompts: z.array(text).nullish(),
+    labels: z.array(labelSchema(rubrics)).nullish(),
   });
   const rerank = z.object({
     prompt: z.array(chatMessageSchema.extend({ content: text })).min(1, "must have at least one message"),

@@ -126,11 +126,13 @@ describe("judge-backed rewards", () => {
     expect(first.status).toBe(200);
     expect(first.body.rewards).toEqual(expected);
     expect(first.body.advantages).toHaveLength(3);
-    expect(first.body.results[0].verdicts).toEqual([
-      { criteria_met: true, p_met: null, source: "cache" },
-      { criteria_met: false, p_met: null, source: "judge" },
-      { criteria_met: true, p_met: null, source: "judge" },
+    // `criteria`, as in model mode, with the judge's explanations; `verdicts`, its deprecated alias, is the same list.
+    expect(first.body.results[0].criteria).toEqual([
+      { criteria_met: true, explanation: "It mentions apples.", p_met: null, source: "cache" },
+      { criteria_met: false, explanation: "It does not.", p_met: null, source: "judge" },
+      { criteria_met: true, explanation: "It mentions knives.", p_met: null, source: "judge" },
     ]);
+    expect(first.body.results[0].verdicts).toEqual(first.body.results[0].criteria);
     expect(first.body.results[0].judge_failures).toBe(0);
     expect(standin.chatCalls()).toBe(8);
     // Again, by every route: nothing is asked twice.
@@ -178,7 +180,7 @@ describe("judge-backed rewards", () => {
     // Over the criteria judged: 5 of the 5 positive points left.
     expect(partial.body.rewards).toEqual([1]);
     expect(partial.body.results[0].judge_failures).toBe(1);
-    expect(partial.body.results[0].verdicts[1]).toMatchObject({
+    expect(partial.body.results[0].criteria[1]).toMatchObject({
       criteria_met: null,
       source: "judge",
       failure: expect.stringContaining("HTTP 400"),
@@ -222,8 +224,9 @@ describe("judge-backed rewards", () => {
     expect(performance.now() - started).toBeLessThan(2000);
     expect(partial.status).toBe(200);
     expect(partial.body.rewards).toEqual([5 / 8]);
-    expect(partial.body.results[0].verdicts[2]).toEqual({
+    expect(partial.body.results[0].criteria[2]).toEqual({
       criteria_met: null,
+      explanation: null,
       p_met: null,
       source: null,
       failure: "not judged within --request-timeout-ms 400",
@@ -263,7 +266,7 @@ describe("hybrid rewards (--triage)", () => {
     expect(sureness[0]).toBeGreaterThan(sureness[1] as number);
     const { standin, post, metricsText } = await judgeServer({ withModel: true, flags: { triage: conf } });
     const body = (await post("/v1/score", { prompt, responses: [response], rubrics })).body;
-    const verdicts = body.results[0].verdicts as { criteria_met: boolean; p_met: number; source: string }[];
+    const verdicts = body.results[0].criteria as { criteria_met: boolean; p_met: number; source: string }[];
     const truth = [true, false, true];
     verdicts.forEach((v, i) => {
       expect(v.p_met).toBeCloseTo(p[i] as number, 6);

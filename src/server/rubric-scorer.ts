@@ -21,18 +21,29 @@ import { AbandonedError, QueueFullError, type Scorer, type SubmitOptions } from 
 
 export type VerdictSource = "judge" | "cache" | "model";
 
-/** One criterion of a judge-backed result: the verdict (null: a failure, left out), the model's P(met) when it ran, and the source. */
+/**
+ * One criterion of a judge-backed result: the verdict (null: a failure, left out), the judge's
+ * explanation (null when the judge gave none: a failure, or a verdict the model decided), the
+ * model's P(met) when it ran, and the source.
+ */
 export interface CriterionVerdict {
   criteria_met: boolean | null;
+  explanation: string | null;
   p_met: number | null;
   source: VerdictSource | null;
   failure?: string;
 }
 
-export interface JudgedScore extends RewardScore {
+/** A judge-backed result: `criteria` holds objects here, where the model alone gives P(met) numbers. */
+export interface JudgedScore extends Omit<RewardScore, "criteria"> {
+  criteria: CriterionVerdict[];
+  /** Deprecated: the same list as `criteria`, under its name before 0.2; to be removed. */
   verdicts: CriterionVerdict[];
   judge_failures: number;
 }
+
+/** What the server answers per response: the model's score, or a judge-backed one. */
+export type ServedScore = RewardScore | JudgedScore;
 
 export interface RubricScorerOptions {
   broker: VerdictBroker;
@@ -49,7 +60,7 @@ export interface RubricScorerOptions {
 
 const hasRubric = (request: RewardRequest) => (request.rubrics?.length ?? 0) > 0;
 
-export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardRequest, RewardScore> {
+export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardRequest, ServedScore> {
   const { broker, model, triage, deadlineMs, metrics } = options;
   if (triage !== undefined && !model) throw new UsageError("--triage needs --model: the model's P(met) decides the sure criteria");
   let outstanding = 0;
@@ -76,9 +87,9 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
         const p = pMet?.[a]?.[itemIndex] ?? null;
         if (triage !== undefined && p !== null && (p >= triage || p <= 1 - triage)) {
           metrics?.triaged.inc();
-          return { criteria_met: p >= triage, p_met: p, source: "model" };
+          return { criteria_met: p >= triage, explanation: null, p_met: p, source: "model" };
         }
-        const cell: CriterionVerdict = { criteria_met: null, p_met: p, source: null };
+        const cell: CriterionVerdict = { criteria_met: null, explanation: null, p_met: p, source: null };
         asked.push({ cell, question: { answer, itemIndex } });
         return cell;
       });
@@ -90,7 +101,7 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
       entry.done = true;
       progressAt = performance.now();
       if (verdict.ok) {
-        Object.assign(entry.cell, { criteria_met: verdict.criteria_met, source: verdict.source });
+        Object.assign(entry.cell, { criteria_met: verdict.criteria_met, explanation: verdict.explanation, source: verdict.source });
         if (verdict.source === "cache") metrics?.cacheHits.inc();
       } else {
         Object.assign(entry.cell, { source: "judge", failure: verdict.failure });
@@ -137,7 +148,7 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
           `${late} not judged within --request-timeout-ms ${deadlineMs})${last ? `; last failure: ${last}` : ""}`,
       );
     }
-    return { scores, reward, verdicts, judge_failures: failures.length } satisfies JudgedScore;
+    return { scores, reward, criteria: verdicts, verdicts, judge_failures: failures.length } satisfies JudgedScore;
   };
 
   const scoreRubrics = async (requests: readonly RewardRequest[], indexes: number[], abandoned?: Promise<unknown>) => {
@@ -170,9 +181,9 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
           judged.length > 0 ? scoreRubrics(pick(judged), judged, abandoned) : [],
           plain.length > 0 ? (model as Scorer<RewardRequest, RewardScore>).submit(pick(plain), { abandoned }) : [],
         ]);
-        const results = new Array<RewardScore>(requests.length);
+        const results = new Array<ServedScore>(requests.length);
         judged.forEach((i, k) => {
-          results[i] = fromJudge[k] as RewardScore;
+          results[i] = fromJudge[k] as JudgedScore;
         });
         plain.forEach((i, k) => {
           results[i] = fromModel[k] as RewardScore;
@@ -195,11 +206,11 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
 }
 
 /** What OpenRLHF logs beside its metrics: where the criteria of a request's judged answers came from. */
-export function judgeLogs(results: readonly RewardScore[]): Record<string, number> {
-  const judged = results.filter((r): r is JudgedScore => "verdicts" in r);
+export function judgeLogs(results: readonly ServedScore[]): Record<string, number> {
+  const judged = results.filter((r): r is JudgedScore => "judge_failures" in r);
   if (judged.length === 0) return {};
   const count = (source: VerdictSource) =>
-    judged.reduce((n, r) => n + r.verdicts.filter((v) => v.source === source && v.criteria_met !== null).length, 0);
+    judged.reduce((n, r) => n + r.criteria.filter((v) => v.source === source && v.criteria_met !== null).length, 0);
   return {
     judge_failures: judged.reduce((n, r) => n + r.judge_failures, 0),
     criteria_from_judge: count("judge"),

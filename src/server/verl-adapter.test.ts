@@ -7,22 +7,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServe, type TrainedFixture, trainFixtureModel } from "../../test/model-server.js";
-import { type Standin, startStandin } from "../../test/openai-standin.js";
+import { sharedFixtureModel, startServe, type TrainedFixture } from "../../test/model-server.js";
 import { runWithVerlAdapter } from "../../test/verl-python.js";
 
-let standin: Standin;
 let fixture: TrainedFixture;
 let dir: string;
 let open: Awaited<ReturnType<typeof startServe>>;
 let guarded: Awaited<ReturnType<typeof startServe>>;
 beforeAll(async () => {
-  standin = await startStandin({ embeddingDim: 16 });
   dir = await mkdtemp(join(tmpdir(), "medrubric-verl-"));
-  fixture = await trainFixtureModel(dir, standin.url);
+  fixture = await sharedFixtureModel(dir);
   [open, guarded] = await Promise.all([startServe(fixture), startServe(fixture, ["--api-key-env", "RM_KEY"], { env: { RM_KEY: "k3y" } })]);
   // Training and two servers starting: over vitest's 10 s hook default on a busy 2-core machine.
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   for (const server of [open, guarded]) {
     if (server?.child.exitCode === null) {
@@ -30,7 +27,6 @@ afterAll(async () => {
       await server.result;
     }
   }
-  await standin.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -137,6 +133,32 @@ print(json.dumps(compute_score("medical", "Call emergency services now.", json.d
     });
     expectClose([JSON.parse(result.stdout) as number], withRubric);
     expect(withRubric[0]).not.toBe(plain);
+  });
+
+  it('reads a ground_truth that is no rubric (42, "42") as none, and raises RewardServerError naming a list that is not one', async () => {
+    const code = `
+import json
+from medrubric_reward import RewardServerError, compute_score, compute_score_batch
+info = ${JSON.stringify(CHEST)}
+rewards = [compute_score("medical", "Call emergency services now.", truth, info) for truth in ["42", 42, None]]
+rewards.append(compute_score_batch(["medical"] * 2, ["Call emergency services now."] * 2, ["42", 42], [info] * 2))
+try:
+    compute_score("medical", "Call emergency services now.", '["call 911"]', info)
+    raised = None
+except RewardServerError as error:
+    raised = str(error)
+print(json.dumps({"rewards": rewards, "raised": raised}))
+`;
+    const result = await python(code, { MEDRUBRIC_REWARD_URL: open.url });
+    expect(result.code, result.stderr).toBe(0);
+    const { rewards, raised } = JSON.parse(result.stdout) as { rewards: [number, number, number, number[]]; raised: string };
+    const [plain] = await scored(open.url, {
+      prompt: [{ role: "user", content: CHEST.prompt }],
+      responses: ["Call emergency services now."],
+      scenario: CHEST.scenario,
+    });
+    expectClose([...rewards.slice(0, 3), ...rewards[3]] as number[], [plain, plain, plain, plain, plain] as number[]);
+    expect(raised).toBe(`ground_truth item 0: expected a rubric item {"criterion", "points"}, got 'call 911'`);
   });
 
   it("sends the API key, and raises naming the URL when the server refuses it", async () => {
