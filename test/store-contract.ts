@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { leaseOwner } from "../src/store/lease-owner.js";
 import type { RunLivenessOptions, Store } from "../src/store/store.js";
+import { onOtherHost } from "./other-host.js";
 import { runCommand, spawnCommand } from "./run-command.js";
 import { projectRoot } from "./shared-data.js";
 
@@ -46,10 +47,7 @@ function startRunInChild(location: string, options: { elsewhere?: boolean; stayM
     String(options.stayMs ?? 0),
   ];
   const [command, args] = options.elsewhere
-    ? [
-        "unshare",
-        ["--uts", ...(process.getuid?.() === 0 ? [] : ["--map-root-user"]), "sh", "-c", 'hostname elsewhere && exec "$@"', "sh", ...child],
-      ]
+    ? onOtherHost("elsewhere", child[0] as string, child.slice(1))
     : [child[0] as string, child.slice(1)];
   const { child: process_, result } = spawnCommand(command, args, { cwd: projectRoot });
   const runId = new Promise<string>((resolve, reject) => {

@@ -3,7 +3,9 @@
  * Postgres (the test run's server, a database per test): three `grade` runs at once pay each
  * verdict once; two `serve --judge-url` replicas sent the same requests at once make one judge
  * call per distinct (answer, criterion); `kill -9` of a replica mid-load leaves nothing paid twice
- * beyond the calls it had in flight.
+ * beyond the calls it had in flight, its leases taken at once on its own host and after
+ * `--lease-ms` from another. "Another host" is a replica in a UTS namespace of its own, with
+ * another hostname (other-host.ts).
  */
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -84,11 +86,12 @@ describe.skipIf(postgresSkipped)(`one Postgres store shared by processes ${needs
       });
   });
 
-  it("two serve replicas sent the same requests at once make one judge call per distinct (answer, criterion)", async () => {
+  it("two serve replicas on two hosts sent the same requests at once make one judge call per distinct (answer, criterion)", async () => {
     const store = await freshPostgresStore(await tempDir());
     standin = await startStandin({ chat: keywordVerdict, latencyMs: 150 });
     const flags = ["--judge-url", standin.url, "--judge-model", "grader", "--store", store];
-    const replicas = await Promise.all([startServeWith(flags), startServeWith(flags)]);
+    // One of them as on another machine (its own hostname): leases are the database's, whatever the host.
+    const replicas = await Promise.all([startServeWith(flags), startServeWith(flags, { hostname: "elsewhere" })]);
     try {
       const batches = [answers(6), answers(6).slice(2), answers(4)];
       // Every batch to both replicas at once, twice over.
@@ -139,6 +142,52 @@ describe.skipIf(postgresSkipped)(`one Postgres store shared by processes ${needs
     expect((await queryStore<{ status: string }>(store, "SELECT status FROM runs ORDER BY status")).map((run) => run.status)).toEqual([
       "done",
       "interrupted",
+    ]);
+  });
+
+  it("kill -9 of a replica on another host: the other waits for its leases to lapse (--lease-ms), then the other pays only for what it had in flight", async () => {
+    const store = await freshPostgresStore(await tempDir());
+    standin = await startStandin({ chat: keywordVerdict, latencyMs: 400 });
+    const flags = [
+      "--judge-url",
+      standin.url,
+      "--judge-model",
+      "grader",
+      "--store",
+      store,
+      "--judge-concurrency",
+      "4",
+      "--lease-ms",
+      "10000",
+    ];
+    const [doomed, survivor] = await Promise.all([startServeWith(flags, { hostname: "elsewhere" }), startServeWith(flags)]);
+    const load = answers(12);
+    try {
+      void score(doomed.url, load).catch(() => {}); // cut by the kill
+      while (standin.chatCalls() < 6) await delay(10);
+      const killedAt = performance.now();
+      doomed.child.kill("SIGKILL");
+      await doomed.result;
+      const paidAtKill = standin.chatCalls();
+      const [{ n: saved }] = (await queryStore<{ n: number }>(store, "SELECT count(*)::int AS n FROM verdict_cache")) as [{ n: number }];
+      const inFlight = paidAtKill - saved;
+      expect(inFlight).toBeGreaterThan(0);
+      expect(await score(survivor.url, load)).toEqual(load.map(expectedReward));
+      // Its pid cannot be checked from this host: the survivor waited for the leases to lapse,
+      // 10 s after they were taken or last renewed (at most 0.8 s before the kill: the calls then
+      // in flight), where its own 24 calls take 2.4 s.
+      expect(performance.now() - killedAt).toBeGreaterThan(9000);
+      expect(standin.chatCalls()).toBe(load.length * rubrics.length + inFlight);
+    } finally {
+      survivor.child.kill("SIGTERM");
+      await survivor.result;
+    }
+    // Its run is another host's with a fresh heartbeat: still running until it is 5 minutes silent.
+    await runCli(["verdicts", "list", "--store", store]);
+    const runs = await queryStore<{ status: string; owner: string }>(store, "SELECT status, owner FROM runs ORDER BY status");
+    expect(runs.map((run) => [run.status, run.owner.split(":")[0] === "elsewhere"])).toEqual([
+      ["done", false],
+      ["running", true],
     ]);
   });
 });
