@@ -55,6 +55,23 @@ const score = async (url: string, responses: string[]) => {
 const answers = (n: number) => Array.from({ length: n }, (_, i) => `answer ${i}:${i % 2 ? " apples" : ""}${i % 3 ? " pears" : ""}`);
 const expectedReward = (answer: string) => ((answer.includes("apples") ? 5 : 0) + (answer.includes("pears") ? 3 : 0)) / 8;
 
+/**
+ * Sends `load` to the doomed replica, kills it (SIGKILL) once 6 judge calls were made, and counts
+ * the calls it had in flight then: paid for, never saved.
+ */
+async function killMidLoad(doomed: Awaited<ReturnType<typeof startServeWith>>, store: string, load: string[]) {
+  void score(doomed.url, load).catch(() => {}); // cut by the kill
+  while ((standin as Standin).chatCalls() < 6) await delay(10);
+  const killedAt = performance.now();
+  doomed.child.kill("SIGKILL");
+  await doomed.result;
+  const paidAtKill = (standin as Standin).chatCalls();
+  const [{ n: saved }] = (await queryStore<{ n: number }>(store, "SELECT count(*)::int AS n FROM verdict_cache")) as [{ n: number }];
+  const inFlight = paidAtKill - saved;
+  expect(inFlight).toBeGreaterThan(0);
+  return { inFlight, killedAt };
+}
+
 describe.skipIf(postgresSkipped)(`one Postgres store shared by processes ${needsPostgres}`, () => {
   it("three grade runs started together pay each verdict once, and every run gets its own id and ends done", async () => {
     const rows = demoRows(6);
@@ -116,14 +133,7 @@ describe.skipIf(postgresSkipped)(`one Postgres store shared by processes ${needs
     const load = answers(12);
     const distinct = load.length * rubrics.length;
     try {
-      void score(doomed.url, load).catch(() => {}); // cut by the kill
-      while (standin.chatCalls() < 6) await delay(10);
-      doomed.child.kill("SIGKILL");
-      await doomed.result;
-      const paidAtKill = standin.chatCalls();
-      const [{ n: saved }] = (await queryStore<{ n: number }>(store, "SELECT count(*)::int AS n FROM verdict_cache")) as [{ n: number }];
-      const inFlight = paidAtKill - saved;
-      expect(inFlight).toBeGreaterThan(0);
+      const { inFlight } = await killMidLoad(doomed, store, load);
       expect(inFlight).toBeLessThanOrEqual(4);
       const started = performance.now();
       expect(await score(survivor.url, load)).toEqual(load.map(expectedReward));
@@ -163,15 +173,7 @@ describe.skipIf(postgresSkipped)(`one Postgres store shared by processes ${needs
     const [doomed, survivor] = await Promise.all([startServeWith(flags, { hostname: "elsewhere" }), startServeWith(flags)]);
     const load = answers(12);
     try {
-      void score(doomed.url, load).catch(() => {}); // cut by the kill
-      while (standin.chatCalls() < 6) await delay(10);
-      const killedAt = performance.now();
-      doomed.child.kill("SIGKILL");
-      await doomed.result;
-      const paidAtKill = standin.chatCalls();
-      const [{ n: saved }] = (await queryStore<{ n: number }>(store, "SELECT count(*)::int AS n FROM verdict_cache")) as [{ n: number }];
-      const inFlight = paidAtKill - saved;
-      expect(inFlight).toBeGreaterThan(0);
+      const { inFlight, killedAt } = await killMidLoad(doomed, store, load);
       expect(await score(survivor.url, load)).toEqual(load.map(expectedReward));
       // Its pid cannot be checked from this host: the survivor waited for the leases to lapse,
       // 10 s after they were taken or last renewed (at most 0.8 s before the kill: the calls then
