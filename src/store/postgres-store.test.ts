@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
@@ -6,6 +8,7 @@ import { describeStoreContract } from "../../test/store-contract.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { leaseOwner } from "./lease-owner.js";
 import { openPostgresStore, parsePostgresUrl } from "./postgres-store.js";
+import { openSqliteStore } from "./sqlite-store.js";
 
 const info = { kind: "grade", config: {}, dataHash: "d", judgeModel: "j", promptVersion: "p" };
 
@@ -44,6 +47,25 @@ describe.skipIf(postgresSkipped)(`Postgres store ${needsPostgres}`, () => {
       message: expect.stringMatching(/^postgres:\/\/medrubric@127\.0\.0\.1:1\/db: the store is unreachable: /),
     });
     expect(String(closed)).not.toContain("s3cret");
+  });
+});
+
+describe.skipIf(postgresSkipped)(`Postgres store, this host's part ${needsPostgres}`, () => {
+  it("keeps embeddings in the local SQLite file of the URL's embeddings=, opened only when first used", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "local", "embeddings.sqlite");
+    const url = new URL(await backend.location());
+    url.searchParams.set("embeddings", file);
+    const store = await openPostgresStore(url.toString());
+    expect(store.dataDir).toBe(join(dir, "local"));
+    await store.startRun("r", info);
+    expect(existsSync(file)).toBe(false);
+    await store.saveEmbeddings("enc", [{ key: "v", vector: new Float32Array([1, 2]) }]);
+    expect(existsSync(file)).toBe(true);
+    await store.close();
+    const local = openSqliteStore(file);
+    expect([...((await local.cachedEmbeddings(["v"])).get("v") as Float32Array)]).toEqual([1, 2]);
+    await local.close();
   });
 });
 

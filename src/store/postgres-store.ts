@@ -3,7 +3,7 @@
  * of hosts: runs and their verdicts, the verdict cache with its leases, the hybrid's memory (the
  * verdicts' subjects and the answers' text) and the completion cache live in the database; the
  * embedding cache stays in a SQLite file on this host (vectors are cheap to recompute and large
- * to ship), the SQLite store composed in for it.
+ * to ship), the SQLite store composed in for it, opened when first used.
  *
  * URL: postgres://USER@HOST:PORT/DB[?pool=N&embeddings=FILE]. `pool` bounds this process's
  * connections (default 10); `embeddings` is the local SQLite file (default the SQLite store's
@@ -15,6 +15,7 @@
  * clocks disagree still agree on who holds a lease.
  */
 import { randomUUID } from "node:crypto";
+import { dirname } from "node:path";
 import pg from "pg";
 import { ConfigError, MedrubricError, NetworkError } from "../core/errors.js";
 import { isDeadLocalOwner } from "./lease-owner.js";
@@ -141,8 +142,7 @@ export async function openPostgresStore(url: string, options: RunLivenessOptions
     if (error instanceof MedrubricError) throw error;
     throw new ConfigError(`${where.location}: cannot open the store: ${(error as Error).message}`, { cause: error });
   }
-  const embeddings = openSqliteStore(where.embeddings, options);
-  return postgresStore(query, pool, embeddings, where.location, options);
+  return postgresStore(query, pool, where, options);
 }
 
 type Query = <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<pg.QueryResult<R>>;
@@ -201,7 +201,14 @@ const UPSERT_RUN_VERDICTS = `INSERT INTO run_verdicts (run_id, example_key, item
   SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
   ON CONFLICT (run_id, example_key, item_index) DO UPDATE SET cache_key = excluded.cache_key, failure = excluded.failure`;
 
-function postgresStore(query: Query, pool: pg.Pool, embeddings: Store, location: string, options: RunLivenessOptions): Store {
+function postgresStore(query: Query, pool: pg.Pool, where: PostgresLocation, options: RunLivenessOptions): Store {
+  // This host's embedding cache, opened when first used: a command that embeds nothing (grading,
+  // `verdicts`) leaves no SQLite file behind in the working folder.
+  let local: Store | undefined;
+  const embeddings = () => {
+    local ??= openSqliteStore(where.embeddings, options);
+    return local;
+  };
   const heartbeat = startRunHeartbeat(async (runIds) => {
     await query("UPDATE runs SET heartbeat_at = now() WHERE id = ANY($1) AND status = 'running'", [runIds]);
   }, options);
@@ -247,8 +254,8 @@ function postgresStore(query: Query, pool: pg.Pool, embeddings: Store, location:
   };
 
   return {
-    location,
-    dataDir: embeddings.dataDir,
+    location: where.location,
+    dataDir: where.embeddings === ":memory:" ? undefined : dirname(where.embeddings),
     async cachedVerdicts(keys) {
       const cached = await cachedByKey(keys);
       return keys.map((key) => cached.get(key));
@@ -420,11 +427,11 @@ function postgresStore(query: Query, pool: pg.Pool, embeddings: Store, location:
         [key, model, content, tokens.promptTokens, tokens.completionTokens],
       );
     },
-    cachedEmbeddings: (keys) => embeddings.cachedEmbeddings(keys),
-    saveEmbeddings: (encoder, entries) => embeddings.saveEmbeddings(encoder, entries),
+    cachedEmbeddings: (keys) => embeddings().cachedEmbeddings(keys),
+    saveEmbeddings: (encoder, entries) => embeddings().saveEmbeddings(encoder, entries),
     async close() {
       heartbeat.stop();
-      await Promise.all([pool.end(), embeddings.close()]);
+      await Promise.all([pool.end(), local?.close()]);
     },
   };
 }
