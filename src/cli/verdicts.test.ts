@@ -108,4 +108,15 @@ describe("medrubric verdicts refusals", () => {
     ]);
     for (const bad of ["0s", "3x", "", "-1d", "d"]) expect(() => parseAge(bad)).toThrow("expected an age > 0");
   });
+
+  it("says in one line, without the password or a stack, that a Postgres store is unreachable (exit 69) or its URL unreadable (exit 78)", async () => {
+    const unreachable = await runCli(["verdicts", "list", "--store", "postgres://medrubric:s3cret@127.0.0.1:1/medrubric"]);
+    expect(unreachable.code).toBe(EXIT_CODES.network);
+    expect(unreachable.stderr).toMatch(/^medrubric: postgres:\/\/medrubric@127\.0\.0\.1:1\/medrubric: the store is unreachable: [^\n]+\n$/);
+    const badPool = await runCli(["verdicts", "list", "--store", "postgres://medrubric:s3cret@127.0.0.1:1/medrubric?pool=0"]);
+    expect(badPool.code).toBe(EXIT_CODES.config);
+    expect(badPool.stderr).toBe(
+      "medrubric: postgres://medrubric@127.0.0.1:1/medrubric: pool=0: the connection pool's size must be an integer from 1 to 100\n",
+    );
+  });
 });
