@@ -9,7 +9,7 @@
  * started for the run from Debian's binaries (test/postgres-server.ts) with its durable defaults
  * (fsync and synchronous commits on), as a deployment would run it.
  *
- *   node --import tsx bench/store-backends.bench.ts [--runs 3] [--seconds 10] [--judge-concurrency 16] [--latency-ms 200] [--clients 4]
+ *   node --import tsx bench/store-backends.bench.ts [--runs 3] [--seconds 10] [--judge-concurrency 16] [--latency-ms 200] [--clients 4] [--pool 10]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -25,6 +25,8 @@ const seconds = numberFlag("--seconds", 10);
 const concurrency = numberFlag("--judge-concurrency", 16);
 const latencyMs = numberFlag("--latency-ms", 200);
 const clientsPerReplica = numberFlag("--clients", 4);
+/** Each Postgres replica's connection pool (the URL's pool=), default the store's. */
+const pool = numberFlag("--pool", 10);
 const ANSWERS = 8;
 const CRITERIA = 12;
 const bound = concurrency / (latencyMs / 1000);
@@ -114,7 +116,7 @@ const started = [];
 for (const setup of setups) {
   const replicas = [];
   for (const store of setup.stores)
-    replicas.push(await startReplica(store.startsWith("postgres") ? `${store}?embeddings=${dir}/e.sqlite` : store));
+    replicas.push(await startReplica(store.startsWith("postgres") ? `${store}?pool=${pool}&embeddings=${dir}/e.sqlite` : store));
   started.push({ ...setup, replicas, results: [] as Awaited<ReturnType<typeof load>>[] });
 }
 const load0 = loadavg();
@@ -149,7 +151,7 @@ printReport(
   rows,
 );
 console.log(
-  `\njudge latency ${latencyMs} ms, --judge-concurrency ${concurrency}, ${clientsPerReplica} clients per replica sending groups of ${ANSWERS} answers x ${CRITERIA} criteria, ${seconds} s per run; load average ${load0.map((x) => x.toFixed(2)).join(" ")} before, ${loadavg()
+  `\njudge latency ${latencyMs} ms, --judge-concurrency ${concurrency}, pool=${pool} per Postgres replica, ${clientsPerReplica} clients per replica sending groups of ${ANSWERS} answers x ${CRITERIA} criteria, ${seconds} s per run; load average ${load0.map((x) => x.toFixed(2)).join(" ")} before, ${loadavg()
     .map((x) => x.toFixed(2))
     .join(" ")} after`,
 );
