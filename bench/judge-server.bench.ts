@@ -8,7 +8,8 @@
  * the concurrency and latency set: `--judge-concurrency` calls every `latency`, and for one
  * client one group's 96 calls in ceil(96 / concurrency) waves. Latency is per request. The
  * server's CPU time per judge call (from /proc) says what the server costs apart from the load
- * other processes put on the machine.
+ * other processes put on the machine. Last, the longest the server's event loop is held by the
+ * largest request it accepts (read off /healthz answering meanwhile).
  *
  *   node --import tsx bench/judge-server.bench.ts [--runs 3] [--seconds 15] [--judge-concurrency 64] [--latency-ms 200]
  */
@@ -135,6 +136,34 @@ const scenarios = [
   { label: "64 clients, every answer new", clients: 64, repeats: 0, bound: fullBound },
   { label: "64 clients, 2 of 8 answers repeat", clients: 64, repeats: 2, bound: fullBound },
 ];
+/**
+ * The event loop while the largest request `--max-judge-work` lets in (64 answers x 64 criteria =
+ * 4,096, every answer new) is hashed, looked up and queued: /healthz is asked every 2 ms meanwhile
+ * and its slowest answers say how long the loop was held (an idle /healthz takes about 1 ms here).
+ */
+async function largestRequest() {
+  const big = Array.from({ length: 64 }, (_, i) => ({ criterion: `Large criterion ${i}: advises on point ${i}.`, points: 1 }));
+  const times: number[] = [];
+  let done = false;
+  const sent = fetch(`${url}/v1/score`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ prompt, responses: Array.from({ length: 64 }, newAnswer), rubrics: big }),
+  }).then(async (response) => {
+    await response.arrayBuffer();
+    done = true;
+  });
+  while (!done) {
+    const asked = performance.now();
+    await (await fetch(`${url}/healthz`)).arrayBuffer();
+    times.push(performance.now() - asked);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await sent;
+  times.sort((a, b) => a - b);
+  return { max: times.at(-1) as number, p99: times[Math.floor(0.99 * (times.length - 1))] as number };
+}
+
 const load0 = loadavg();
 const rows: string[] = [];
 for (const s of scenarios) {
@@ -161,6 +190,12 @@ printReport(
     "failed requests",
   ],
   rows,
+);
+const largest = [];
+for (let r = 0; r < runs; r++) largest.push(await largestRequest());
+console.log(
+  `\nthe largest request --max-judge-work allows (64 answers x 64 criteria) alone: /healthz asked every 2 ms meanwhile took at most ` +
+    `${median(largest.map((x) => x.max)).toFixed(1)} ms (p99 ${median(largest.map((x) => x.p99)).toFixed(1)} ms), median of ${runs}`,
 );
 console.log(
   `\njudge latency ${latencyMs} ms, --judge-concurrency ${concurrency}, ${seconds} s per run; load average ${load0.map((x) => x.toFixed(2)).join(" ")} before, ${loadavg()

@@ -137,6 +137,8 @@ async function runConf(conf: number | undefined, held: GradedExample[], pMet: nu
       leaseMs: 30_000,
       judgeConcurrency: concurrency,
       maxQueue: 1e6,
+      maxJudgeWork: 1e6,
+      onUnjudged: "partial",
       requestTimeoutMs: 3_600_000,
       triage: conf,
       store: join(dir, "store.sqlite"),

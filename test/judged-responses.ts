@@ -84,6 +84,26 @@ export function replayJudge(rows: readonly RecordedRow[]): (body: ChatCompletion
   };
 }
 
+/** replayJudge for the whole-rubric grader prompt (`--judge-style rubric`): every numbered item's recorded verdict, in one reply. */
+export function replayRubricJudge(rows: readonly RecordedRow[]): (body: ChatCompletionBody) => string {
+  return (body) => {
+    const prompt = body.messages.map((m) => m.content).join("\n");
+    const row = longest(
+      rows.filter((r) => prompt.includes(responseText(r))),
+      responseText,
+    );
+    if (!row) throw new Error("no recorded response appears verbatim in the grader prompt");
+    const listed = prompt.slice(prompt.indexOf("# Rubric items"), prompt.indexOf("# How to grade"));
+    const verdicts = [...listed.matchAll(/^(\d+)\. (.*)$/gm)].map(([, item, text]) => {
+      const i = row.rubrics.findIndex((r) => `[${r.points}] ${r.criterion}` === text);
+      if (i < 0) throw new Error(`item ${item} is no rubric item of ${row.prompt_id}`);
+      const verdict = row.verdicts[i];
+      return { item: Number(item), explanation: verdict?.explanation, criteria_met: verdict?.criteria_met };
+    });
+    return JSON.stringify({ verdicts });
+  };
+}
+
 export const responseText = (row: RecordedRow): string => row.completion.map((m) => m.content).join("\n");
 
 function longest<T>(values: T[], text: (value: T) => string): T | undefined {

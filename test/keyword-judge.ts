@@ -19,3 +19,21 @@ export function keywordVerdict(body: ChatCompletionBody): string {
   const met = word !== undefined && shown.includes(word);
   return JSON.stringify({ explanation: met ? `It mentions ${word}.` : "It does not.", criteria_met: met });
 }
+
+/** The numbered criteria of a rendered whole-rubric grader prompt (`--judge-style rubric`), in order. */
+export function criteriaOf(body: ChatCompletionBody): string[] {
+  const text = body.messages[0]?.content ?? "";
+  const list = text.slice(text.indexOf("# Rubric items"), text.indexOf("# How to grade"));
+  return [...list.matchAll(/^\d+\. \[[^\]]*\] (.*)$/gm)].map((m) => m[1] as string);
+}
+
+/** keywordVerdict for every item of a whole-rubric grader prompt, as one answer. */
+export function keywordRubricVerdicts(body: ChatCompletionBody): string {
+  const text = body.messages[0]?.content ?? "";
+  const shown = text.slice(text.lastIndexOf("# Conversation", text.indexOf("# Rubric items")), text.indexOf("# Rubric items"));
+  const verdicts = criteriaOf(body).map((criterion, i) => {
+    const word = /^Mentions (\w+)/.exec(criterion)?.[1];
+    return { item: i + 1, explanation: "keyword", criteria_met: word !== undefined && shown.includes(word) };
+  });
+  return JSON.stringify({ verdicts });
+}

@@ -44,9 +44,14 @@ describe("numeric flag ranges", () => {
       ["score", "--bootstrap"],
     ])
       expect(flags.some((f) => f.command === command && f.flag === flag)).toBe(true);
+    // Choices (commander checks them) and lists: no numeric range.
     expect(parsedWithoutRange().sort()).toEqual([
       "data fetch --subset",
+      "eval --judge-style",
+      "grade --judge-style",
       "rm-eval --compare",
+      "serve --judge-style",
+      "serve --on-unjudged",
       "synth degrade --dimensions",
       "synth generate --dimensions",
       "verdicts list --older-than",

@@ -4,7 +4,15 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { demoRows, type RecordedRow, recordedFile, recordedRows, replayJudge, writeGradingInputs } from "../../test/judged-responses.js";
+import {
+  demoRows,
+  type RecordedRow,
+  recordedFile,
+  recordedRows,
+  replayJudge,
+  replayRubricJudge,
+  writeGradingInputs,
+} from "../../test/judged-responses.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { readJsonlFile } from "../../test/read-jsonl-file.js";
 import { runCli, spawnCli } from "../../test/run-cli.js";
@@ -46,6 +54,31 @@ const replayedRuns: { name: string; rows: () => RecordedRow[]; skip: boolean }[]
 
 /** The overall score as the table prints it: the mean example score clipped to [0, 1], 4 decimals. */
 const overallOf = (rows: RecordedRow[]) => Math.min(1, Math.max(0, rows.reduce((sum, row) => sum + row.score, 0) / rows.length)).toFixed(4);
+
+describe("medrubric grade --judge-style rubric", () => {
+  it("grades each answer's criteria in one call, reproduces the scores, and never shares verdicts with the per-criterion style", async () => {
+    const rows = demoRows();
+    const dir = await tempDir();
+    const inputs = await writeGradingInputs(rows, dir);
+    const items = rows.reduce((n, row) => n + row.rubrics.length, 0);
+    const most = Math.max(...rows.map((row) => row.rubrics.length));
+    standin = await startStandin({ chat: replayRubricJudge(rows) });
+    // One answer's criteria at a time in flight, all of them: one call per answer.
+    const whole = await runCli(gradeArgs(dir, inputs, standin.url, ["--judge-style", "rubric", "--concurrency", String(most)]));
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(standin.chatCalls()).toBeLessThan(items);
+    expect(standin.chatCalls()).toBeGreaterThanOrEqual(rows.length);
+    const graded = readJsonlFile(join(dir, "graded.jsonl"));
+    expect(graded.map((row) => Number(row.score.toFixed(10)))).toEqual(rows.map((row) => row.score));
+    const summary = JSON.parse(readFileSync(join(dir, "graded.summary.json"), "utf8"));
+    await standin.close();
+    standin = await startStandin({ chat: replayJudge(rows) });
+    const each = await runCli(gradeArgs(dir, inputs, standin.url));
+    expect(each.code, each.stderr).toBe(0);
+    expect(standin.chatCalls()).toBe(items);
+    expect(JSON.parse(readFileSync(join(dir, "graded.summary.json"), "utf8")).judge.prompt_version).not.toBe(summary.judge.prompt_version);
+  });
+});
 
 describe("medrubric grade", () => {
   for (const run of replayedRuns)

@@ -3,7 +3,7 @@
  * progress bar, the graded file and its summary, the closing score table with token usage,
  * cost and failures, and the failure-rate gate.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { NetworkError, TemporaryError } from "../core/errors.js";
 import { hashJson } from "../core/hash.js";
 import { exampleKey } from "../healthbench/load.js";
@@ -12,9 +12,11 @@ import { scoreGraded } from "../healthbench/score-graded.js";
 import { writeJsonl } from "../io/jsonl.js";
 import { checkOutputFiles, writeFileAtomic } from "../io/output-file.js";
 import { type GradeStats, type GradeTask, gradeTasks } from "../judge/grade-run.js";
-import { loadGraderPrompt } from "../judge/grader-prompt.js";
+import { loadGraderPrompt, loadRubricGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import { DEFAULT_LEASE_MS } from "../judge/verdict-leases.js";
+import { createWholeRubricJudge } from "../judge/whole-rubric-judge.js";
+import type { RequestObserver } from "../llm/openai-client.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
 import { reportFileBeside, resultText, writeReportBeside } from "../report/write-report.js";
 import { DEFAULT_STORE, storePath } from "../store/open-store.js";
@@ -32,14 +34,27 @@ export interface GradingFlags extends Record<string, unknown> {
   maxParseRetries: number;
   maxFailureRate?: number;
   graderPrompt?: string;
+  judgeStyle: JudgeStyle;
   leaseMs: number;
 }
+
+/** One judge call per criterion (HealthBench's protocol, exact), or one per answer for its whole rubric (cheaper, not exact). */
+export const JUDGE_STYLES = ["per-criterion", "rubric"] as const;
+export type JudgeStyle = (typeof JUDGE_STYLES)[number];
 
 /** The judge's flags, as `grade` has them (`serve` makes the URL and model optional: it may run without a judge). */
 export function addJudgeOptions(command: Command, optional = false): Command {
   return addLlmOptions(command, JUDGE, optional)
     .option("--max-parse-retries <n>", "times an unparseable judge answer is asked again before it is a judge failure", integerIn(0, 10), 2)
-    .option("--grader-prompt <file>", "grader prompt template (default: the bundled HealthBench-protocol prompt)")
+    .option("--grader-prompt <file>", "grader prompt template (default: the bundled prompt of the --judge-style)")
+    .addOption(
+      new Option(
+        "--judge-style <style>",
+        "per-criterion: one judge call per criterion (HealthBench's protocol, exact); rubric: one call grades all criteria of an answer (fewer calls and tokens, not HealthBench-exact; its own cache keys)",
+      )
+        .choices(JUDGE_STYLES)
+        .default("per-criterion"),
+    )
     .option(
       "--lease-ms <n>",
       "how long an item this run is asking stays reserved against other runs on the store without renewal (a killed run's lapse)",
@@ -58,12 +73,15 @@ export function addGradingOptions(command: Command): Command {
 
 /** The judge the flags describe (client, grader prompt, parse retries), with `concurrency` requests in flight at most. */
 export async function createJudgeFromFlags(
-  flags: Record<string, unknown> & Pick<GradingFlags, "maxParseRetries" | "graderPrompt">,
+  flags: Record<string, unknown> & Pick<GradingFlags, "maxParseRetries" | "graderPrompt"> & { judgeStyle?: JudgeStyle },
   concurrency: number,
+  observer?: RequestObserver,
 ) {
-  const client = createClientFromFlags(flags, JUDGE, concurrency);
-  const prompt = await loadGraderPrompt(flags.graderPrompt);
-  return { client, judge: createRubricJudge({ client, prompt, maxParseRetries: flags.maxParseRetries }) };
+  const client = createClientFromFlags(flags, JUDGE, concurrency, observer);
+  const { maxParseRetries } = flags;
+  if (flags.judgeStyle === "rubric")
+    return { client, judge: createWholeRubricJudge({ client, prompt: await loadRubricGraderPrompt(flags.graderPrompt), maxParseRetries }) };
+  return { client, judge: createRubricJudge({ client, prompt: await loadGraderPrompt(flags.graderPrompt), maxParseRetries }) };
 }
 
 const summaryFileOf = (out: string): string => out.replace(/(\.jsonl)?$/, ".summary.json");

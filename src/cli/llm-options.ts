@@ -5,7 +5,7 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.js";
 import { normaliseBaseUrl, resolveApiKey } from "../llm/endpoint.js";
-import { createLlmClient, DEFAULT_MAX_RESPONSE_BYTES, type LlmClient } from "../llm/openai-client.js";
+import { createLlmClient, DEFAULT_MAX_RESPONSE_BYTES, type LlmClient, type RequestObserver } from "../llm/openai-client.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
 
 export interface LlmRole {
@@ -46,7 +46,12 @@ export function addLlmOptions(command: Command, role: LlmRole, optional = false)
     .option(`--${p}-price-output <x>`, "price per million completion tokens", numberIn(0, 10_000));
 }
 
-export function createClientFromFlags(flags: Record<string, unknown>, role: LlmRole, concurrency: number): LlmClient {
+export function createClientFromFlags(
+  flags: Record<string, unknown>,
+  role: LlmRole,
+  concurrency: number,
+  observer?: RequestObserver,
+): LlmClient {
   const get = (name: string) => flags[`${role.prefix}${name}`];
   const urls = (get("Url") as string[]).map(normaliseBaseUrl);
   const apiKey = resolveApiKey(urls, {
@@ -71,5 +76,6 @@ export function createClientFromFlags(flags: Record<string, unknown>, role: LlmR
     retry: { retries: get("Retries") as number },
     concurrency,
     pricing: priceInput === undefined ? undefined : { inputPerMillion: priceInput, outputPerMillion: priceOutput as number },
+    observer,
   });
 }

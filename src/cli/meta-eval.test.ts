@@ -297,4 +297,33 @@ describe("medrubric meta-eval", () => {
     expect(bad.code).toBe(EXIT_CODES.input);
     expect(bad.stderr).toContain(`${inputs.labels}:2: labels: must have at least one label`);
   });
+
+  it("sets a second graded file (another --judge-style) against the same labels with --compare", async () => {
+    const inputs = await threeRaters();
+    // The second judge agrees with the majority on c4 (met by A and C) where the first did not.
+    const second = await files(
+      [
+        gradedRow("p1", [
+          ["c1", "accuracy", T],
+          ["c2", "accuracy", T],
+          ["c3", "completeness", F],
+          ["c4", "completeness", T],
+        ]),
+        gradedRow("p2", [
+          ["c5", "completeness", T],
+          ["c6", "completeness", T],
+        ]),
+      ],
+      [],
+    );
+    const args = ["meta-eval", "--input", inputs.graded, "--labels", inputs.labels, "--compare", second.graded];
+    const json = await runCli([...args, "--json"]);
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.compared).toEqual({ graded: second.graded, ...(await runMetaEval({ graded: second.graded, labels: inputs.labels })) });
+    expect(parsed.judge_vs_majority.agreement).toBeLessThan(parsed.compared.judge_vs_majority.agreement);
+    const table = await runCli(args);
+    expect(table.stdout).toContain(`comparison: ${inputs.graded} (first) vs ${second.graded} (second)`);
+    expect(table.stdout).toMatch(/^judge failures\s+1\s+0\s+-1$/m);
+  });
 });

@@ -1,4 +1,8 @@
-/** `medrubric meta-eval`: agreement of the judge's verdicts with human reference labels, as a table or one JSON object. */
+/**
+ * `medrubric meta-eval`: agreement of the judge's verdicts with human reference labels, as a table
+ * or one JSON object; with `--compare`, a second graded file (another --judge-style, grader prompt
+ * or judge) is set against the same labels beside the first.
+ */
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
 import { loadGraded } from "../healthbench/load.js";
@@ -18,12 +22,22 @@ export function registerMetaEval(program: Command): void {
     .description("agreement of the judge's verdicts with human reference labels, beside the raters' agreement with each other")
     .requiredOption("--input <file>", "graded rows, as score reads them; a verdict may be a judge failure (criteria_met null)")
     .requiredOption("--labels <file>", "reference labels: medrubric label rows or HealthBench meta-eval rows")
-    .option("--json", "print one JSON object instead of the table")
-    .action(async (flags: { input: string; labels: string; json?: boolean }) => {
+    .option(
+      "--compare <file>",
+      "a second graded file of the same answers (e.g. `grade --judge-style rubric`), its agreement with the labels shown beside the first's",
+    )
+    .option("--json", "print one JSON object instead of the table (with --compare: the second report under `compared`)")
+    .action(async (flags: { input: string; labels: string; json?: boolean; compare?: string }) => {
       const report = await runMetaEval({ graded: flags.input, labels: flags.labels });
-      process.stdout.write(
-        flags.json ? `${JSON.stringify(report)}\n` : formatMetaEvalTable(report, `judge in ${flags.input} vs labels in ${flags.labels}`),
-      );
+      const compared = flags.compare === undefined ? undefined : await runMetaEval({ graded: flags.compare, labels: flags.labels });
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(compared ? { ...report, compared: { graded: flags.compare, ...compared } } : report)}\n`);
+        return;
+      }
+      process.stdout.write(formatMetaEvalTable(report, `judge in ${flags.input} vs labels in ${flags.labels}`));
+      if (!compared) return;
+      process.stdout.write(`\n${formatMetaEvalTable(compared, `judge in ${flags.compare} vs labels in ${flags.labels}`)}\n`);
+      process.stdout.write(formatComparison(report, compared, [flags.input, flags.compare as string]));
     });
   deprecatedAlias(command, "--graded <file>", "--input");
 }
@@ -99,4 +113,23 @@ export function formatMetaEvalTable(report: MetaEvalReport, title: string): stri
     ...majorityGroup("by category: judge vs majority", report.by_category),
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** The headline figures of two graded files against the same labels, one line each, and their difference. */
+export function formatComparison(first: MetaEvalReport, second: MetaEvalReport, files: [string, string]): string {
+  const line = (name: string, pick: (r: MetaEvalReport) => number | null, digits = 4) => {
+    const [a, b] = [pick(first), pick(second)];
+    const change = a === null || b === null ? "-" : `${b - a >= 0 ? "+" : ""}${(b - a).toFixed(digits)}`;
+    return `${name.padEnd(NAME_WIDTH)}${cell(a, 10, digits)}${cell(b, 10, digits)}${change.padStart(10)}`;
+  };
+  return `${[
+    `comparison: ${files[0]} (first) vs ${files[1]} (second)`,
+    `${"".padEnd(NAME_WIDTH)}${"first".padStart(10)}${"second".padStart(10)}${"change".padStart(10)}`,
+    line("judge vs raters: mean balanced F1", (r) => r.judge_vs_raters.mean_balanced_f1),
+    line("judge vs raters: pooled balanced F1", (r) => r.judge_vs_raters.pooled_balanced_f1),
+    line("judge vs majority: balanced F1", (r) => r.judge_vs_majority.balanced_f1),
+    line("judge vs majority: agreement", (r) => r.judge_vs_majority.agreement),
+    line("items judged", (r) => r.n_items, 0),
+    line("judge failures", (r) => r.judge_failures, 0),
+  ].join("\n")}\n`;
 }

@@ -6,8 +6,9 @@
  * worker or many.
  */
 import cluster from "node:cluster";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { ConfigError, describeError, EXIT_CODES, exitCodeOf, MedrubricError, TemporaryError, UsageError } from "../core/errors.js";
+import { DEFAULT_MAX_JUDGE_WORK } from "../server/judge-work.js";
 import type { ServedModel } from "../server/scoring-thread.js";
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -15,6 +16,7 @@ import {
   DEFAULT_MAX_BATCH_CHARS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from "../server/server-limits.js";
+import { DEFAULT_UNJUDGED_POLICY, UNJUDGED_POLICIES } from "../server/unjudged-criteria.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
 import { addJudgeOptions } from "./grading-session.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
@@ -57,7 +59,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       "--max-queue <n>",
-      "answers waiting or being scored at most; beyond it requests get 429 (413 for a request larger than this)",
+      "answers waiting or being scored at most (with a judge: criteria waiting for verdicts); beyond it requests get 429 (413 for a request larger than this)",
       integerIn(1, 10_000_000),
       4096,
     )
@@ -86,7 +88,26 @@ export function registerServe(program: Command): void {
       integerIn(0, 3_600_000),
       DEFAULT_DRAIN_TIMEOUT_MS,
     )
-    .option("--judge-concurrency <n>", "judge calls in flight at most, over all requests", integerIn(1, 4096), 16)
+    .option(
+      "--judge-concurrency <n>",
+      "judge calls in flight at most, over all requests and all --workers (each worker takes its share; at least one each)",
+      integerIn(1, 4096),
+      16,
+    )
+    .option(
+      "--max-judge-work <n>",
+      "criteria one request may send to the judge (answers x criteria); beyond it 413, before any work",
+      integerIn(1, 1_000_000),
+      DEFAULT_MAX_JUDGE_WORK,
+    )
+    .addOption(
+      new Option(
+        "--on-unjudged <policy>",
+        "an answer with criteria the judge could not judge (failure, deadline): fail it (the trainer retries; verdicts judged are cached), or give the reward over the criteria judged",
+      )
+        .choices(UNJUDGED_POLICIES)
+        .default(DEFAULT_UNJUDGED_POLICY),
+    )
     .option(
       "--triage <conf>",
       "with --model and a judge: criteria whose P(met) is >= CONF or <= 1 - CONF take the model's verdict, the rest go to the judge",
@@ -116,6 +137,20 @@ function checkRewardSources(flags: ServeFlags): void {
     throw new UsageError(
       `--triage ${flags.triage}: needs both --model (whose P(met) decides the sure criteria) and --judge-url (for the rest)`,
     );
+  if (flags.judgeUrl && flags.workers > flags.judgeConcurrency)
+    throw new UsageError(
+      `--judge-concurrency ${flags.judgeConcurrency}: below --workers ${flags.workers}; the workers share it, so each needs at least one call`,
+    );
+}
+
+/**
+ * This process's share of --judge-concurrency: the workers split it (the first ones take one more
+ * when it does not divide), so the judge never has more calls in flight than the flag says.
+ */
+export function judgeConcurrencyShare(total: number, workers: number, workerId: number | undefined): number {
+  if (workerId === undefined || workers <= 1) return total;
+  const index = (workerId - 1) % workers;
+  return Math.floor(total / workers) + (index < total % workers ? 1 : 0);
 }
 
 /** One server: the scoring thread and/or the judge, the app on its port, and a graceful stop on SIGTERM. */
@@ -141,7 +176,8 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
         onBatch: (size) => metrics.batchSize.observe(size),
       })
     : undefined;
-  const judging = flags.judgeUrl ? await openJudgeScorer(flags, metrics, scoring?.scorer) : undefined;
+  const judgeConcurrency = judgeConcurrencyShare(flags.judgeConcurrency, flags.workers, cluster.worker?.id);
+  const judging = flags.judgeUrl ? await openJudgeScorer({ ...flags, judgeConcurrency }, metrics, scoring?.scorer) : undefined;
   const closeAll = async (judgeMs: number) => {
     const cut = (await judging?.close(judgeMs)) ?? 0;
     await scoring?.close();
@@ -158,6 +194,7 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
     maxBodyBytes: flags.maxBodyBytes,
     maxAnswerChars: flags.maxAnswerChars,
     draining: () => draining,
+    judgeDegraded: judging?.degraded,
     rubricsRequired: !scoring,
   });
   const server = await listen(app, flags.host, flags.port).catch(async (error) => {

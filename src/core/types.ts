@@ -38,6 +38,8 @@ export interface JudgeInput {
   /** The whole conversation, the graded response as its last turn(s). */
   conversation: readonly ChatMessage[];
   item: Pick<RubricItem, "points" | "criterion">;
+  /** Aborts the call (its request deadline passed, or nobody waits for it any more): it then fails at once, unanswered. */
+  signal?: AbortSignal;
 }
 
 /** A judge either gives a verdict or fails; a failure is never a verdict of "not met". */

@@ -28,11 +28,12 @@ export function createRubricJudge({ client, prompt, maxParseRetries = 2 }: Rubri
     model: client.model,
     id: canonicalJson(client.settings),
     promptVersion: prompt.version,
-    async grade({ conversation, item }): Promise<JudgeOutcome> {
+    async grade({ conversation, item, signal }): Promise<JudgeOutcome> {
       const messages = [{ role: "user" as const, content: renderGraderPrompt(prompt, conversation, item) }];
       const asked = await askUntilUsable(client, messages, (content) => parseJsonOutput(content, judgeAnswerSchema), {
         json: true,
         maxRetries: maxParseRetries,
+        signal,
       });
       if (asked.ok)
         return { ok: true, verdict: asked.value, promptTokens: asked.answer.promptTokens, completionTokens: asked.answer.completionTokens };

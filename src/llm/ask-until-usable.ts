@@ -5,7 +5,7 @@
  */
 import type { ChatMessage } from "../core/types.js";
 import { LlmOutputError } from "./json-output.js";
-import { type ChatResult, type LlmClient, LlmRequestError } from "./openai-client.js";
+import { type CallOptions, type ChatResult, type LlmClient, LlmRequestError } from "./openai-client.js";
 
 export type Asked<T> =
   | { ok: true; value: T; answer: ChatResult }
@@ -16,13 +16,13 @@ export async function askUntilUsable<T>(
   client: LlmClient,
   messages: readonly ChatMessage[],
   read: (content: string) => T,
-  options: { json?: boolean; maxRetries?: number } = {},
+  options: { json?: boolean; maxRetries?: number } & CallOptions = {},
 ): Promise<Asked<T>> {
   const attempts = (options.maxRetries ?? 2) + 1;
   let unusable: LlmOutputError | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      const answer = await client.chat(messages, { json: options.json ?? false, retry: attempt > 1 });
+      const answer = await client.chat(messages, { json: options.json ?? false, retry: attempt > 1, signal: options.signal });
       return { ok: true, value: read(answer.content), answer };
     } catch (error) {
       if (error instanceof LlmRequestError) return { ok: false, failure: error.message, attempts: attempt };

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { burst, type Standin, type StandinOptions, startStandin } from "../../test/openai-standin.js";
 import { ConfigError } from "../core/errors.js";
 import { LlmOutputError, parseJsonOutput } from "./json-output.js";
-import { createLlmClient, type LlmClientOptions, LlmRequestError } from "./openai-client.js";
+import { createLlmClient, LlmAbortedError, type LlmClientOptions, LlmRequestError } from "./openai-client.js";
 
 const servers: Standin[] = [];
 afterEach(async () => {
@@ -116,6 +116,46 @@ describe("createLlmClient chat", () => {
     const llm = client([server.url], { concurrency: 3 });
     await Promise.all(Array.from({ length: 12 }, () => llm.chat(user)));
     expect(peak).toBe(3);
+  });
+});
+
+describe("createLlmClient abort and observer", () => {
+  it("ends a call at once when its signal aborts, in flight or in backoff, freeing its slot, and never retries it", async () => {
+    const server = await standin({ fault: (call) => (call === 1 ? { fault: "hang" } : { fault: "status", status: 503 }) });
+    const llm = client([server.url], { concurrency: 1, retry: { retries: 5, initialBackoffMs: 10_000, maxBackoffMs: 10_000 } });
+    for (const calls of [1, 2]) {
+      const abort = new AbortController();
+      const call = llm.chat(user, { signal: abort.signal });
+      // Aborted once the server has the request: the first hangs there, the second got 503 and backs off.
+      while (server.chatCalls() < calls) await delay(5);
+      await delay(50);
+      const aborted = Date.now();
+      abort.abort(new Error("the request's deadline passed"));
+      const error = await call.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LlmAbortedError);
+      expect((error as Error).message).toContain("aborted (the request's deadline passed)");
+      expect(Date.now() - aborted).toBeLessThan(1000);
+    }
+    // The first hung and the second was in a 10 s backoff: neither kept the one slot.
+    expect(server.chatCalls()).toBe(2);
+  });
+
+  it("reports every HTTP attempt, retries included, with its status and the start of its body, and the tokens", async () => {
+    const server = await standin({
+      fault: burst({ fault: "status", status: 429, body: '{"error": "slow down"}' }, 1, 1),
+      chat: () => ({ content: "ok", promptTokens: 12, completionTokens: 3 }),
+    });
+    const attempts: unknown[] = [];
+    const tokens: number[][] = [];
+    const llm = client([server.url], {
+      observer: { attempt: (report) => attempts.push(report), tokens: (p, c) => tokens.push([p, c]) },
+    });
+    await llm.chat(user);
+    expect(attempts).toEqual([
+      { ok: false, status: 429, failure: '{"error": "slow down"}', aborted: undefined },
+      { ok: true, status: 200, failure: undefined, aborted: undefined },
+    ]);
+    expect(tokens).toEqual([[12, 3]]);
   });
 });
 

@@ -30,6 +30,27 @@ export interface LlmClientOptions {
   pricing?: Pricing;
   pool?: EndpointPoolOptions;
   fetch?: typeof globalThis.fetch;
+  /** Told of every HTTP attempt (retries included) and of the tokens each answer used, for metrics and logs. */
+  observer?: RequestObserver;
+}
+
+/** One HTTP attempt: its status (null when no response came) and, when it failed, why (the start of the body). */
+export interface AttemptReport {
+  ok: boolean;
+  status: number | null;
+  failure?: string;
+  /** The caller aborted it (not the endpoint's failure). */
+  aborted?: boolean;
+}
+
+export interface RequestObserver {
+  attempt?(report: AttemptReport): void;
+  tokens?(promptTokens: number, completionTokens: number): void;
+}
+
+/** Per call: `signal` aborts the call (in flight, in backoff or queued), freeing its slot at once. */
+export interface CallOptions {
+  signal?: AbortSignal;
 }
 
 export interface ChatResult {
@@ -53,7 +74,7 @@ export interface LlmClient {
    * With `json`, asks for a JSON object (response_format where the server supports it; see parseJsonOutput).
    * With `retry`, the request asks again after an unusable answer, and counts as a retry in `usage()`.
    */
-  chat(messages: readonly ChatMessage[], options?: { json?: boolean; retry?: boolean }): Promise<ChatResult>;
+  chat(messages: readonly ChatMessage[], options?: { json?: boolean; retry?: boolean } & CallOptions): Promise<ChatResult>;
   embed(texts: readonly string[]): Promise<number[][]>;
   usage(): UsageSummary;
 }
@@ -66,6 +87,14 @@ export class LlmRequestError extends NetworkError {
   ) {
     super(message);
   }
+}
+
+/** The caller aborted the request (its signal): no answer, and no retry. */
+export class LlmAbortedError extends LlmRequestError {}
+
+/** Throws LlmAbortedError when `signal` has been aborted. */
+function checkAborted(signal: AbortSignal | undefined, url: string): void {
+  if (signal?.aborted) throw new LlmAbortedError(`${url}: aborted (${describeError(signal.reason)})`);
 }
 
 const usageSchema = z.object({ prompt_tokens: z.number().default(0), completion_tokens: z.number().default(0) }).optional();
@@ -87,64 +116,95 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
+  const report = (ok: boolean, status: number | null, failure?: string, aborted?: boolean) =>
+    options.observer?.attempt?.({ ok, status, failure, aborted });
+
   async function post<S extends z.ZodType>(
     path: string,
     body: (member: PoolMember) => unknown,
     schema: S,
-    json = false,
+    { json = false, signal }: { json?: boolean } & CallOptions = {},
   ): Promise<z.output<S>> {
     for (let attempt = 1; ; attempt++) {
+      checkAborted(signal, `${pool.members[0]?.baseUrl}${path}`);
       const member = pool.acquire();
       const url = `${member.baseUrl}${path}`;
       let failure: string;
+      let status: number | null = null;
+      let detail = "";
       let retryAfter: number | undefined;
       try {
+        const timeout = AbortSignal.timeout(timeoutMs);
         const response = await fetchImpl(url, {
           method: "POST",
           headers: { "content-type": "application/json", ...(member.apiKey ? { authorization: `Bearer ${member.apiKey}` } : {}) },
           body: JSON.stringify(body(member)),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
         });
+        status = response.status;
         const text = await readCappedText(response, maxResponseBytes);
         if (text === undefined) {
           pool.release(member, "ok");
+          report(false, status, "response body over the size limit");
           throw new LlmRequestError(`${url}: the response body is larger than the limit of ${maxResponseBytes} bytes`, response.status);
         }
         if (response.ok) {
           const parsed = schema.safeParse(safeJson(text));
           if (parsed.success) {
             pool.release(member, "ok");
+            report(true, status);
             return parsed.data;
           }
           failure = `malformed response body: ${text.slice(0, 120)}`;
+          detail = text.slice(0, 200);
         } else if (response.status === 400 && json && member.jsonMode && /response_format/i.test(text)) {
           // This server has no JSON mode: ask again without it (not a failed attempt).
           member.jsonMode = false;
           pool.release(member, "ok");
+          report(false, status, text.slice(0, 200));
           attempt--;
           continue;
         } else if (response.status === 401 || response.status === 403) {
           pool.release(member, "ok");
+          report(false, status, text.slice(0, 200));
           throw new ConfigError(`${url}: HTTP ${response.status}: the server refused the API key (${text.slice(0, 200)})`);
         } else if (!isRetryableStatus(response.status)) {
           pool.release(member, "ok");
+          report(false, status, text.slice(0, 200));
           throw new LlmRequestError(`${url}: HTTP ${response.status}: ${text.slice(0, 300)}`, response.status);
         } else {
           failure = `HTTP ${response.status}`;
+          detail = text.slice(0, 200);
           retryAfter = parseRetryAfter(response.headers.get("retry-after"));
         }
       } catch (error) {
         if (error instanceof MedrubricError) throw error;
+        if (signal?.aborted) {
+          // The caller gave up: not the endpoint's failure, so it is not rested.
+          pool.release(member, "ok");
+          report(false, status, "aborted by the caller", true);
+          checkAborted(signal, url);
+        }
         failure = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : describeError(error);
       }
       pool.release(member, "failed", retryAfter);
+      report(false, status, detail || failure);
       if (attempt > policy.retries) throw new LlmRequestError(`${url}: ${failure} (gave up after ${attempt} attempts)`);
       meter.retried();
-      await sleep(retryAfter === undefined ? backoffDelay(attempt, policy) : Math.min(retryAfter, policy.maxRetryAfterMs));
+      const wait = retryAfter === undefined ? backoffDelay(attempt, policy) : Math.min(retryAfter, policy.maxRetryAfterMs);
+      await sleep(wait, undefined, { signal }).catch(() => checkAborted(signal, url));
     }
   }
 
-  function chat(messages: readonly ChatMessage[], chatOptions: { json?: boolean; retry?: boolean } = {}): Promise<ChatResult> {
+  const record = (promptTokens: number, completionTokens: number) => {
+    meter.record(promptTokens, completionTokens);
+    options.observer?.tokens?.(promptTokens, completionTokens);
+  };
+
+  function chat(
+    messages: readonly ChatMessage[],
+    chatOptions: { json?: boolean; retry?: boolean } & CallOptions = {},
+  ): Promise<ChatResult> {
     return limit(async () => {
       if (chatOptions.retry) meter.retried();
       const body = (member: PoolMember) => ({
@@ -155,10 +215,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         ...(options.seed === undefined ? {} : { seed: options.seed }),
         ...(chatOptions.json && member.jsonMode ? { response_format: { type: "json_object" } } : {}),
       });
-      const response = await post("/chat/completions", body, chatResponseSchema, chatOptions.json);
+      const response = await post("/chat/completions", body, chatResponseSchema, chatOptions);
       const promptTokens = response.usage?.prompt_tokens ?? 0;
       const completionTokens = response.usage?.completion_tokens ?? 0;
-      meter.record(promptTokens, completionTokens);
+      record(promptTokens, completionTokens);
       return { content: response.choices[0]?.message.content ?? "", promptTokens, completionTokens };
     });
   }
@@ -171,7 +231,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     embed: (texts) =>
       limit(async () => {
         const response = await post("/embeddings", () => ({ model: options.model, input: texts }), embeddingResponseSchema);
-        meter.record(response.usage?.prompt_tokens ?? 0, 0);
+        record(response.usage?.prompt_tokens ?? 0, 0);
         if (response.data.length !== texts.length)
           throw new LlmRequestError(`embeddings: ${response.data.length} vectors for ${texts.length} texts`);
         return [...response.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);

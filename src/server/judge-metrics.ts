@@ -1,4 +1,7 @@
-/** Prometheus metrics of a judge-backed reward server, in the server's own registry. */
+/**
+ * Prometheus metrics of a judge-backed reward server, in the server's own registry: verdicts by
+ * where they came from, and what the judge cost (its HTTP requests, retries included, and tokens).
+ */
 import { Counter, Histogram, type Registry } from "prom-client";
 
 export function createJudgeMetrics(registry: Registry) {
@@ -23,6 +26,18 @@ export function createJudgeMetrics(registry: Registry) {
       name: "medrubric_judge_failures_total",
       help: "Criteria left out of a reward: the judge failed, or they were not judged within --request-timeout-ms",
       labelNames: ["reason"],
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: "medrubric_judge_requests_total",
+      help: "HTTP requests to the judge, retries included, by outcome and status (none: no response)",
+      labelNames: ["outcome", "status"],
+      registers: [registry],
+    }),
+    tokens: new Counter({
+      name: "medrubric_judge_tokens_total",
+      help: "Tokens the judge's answers used, by kind (prompt, completion)",
+      labelNames: ["kind"],
       registers: [registry],
     }),
     latency: new Histogram({

@@ -41,12 +41,17 @@ export interface RewardAppOptions {
   maxAnswerChars?: number;
   /** True once the server drains: every answer then says `Connection: close`, so keep-alive clients go elsewhere. */
   draining?: () => boolean;
+  /** Why the judge counts as failing now, or undefined: /healthz then says `degraded` with 503. */
+  judgeDegraded?: () => string | undefined;
   /**
    * A judge without a reward model: an answer without a rubric is refused (400 naming the field),
    * and a scenario, which only weighs a model's dimensions, is not checked.
    */
   rubricsRequired?: boolean;
 }
+
+/** Largest |points| of a criterion in a request: HealthBench's are within 10; sums of a million such stay exact. */
+export const MAX_POINTS = 1_000_000;
 
 const NO_MODEL = "required: this server scores with its judge and has no --model, so every answer needs a rubric";
 
@@ -80,8 +85,14 @@ function requestSchemas(maxChars: number) {
   const text = z.string().max(maxChars, {
     error: (issue) => `${String(issue.input).length} characters, more than --max-answer-chars ${maxChars}`,
   });
-  // A criterion is read like an answer part, so it is bounded the same way.
-  const rubrics = requestRubricsSchema.and(z.array(rubricItemSchema.extend({ criterion: text })));
+  // A criterion is read like an answer part, so it is bounded the same way; its points are
+  // bounded so that no sum of them overflows to a reward of NaN.
+  const points = z
+    .number()
+    .finite()
+    .min(-MAX_POINTS, `must be from -${MAX_POINTS} to ${MAX_POINTS}`)
+    .max(MAX_POINTS, `must be from -${MAX_POINTS} to ${MAX_POINTS}`);
+  const rubrics = requestRubricsSchema.and(z.array(rubricItemSchema.extend({ criterion: text, points })));
   const getReward = z.object({
     query: z.array(text).min(1, "must have at least one text"),
     // OpenRLHF sends null for a list it has none of.
@@ -99,6 +110,13 @@ function requestSchemas(maxChars: number) {
   return { getReward, rerank, score };
 }
 type RerankBody = z.output<ReturnType<typeof requestSchemas>["rerank"]>;
+
+/** A reward that is not a finite number would reach the trainer as null: an internal error, never an answer. */
+function checkRewards<T extends { reward: number }>(results: T[]): T[] {
+  const bad = results.findIndex((r) => !Number.isFinite(r.reward));
+  if (bad >= 0) throw new Error(`answer ${bad}: the reward came out as ${results[bad]?.reward}, not a finite number`);
+  return results;
+}
 
 /** Served by @hono/node-server, whose bindings carry the Node request the body is read from. */
 type Env = { Bindings: HttpBindings };
@@ -176,7 +194,7 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
       );
     const { outgoing } = c.env;
     const abandoned = new Promise<void>((resolve) => outgoing.once("close", () => !outgoing.writableFinished && resolve()));
-    return scorer.submit(requests, { abandoned });
+    return scorer.submit(requests, { abandoned }).then(checkRewards);
   };
   /** Scores one prompt's responses (/v1/score, /v1/rerank). */
   const scoreResponses = (c: Context<Env>, { prompt, responses, scenario, rubrics }: RerankBody) => {
@@ -195,6 +213,8 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
   app.get("/healthz", (c) => {
     // A batch past the request deadline serves nobody in time: a balancer should look elsewhere.
     if (options.draining?.()) return c.json({ status: "draining", pid: process.pid, queue_depth: scorer.depth() }, 503);
+    const degraded = options.judgeDegraded?.();
+    if (degraded) return c.json({ status: "degraded", reason: degraded, pid: process.pid, queue_depth: scorer.depth() }, 503);
     const busyMs = scorer.busyMs();
     const { deadlineMs } = scorer.limits;
     if (busyMs <= deadlineMs) return c.json({ status: "ok", pid: process.pid, queue_depth: scorer.depth() });

@@ -9,8 +9,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { trainHashModel } from "../../test/hash-model.js";
-import { criterionOf, keywordVerdict } from "../../test/keyword-judge.js";
-import { type StandinOptions, startStandin } from "../../test/openai-standin.js";
+import { criteriaOf, criterionOf, keywordRubricVerdicts, keywordVerdict } from "../../test/keyword-judge.js";
+import { burst, type StandinOptions, startStandin } from "../../test/openai-standin.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { type JudgeServeFlags, openJudgeScorer } from "../cli/serve-judge.js";
 import type { RewardRequest, RewardScore } from "../core/types.js";
@@ -58,6 +58,8 @@ async function judgeServer({ standin: standinOptions = {}, judgeUrl, flags = {},
       leaseMs: 30_000,
       judgeConcurrency: 4,
       maxQueue: 1000,
+      maxJudgeWork: 1000,
+      onUnjudged: "partial",
       requestTimeoutMs: 10_000,
       store: store ?? join(await tempDir(), "store.sqlite"),
       ...flags,
@@ -70,6 +72,7 @@ async function judgeServer({ standin: standinOptions = {}, judgeUrl, flags = {},
     info: { ...(model ? info : { dimensions: [], standards_hash: null, encoder: null, scenarios: [] }), judge: judging.info },
     metrics,
     maxBodyBytes: 1 << 20,
+    judgeDegraded: judging.degraded,
     rubricsRequired: !model,
   });
   const server = await listen(app, "127.0.0.1", 0);
@@ -87,7 +90,7 @@ async function judgeServer({ standin: standinOptions = {}, judgeUrl, flags = {},
     return { status: response.status, body: await response.json() };
   };
   const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
-  return { standin, post, metricsText };
+  return { standin, post, metricsText, server };
 }
 
 const prompt = [{ role: "user" as const, content: "What should I pack for a picnic?" }];
@@ -289,5 +292,148 @@ describe("hybrid rewards (--triage)", () => {
     expect(body.rewards[1]).toBeCloseTo(direct[0]?.reward as number, 6);
     expect(body.extra_logs).toMatchObject({ criteria_from_judge: 3, criteria_from_model: 0 });
     expect(standin.chatCalls()).toBe(3);
+  });
+});
+
+describe("the judge path under abuse", () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => ({ criterion: `Mentions item${i}.`, points: 1 }));
+
+  it("refuses a request holding more judge work than --max-judge-work or --max-queue, at once and with no call", async () => {
+    const { standin, post } = await judgeServer({ flags: { maxJudgeWork: 100, maxQueue: 150 } });
+    const started = performance.now();
+    const big = await post("/v1/score", { prompt, responses: Array.from({ length: 100 }, (_, i) => `a${i}`), rubrics: many(1000) });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(big).toEqual({
+      status: 413,
+      body: {
+        error:
+          "body: 100 answers with 100000 criteria to judge in all, more than --max-judge-work 100 allows in one request; split the request",
+      },
+    });
+    const labels = Array.from({ length: 11 }, () => many(10));
+    const openrlhf = await post("/get_reward", { query: labels.map((_, i) => `q${i}`), labels });
+    expect(openrlhf.status).toBe(413);
+    expect(openrlhf.body.error).toContain("110 criteria to judge in all, more than --max-judge-work 100");
+    expect(standin.chatCalls()).toBe(0);
+    // Within both limits: judged.
+    expect((await post("/v1/score", { prompt, responses: ["item1"], rubrics: many(100) })).status).toBe(200);
+  });
+
+  it("aborts a request's judge calls at its deadline, freeing their slots at once, and keeps the verdicts that came", async () => {
+    const { standin, post } = await judgeServer({
+      flags: { requestTimeoutMs: 300, judgeConcurrency: 2, onUnjudged: "fail" },
+      standin: { fault: (_call, body) => (criterionOf(body) === "Mentions apples." ? undefined : { fault: "hang" }) },
+    });
+    const hung = await post("/v1/score", { prompt, responses: ["apples and pears"], rubrics });
+    expect(hung.status).toBe(503);
+    expect(hung.body.error).toMatch(/^answer 0: 2 of its 3 criteria could not be judged.*\(0 judge failures, 2 not judged within/);
+    // The judge recovers: the hung calls' slots (the judge timeout is 10 s) are free at once.
+    standin.configure({ fault: undefined });
+    const calls = standin.chatCalls();
+    const started = performance.now();
+    const recovered = await post("/v1/score", { prompt, responses: ["apples and pears"], rubrics });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(recovered.status).toBe(200);
+    expect(recovered.body.results[0].verdicts.map((v: { source: string }) => v.source)).toEqual(["cache", "judge", "judge"]);
+    expect(recovered.body.results[0]).toMatchObject({ criteria_judged: 3, judge_failures: 0 });
+    expect(standin.chatCalls()).toBe(calls + 2);
+  });
+
+  it("fails an answer with an unjudged criterion by default, and says how many were judged under --on-unjudged partial", async () => {
+    const fault = (_call: number, body: Parameters<typeof criterionOf>[0]) =>
+      criterionOf(body) === "Mentions pears." ? ({ fault: "status", status: 400 } as const) : undefined;
+    const strict = await judgeServer({ flags: { onUnjudged: "fail" }, standin: { fault } });
+    const failed = await strict.post("/v1/score", { prompt, responses: ["apples and pears"], rubrics });
+    expect(failed.status).toBe(502);
+    expect(failed.body.error).toMatch(/^answer 0: 1 of its 3 criteria could not be judged, and --on-unjudged is fail .*HTTP 400/);
+    const lenient = await judgeServer({ flags: { onUnjudged: "partial" }, standin: { fault } });
+    const partial = await lenient.post("/v1/score", { prompt, responses: ["apples and pears"], rubrics });
+    expect(partial.body.results[0]).toMatchObject({ reward: 1, criteria_judged: 2, judge_failures: 1 });
+  });
+
+  it("says degraded on /healthz while the judge fails, and ok once a call succeeds", async () => {
+    const { standin, post, server } = await judgeServer({ standin: { fault: () => ({ fault: "status", status: 503 }) } });
+    const healthz = async () => {
+      const response = await fetch(`${server.url}/healthz`);
+      return { status: response.status, body: (await response.json()) as { status: string; reason?: string } };
+    };
+    expect((await healthz()).status).toBe(200);
+    expect((await post("/v1/score", { prompt, responses: ["a"], rubrics })).status).toBe(502);
+    const degraded = await healthz();
+    expect(degraded.status).toBe(503);
+    expect(degraded.body.status).toBe("degraded");
+    expect(degraded.body.reason).toMatch(/^the judge's last 3 calls failed, the last \d+ ms ago: .*HTTP 503/);
+    standin.configure({ fault: undefined });
+    expect((await post("/v1/score", { prompt, responses: ["b"], rubrics })).status).toBe(200);
+    expect(await healthz()).toMatchObject({ status: 200, body: { status: "ok" } });
+  });
+
+  it("counts the judge's HTTP requests, retries included, and its tokens in /metrics", async () => {
+    const { post, metricsText } = await judgeServer({
+      flags: { judgeRetries: 2 },
+      standin: {
+        fault: burst({ fault: "status", status: 500 }, 1, 2),
+        chat: (body) => ({ content: keywordVerdict(body), promptTokens: 100, completionTokens: 7 }),
+      },
+    });
+    expect((await post("/v1/score", { prompt, responses: ["apples"], rubrics: [rubrics[0]] })).status).toBe(200);
+    const text = await metricsText();
+    expect(text).toContain('medrubric_judge_requests_total{outcome="failed",status="500"} 2');
+    expect(text).toContain('medrubric_judge_requests_total{outcome="ok",status="200"} 1');
+    expect(text).toContain('medrubric_judge_calls_total{outcome="ok"} 1');
+    expect(text).toContain('medrubric_judge_tokens_total{kind="prompt"} 100');
+    expect(text).toContain('medrubric_judge_tokens_total{kind="completion"} 7');
+  });
+
+  it("refuses points whose sums could overflow, naming the field (400), so no reward is NaN or null", async () => {
+    const { post } = await judgeServer();
+    const huge = await post("/v1/score", { prompt, responses: ["a"], rubrics: [{ criterion: "Mentions a.", points: 1e308 }, ...rubrics] });
+    expect(huge).toEqual({ status: 400, body: { error: "body.rubrics.0.points: must be from -1000000 to 1000000" } });
+    const max = await post("/v1/score", {
+      prompt,
+      responses: ["apples"],
+      rubrics: [
+        { criterion: "Mentions apples.", points: 1e6 },
+        { criterion: "Mentions pears.", points: 1e6 },
+      ],
+    });
+    expect(max.body.rewards).toEqual([0.5]);
+  });
+});
+
+describe("--judge-style rubric", () => {
+  it("grades all criteria of an answer in one call, with its own cache keys, tokens counted", async () => {
+    const store = join(await tempDir(), "store.sqlite");
+    // Criteria hold the slots in this style: an answer's go in one call when they are in flight together.
+    const whole = await judgeServer({
+      store,
+      flags: { judgeStyle: "rubric", judgeConcurrency: 9 },
+      standin: { chat: keywordRubricVerdicts },
+    });
+    const first = await whole.post("/v1/score", { prompt, responses: answers, rubrics });
+    expect(first.body.rewards).toEqual(expected);
+    expect(whole.standin.chatCalls()).toBe(3);
+    const calls = whole.standin.requests.filter((r) => r.path.endsWith("/chat/completions"));
+    for (const call of calls) expect(criteriaOf(call.body as never)).toEqual(rubrics.map((r) => r.criterion));
+    expect(await whole.metricsText()).toMatch(/medrubric_judge_tokens_total\{kind="prompt"\} [1-9]/);
+    // The per-criterion style on the same store finds none of those verdicts: a different prompt, so different keys.
+    const each = await judgeServer({ store });
+    expect((await each.post("/v1/score", { prompt, responses: answers, rubrics })).body.rewards).toEqual(expected);
+    expect(each.standin.chatCalls()).toBe(9);
+  });
+
+  it("asks again when the reply leaves out an item, and fails the criteria when it never gives them all", async () => {
+    const { standin, post } = await judgeServer({
+      flags: { judgeStyle: "rubric", maxParseRetries: 1 },
+      standin: { chat: (body, call) => (call === 1 ? '{"verdicts": [{"item": 1, "criteria_met": true}]}' : keywordRubricVerdicts(body)) },
+    });
+    expect((await post("/v1/score", { prompt, responses: ["pears"], rubrics })).body.rewards).toEqual([3 / 8]);
+    expect(standin.chatCalls()).toBe(2);
+    standin.configure({ chat: () => '{"verdicts": [{"item": 1, "criteria_met": true}, {"item": 1, "criteria_met": false}]}' });
+    const broken = await post("/v1/score", { prompt, responses: ["figs"], rubrics });
+    expect(broken.status).toBe(502);
+    expect(broken.body.error).toContain(
+      "unparseable answer after 2 attempts (answer JSON verdicts: expected items 1 to 3 once each; missing 2, 3)",
+    );
   });
 });

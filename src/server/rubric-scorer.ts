@@ -6,18 +6,21 @@
  *
  * Verdicts come through a VerdictBroker (the store's verdict cache, one call per verdict however
  * many requests want it, calls bounded across requests), so each request is answered as soon as
- * its own verdicts are in. A judge failure is never "not met": the criterion is left out of the
- * reward and counted. At the request deadline the criteria still unjudged are counted as failures
- * and dropped (their calls, if not started, are never made); an answer left with no scorable
- * criterion fails the request (502 when the judge failed, 503 when time ran out), never a made-up 0.
+ * its own verdicts are in. A judge failure is never "not met": the criterion is counted and,
+ * by --on-unjudged (unjudged-criteria.ts), the answer fails or gets the reward over the criteria
+ * judged. At the request deadline the criteria still unjudged are counted as failures and dropped
+ * (their calls, if not started, are never made, and if running are aborted). A request's judge
+ * work is bounded (judge-work.ts), and the queue counts criteria, not answers.
  */
 import { UsageError } from "../core/errors.js";
+import { inTurns } from "../core/in-turns.js";
 import type { RewardRequest, RewardScore } from "../core/types.js";
 import { rubricScore } from "../healthbench/scoring.js";
 import type { BrokeredVerdict, VerdictBroker, VerdictQuestion, VerdictTicket } from "../judge/verdict-broker.js";
-import { HttpError } from "./http-error.js";
 import type { JudgeMetrics } from "./judge-metrics.js";
+import { checkJudgeWork } from "./judge-work.js";
 import { AbandonedError, QueueFullError, type Scorer, type SubmitOptions } from "./micro-batcher.js";
+import { notJudgedWithin, type UnjudgedPolicy, unjudgedError } from "./unjudged-criteria.js";
 
 export type VerdictSource = "judge" | "cache" | "model";
 
@@ -39,6 +42,8 @@ export interface JudgedScore extends Omit<RewardScore, "criteria"> {
   criteria: CriterionVerdict[];
   /** Deprecated: the same list as `criteria`, under its name before 0.2; to be removed. */
   verdicts: CriterionVerdict[];
+  /** Criteria with a verdict (judge, cache or model), of the rubric's; the others are failures. */
+  criteria_judged: number;
   judge_failures: number;
 }
 
@@ -51,8 +56,12 @@ export interface RubricScorerOptions {
   model?: Scorer<RewardRequest, RewardScore>;
   /** Criteria with P(met) >= triage or <= 1 - triage take the model's verdict (needs `model`). */
   triage?: number;
-  /** Answers with a rubric waiting for verdicts at most (--max-queue); beyond it 429. */
+  /** Criteria waiting for verdicts at most, over all requests (--max-queue); beyond it 429. */
   maxQueue: number;
+  /** Criteria one request may send to the judge (--max-judge-work); beyond it 413. */
+  maxJudgeWork: number;
+  /** What an answer with unjudged criteria gets (--on-unjudged). */
+  onUnjudged: UnjudgedPolicy;
   /** A request's judge work ends here (--request-timeout-ms). */
   deadlineMs: number;
   metrics?: JudgeMetrics;
@@ -116,19 +125,22 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
     const gone = abandoned?.then(() => "abandoned" as const);
     const outcome = await Promise.race([all.then(() => "done" as const), timeUp, ...(gone ? [gone] : [])]);
     clearTimeout(timer);
-    for (const entry of tickets) {
-      if (entry.done) continue;
-      entry.done = true;
-      entry.ticket.withdraw();
-      if (outcome === "abandoned") continue;
-      Object.assign(entry.cell, { failure: `not judged within --request-timeout-ms ${deadlineMs}` });
-      metrics?.failures.inc({ reason: "deadline" });
-    }
+    // In turns: a large request's withdrawals (each may abort a call) would otherwise hold the event loop.
+    await inTurns(tickets, (chunk) => {
+      for (const entry of chunk) {
+        if (entry.done) continue;
+        entry.done = true;
+        entry.ticket.withdraw(outcome === "abandoned" ? "abandoned" : "deadline");
+        if (outcome === "abandoned") continue;
+        Object.assign(entry.cell, { failure: notJudgedWithin(deadlineMs) });
+        metrics?.failures.inc({ reason: "deadline" });
+      }
+    });
     if (outcome === "abandoned") throw new AbandonedError();
     return cells;
   };
 
-  /** The rubric's score over the criteria answered; an answer with none scorable fails the request. */
+  /** The rubric's score over the criteria answered, or the answer's failure (unjudged-criteria.ts). */
   const judgedScore = (request: RewardRequest, verdicts: CriterionVerdict[], index: number, scores: Record<string, number>) => {
     const rubric = request.rubrics ?? [];
     const answered = verdicts.flatMap((v, i) =>
@@ -139,16 +151,16 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
       answered.map((a) => a.met),
     );
     const failures = verdicts.filter((v) => v.criteria_met === null);
-    if (reward === null) {
-      const late = failures.filter((v) => v.failure?.startsWith("not judged within")).length;
-      const last = failures.map((v) => v.failure).findLast((f) => !f?.startsWith("not judged within"));
-      throw new HttpError(
-        late > 0 ? 503 : 502,
-        `answer ${index}: no criterion with positive points could be judged (${failures.length - late} judge failures, ` +
-          `${late} not judged within --request-timeout-ms ${deadlineMs})${last ? `; last failure: ${last}` : ""}`,
-      );
-    }
-    return { scores, reward, criteria: verdicts, verdicts, judge_failures: failures.length } satisfies JudgedScore;
+    const error = unjudgedError(index, failures, verdicts.length, reward, { policy: options.onUnjudged, deadlineMs });
+    if (error) throw error;
+    return {
+      scores,
+      reward: reward as number,
+      criteria: verdicts,
+      verdicts,
+      criteria_judged: answered.length,
+      judge_failures: failures.length,
+    } satisfies JudgedScore;
   };
 
   const scoreRubrics = async (requests: readonly RewardRequest[], indexes: number[], abandoned?: Promise<unknown>) => {
@@ -172,9 +184,10 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
       const plain = requests.flatMap((r, i) => (hasRubric(r) ? [] : [i]));
       if (plain.length > 0 && !model)
         throw new UsageError(`answer ${plain[0]}: no rubric, and this server has no --model to score it without one`);
-      if (outstanding + judged.length > options.maxQueue) throw new QueueFullError(1);
+      const work = checkJudgeWork(requests, options);
+      if (outstanding + work > options.maxQueue) throw new QueueFullError(1);
       if (outstanding === 0) progressAt = performance.now();
-      outstanding += judged.length;
+      outstanding += work;
       try {
         const pick = (indexes: number[]) => indexes.map((i) => requests[i] as RewardRequest);
         const [fromJudge, fromModel] = await Promise.all([
@@ -190,7 +203,7 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
         });
         return results;
       } finally {
-        outstanding -= judged.length;
+        outstanding -= work;
         if (outstanding === 0) for (const done of idle.splice(0)) done();
       }
     },
