@@ -7,8 +7,11 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { inject } from "vitest";
+import { builtCli } from "./built-cli.js";
+import { onOtherHost } from "./other-host.js";
 import { runCli, spawnCli } from "./run-cli.js";
-import type { CommandOptions } from "./run-command.js";
+import { type CommandOptions, spawnCommand } from "./run-command.js";
+import { projectRoot } from "./shared-data.js";
 
 export interface TrainedFixture {
   model: string;
@@ -71,9 +74,12 @@ export async function sharedFixtureModel(dir: string): Promise<TrainedFixture> {
 export const startServe = (fixture: Omit<TrainedFixture, "encoder">, extra: string[] = [], options: CommandOptions = {}) =>
   startServeWith(["--model", fixture.model, "--store", fixture.store, ...extra], options);
 
-/** `medrubric serve --port 0` with these flags (a model, a judge, or both), once it listens. */
-export async function startServeWith(extra: string[], options: CommandOptions = {}) {
-  const running = spawnCli(["serve", "--port", "0", ...extra], options);
+/** `medrubric serve --port 0` with these flags (a model, a judge, or both), once it listens; `hostname` runs it as on another machine (other-host.ts). */
+export async function startServeWith(extra: string[], options: CommandOptions & { hostname?: string } = {}) {
+  const args = ["serve", "--port", "0", ...extra];
+  const running = options.hostname
+    ? spawnCommand(...onOtherHost(options.hostname, process.execPath, [builtCli, ...args]), { cwd: projectRoot, ...options })
+    : spawnCli(args, options);
   const workers = Number(extra[extra.indexOf("--workers") + 1]) || 1;
   const url = await new Promise<string>((resolve, reject) => {
     let seen = "";

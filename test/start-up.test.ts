@@ -67,6 +67,46 @@ describe("npm test's pretest: Chromium for the report tests", () => {
   });
 });
 
+describe("npm test's pretest: Postgres for the store tests", () => {
+  const postgresScript = join(projectRoot, "scripts/ensure-postgres.sh");
+  /** Fake apt-get that logs its arguments and "installs" initdb and postgres into `bin`. */
+  const fakePostgresApt = async (dir: string, bin: string) => {
+    const { env, log } = await fakeApt(dir, join(dir, "unused"));
+    await fakeProgram(
+      join(dir, "bin", "apt-get"),
+      `echo "$@" >> ${log}\nif [ "$1" = install ]; then mkdir -p ${bin}; for p in initdb postgres; do printf '#!/usr/bin/env bash\\necho "postgres (PostgreSQL) 99.0"\\n' > ${bin}/$p; chmod +x ${bin}/$p; done; fi`,
+    );
+    return { env: { ...env, MEDRUBRIC_POSTGRES_BIN: bin, CI: "" }, log };
+  };
+
+  it("installs Debian's postgresql with apt-get when it is missing, then finds it without installing again", async () => {
+    const dir = await tempDir();
+    const bin = join(dir, "pg", "bin");
+    const { env, log } = await fakePostgresApt(dir, bin);
+    const result = await runCommand("bash", [postgresScript], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^pretest: ${bin}/postgres not found: installing Debian's postgresql with (sudo )?apt-get`));
+    expect(result.stdout).toContain(`pretest: installed postgres (PostgreSQL) 99.0 at ${bin}\n`);
+    expect((await readFile(log, "utf8")).split("\n")).toEqual(["update -qq", "install -y -qq postgresql", ""]);
+    const again = await runCommand("bash", [postgresScript], { env });
+    expect(again.stdout).toBe(`pretest: Postgres for the store tests: ${bin} (postgres (PostgreSQL) 99.0)\n`);
+  });
+
+  it("lets the Postgres tests be skipped when it cannot install, except under CI", async () => {
+    const dir = await tempDir();
+    const { env } = await fakeApt(dir, join(dir, "unused")); // an apt-get that installs nothing
+    const bin = join(dir, "none");
+    const skipped = await runCommand("bash", [postgresScript], { env: { ...env, MEDRUBRIC_POSTGRES_BIN: bin, CI: "" } });
+    expect(skipped.code).toBe(0);
+    expect(skipped.stdout).toContain(
+      `not at ${bin}: set MEDRUBRIC_POSTGRES_BIN to its bin folder; the Postgres store's tests will be skipped`,
+    );
+    const ci = await runCommand("bash", [postgresScript], { env: { ...env, MEDRUBRIC_POSTGRES_BIN: bin, CI: "true" } });
+    expect(ci.code).toBe(1);
+    expect(ci.stderr).toContain("(the Postgres tests must run under CI)");
+  });
+});
+
 describe("the quick start's test line", () => {
   it("is what npm test runs after its pretest, and exactly what .ci/run runs", async () => {
     const readme = await readFile(join(projectRoot, "README.md"), "utf8");
@@ -77,7 +117,7 @@ describe("the quick start's test line", () => {
     // CI has the real data: it must run the real-data tests, never pass by skipping them.
     expect(ci).toContain("export MEDRUBRIC_REQUIRE_REAL_DATA=1");
     const pkg = JSON.parse(await readFile(join(projectRoot, "package.json"), "utf8"));
-    expect(pkg.scripts.pretest).toBe("bash scripts/ensure-chromium.sh");
+    expect(pkg.scripts.pretest).toBe("bash scripts/ensure-chromium.sh && bash scripts/ensure-postgres.sh");
   });
 
   it("is on the README's first screen, says that it installs Chromium, and the README names only what a clone has", async () => {

@@ -2,29 +2,69 @@
  * The contract every Store backend passes (run from each backend's test file under src/store/):
  * runs and their ids, the verdict cache and its leases (one owner asks, the others wait and get
  * the cached verdict; failures free the lease and are never cached; leases lapse unless renewed;
- * a lease of a dead process on this host is taken at once), the completion and embedding caches.
- * `open` gives a fresh, empty store each time.
+ * a lease of a dead process on this host is taken at once), the completion and embedding caches,
+ * listing and removing cached verdicts. `open` gives a fresh, empty store each time; a backend
+ * other processes can share (`shared`) also passes the tests of runs left by processes that are
+ * gone: killed on this host, or silent on another (a child in its own UTS namespace, whose
+ * hostname differs; `unshare` needs root or user namespaces).
  */
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { leaseOwner } from "../src/store/lease-owner.js";
-import type { Store } from "../src/store/store.js";
-import { runCommand } from "./run-command.js";
+import type { RunLivenessOptions, Store } from "../src/store/store.js";
+import { onOtherHost } from "./other-host.js";
+import { runCommand, spawnCommand } from "./run-command.js";
+import { projectRoot } from "./shared-data.js";
 
 const info = { kind: "grade", config: { a: 1 }, dataHash: "d", judgeModel: "j", promptVersion: "p" };
 const model = { judgeModel: "j", promptVersion: "p" };
 const tokens = { promptTokens: 3, completionTokens: 2 };
 const record = (cacheKey: string, runId: string, itemIndex = 0) => ({ runId, exampleKey: "e", itemIndex, cacheKey });
-const subject = (conversationHash = "conversation", criterionKey = "criterion") => ({
+const subject = (conversationHash = "conversation", criterionKey = "criterion", criterion = "Mentions apples.") => ({
   criterionKey,
   conversationHash,
   answer: `answer of ${conversationHash}`,
+  criterion,
 });
 
-export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+/** A store several processes open by its location (a file, a database URL). */
+export interface SharedBackend {
+  /** The location of a new, empty store. */
+  location(): Promise<string>;
+  open(location: string, options?: RunLivenessOptions): Promise<Store>;
+}
+
+/** Starts a run on the store at `location` in a child process that exits without finishing it; `elsewhere` gives the child another hostname. */
+function startRunInChild(location: string, options: { elsewhere?: boolean; stayMs?: number } = {}) {
+  const child = [
+    process.execPath,
+    "--import",
+    "tsx",
+    join(projectRoot, "test/start-run-and-exit.ts"),
+    location,
+    String(options.stayMs ?? 0),
+  ];
+  const [command, args] = options.elsewhere
+    ? onOtherHost("elsewhere", child[0] as string, child.slice(1))
+    : [child[0] as string, child.slice(1)];
+  const { child: process_, result } = spawnCommand(command, args, { cwd: projectRoot });
+  const runId = new Promise<string>((resolve, reject) => {
+    process_.stdout?.on("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+    result.then((done) => reject(new Error(`the child exited before starting its run: ${done.stderr}`)));
+  });
+  return { runId, result };
+}
+
+export function describeStoreContract(name: string, open: () => Promise<Store>, shared?: SharedBackend): void {
   const fresh = async () => {
     const store = await open();
+    onTestFinished(() => store.close());
+    return store;
+  };
+  const reopen = async (location: string, options?: RunLivenessOptions) => {
+    const store = await (shared as SharedBackend).open(location, options);
     onTestFinished(() => store.close());
     return store;
   };
@@ -152,6 +192,84 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         ]),
       );
     });
+
+    it("lists and removes cached verdicts by judge, grader prompt version, criterion text and age", async () => {
+      const store = await fresh();
+      const run = await store.startRun("r", info);
+      const save = (key: string, judge: { judgeModel: string; promptVersion: string }, criterion: string) =>
+        store.saveVerdicts([
+          {
+            record: record(key, run.id),
+            subject: subject(key, key, criterion),
+            verdict: { criteria_met: true, explanation: "" },
+            model: judge,
+            tokens,
+          },
+        ]);
+      await save("k1", { judgeModel: "j", promptVersion: "p" }, "Mentions apples.");
+      await save("k2", { judgeModel: "j2", promptVersion: "p" }, "Mentions pears.");
+      await save("k3", { judgeModel: "j", promptVersion: "p2" }, "Advises rest.");
+      const keys = async (filter: Parameters<Store["listVerdicts"]>[0], limit = 100) =>
+        (await store.listVerdicts(filter, limit)).map((verdict) => verdict.key);
+      expect(await keys({})).toEqual(["k1", "k2", "k3"]);
+      expect(await keys({}, 2)).toEqual(["k1", "k2"]);
+      expect(await keys({ judgeModel: "j" })).toEqual(["k1", "k3"]);
+      expect(await keys({ criterionText: "Mentions", promptVersion: "p" })).toEqual(["k1", "k2"]);
+      expect(await keys({ criterionText: "mentions" })).toEqual([]);
+      expect(await keys({ olderThanMs: 60_000 })).toEqual([]);
+      const [first] = await store.listVerdicts({ criterionText: "apples" }, 10);
+      expect(first).toMatchObject({ key: "k1", judgeModel: "j", promptVersion: "p", criterion: "Mentions apples.", criteria_met: true });
+      expect(Date.now() - Date.parse(first?.createdAt ?? "")).toBeLessThan(60_000);
+      await sleep(50);
+      expect(await keys({ olderThanMs: 10 })).toEqual(["k1", "k2", "k3"]);
+      expect(await store.removeVerdicts({ criterionText: "Mentions" }, { dryRun: true })).toBe(2);
+      expect(await keys({})).toEqual(["k1", "k2", "k3"]);
+      expect(await store.removeVerdicts({ judgeModel: "j", promptVersion: "p2" })).toBe(1);
+      expect(await store.cachedVerdicts(["k1", "k3"])).toEqual([{ criteria_met: true, explanation: "" }, undefined]);
+      expect((await store.claimVerdicts(["k3"], leaseOwner(), 60_000))[0]?.state).toBe("claimed");
+      expect(await store.removeVerdicts({})).toBe(2);
+      expect(await keys({})).toEqual([]);
+    });
+
+    it("says each run's status: running until finished, then done or failed", async () => {
+      const store = await fresh();
+      const [a, b] = [await store.startRun("a", info), await store.startRun("b", info)];
+      expect(await store.runStatus(a.id)).toBe("running");
+      await store.finishRun(a.id, "done", {});
+      await store.finishRun(b.id, "failed", {});
+      expect([await store.runStatus(a.id), await store.runStatus(b.id), await store.runStatus("unknown")]).toEqual([
+        "done",
+        "failed",
+        undefined,
+      ]);
+    });
+
+    // Only a store other processes can open has runs left by other processes.
+    if (shared) {
+      it("marks interrupted, when next opened, a run whose process on this host was killed, and no live one", async () => {
+        const location = await (shared as SharedBackend).location();
+        const live = await reopen(location);
+        const liveRun = await live.startRun("live", info);
+        const child = startRunInChild(location);
+        const killedRun = await child.runId;
+        await child.result;
+        const next = await reopen(location);
+        expect(await next.runStatus(killedRun)).toBe("interrupted");
+        expect(await next.runStatus(liveRun.id)).toBe("running");
+      });
+
+      it("marks interrupted a run of another host once its heartbeat is older than the bound, not while it beats", async () => {
+        const location = await (shared as SharedBackend).location();
+        const child = startRunInChild(location, { elsewhere: true, stayMs: 1500 });
+        const runId = await child.runId;
+        await sleep(700);
+        expect(await (await reopen(location, { staleRunMs: 500 })).runStatus(runId)).toBe("running");
+        await child.result;
+        await sleep(700);
+        expect(await (await reopen(location, { staleRunMs: 60_000 })).runStatus(runId)).toBe("running");
+        expect(await (await reopen(location, { staleRunMs: 500 })).runStatus(runId)).toBe("interrupted");
+      });
+    }
 
     it("keeps completions and embeddings by key", async () => {
       const store = await fresh();

@@ -54,6 +54,8 @@ describe("numeric flag ranges", () => {
       "serve --on-unjudged",
       "synth degrade --dimensions",
       "synth generate --dimensions",
+      "verdicts list --older-than",
+      "verdicts remove --older-than",
     ]);
   });
 

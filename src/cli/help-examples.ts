@@ -43,6 +43,14 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "medrubric report --input graded.jsonl --out report.html",
     "medrubric report --input rm-eval.json --compare rm-eval-before.json --out report.html",
   ],
+  "verdicts list": [
+    "medrubric verdicts list --judge-model gpt-4.1 --criterion 'emergency services'",
+    "medrubric verdicts list --store postgres://medrubric@db:5432/medrubric --older-than 30d --json",
+  ],
+  "verdicts remove": [
+    "medrubric verdicts remove --judge-model gpt-4.1 --prompt-version 3f2a9c --dry-run",
+    "medrubric verdicts remove --criterion 'Mentions aspirin' --older-than 7d",
+  ],
   "data fetch": [
     "medrubric data fetch healthbench --subset hard",
     "medrubric data fetch healthbench --subset full --dir data/healthbench-full",

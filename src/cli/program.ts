@@ -23,6 +23,7 @@ import { registerServe } from "./serve.js";
 import { registerStandards } from "./standards.js";
 import { registerSynth } from "./synth.js";
 import { registerTrain } from "./train.js";
+import { registerVerdicts } from "./verdicts.js";
 
 export function buildProgram(): Command {
   const program = new Command("medrubric")
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
     registerRmEval,
     registerServe,
     registerReport,
+    registerVerdicts,
     registerDataFetch,
   ])
     register(program);

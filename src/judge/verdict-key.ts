@@ -41,6 +41,7 @@ export function verdictKeys(judge: Pick<Judge, "id" | "promptVersion">, answer: 
       criterionKey: criterionKey(judge, promptHash(), item),
       conversationHash: conversationHash(),
       answer: answerText(answer.completion),
+      criterion: item.criterion,
     }),
     answerKey: once(() => hashJson([answer.promptId, conversationHash(), answer.rubrics.map((item) => [item.points, item.criterion])])),
     cacheKey: (item: Criterion) => verdictCacheKey(judge, conversationHash(), item),

@@ -9,10 +9,15 @@ export function leaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID()}`;
 }
 
+/** True when the owner (host:pid:...) names this host. */
+export function isLocalOwner(owner: string): boolean {
+  return owner.split(":")[0] === hostname();
+}
+
 /** True only when the owner ran on this host and its process is gone (a killed run); any doubt keeps the lease. */
 export function isDeadLocalOwner(owner: string): boolean {
-  const [host, pid] = owner.split(":");
-  if (host !== hostname() || !/^\d+$/.test(pid ?? "")) return false;
+  const pid = owner.split(":")[1];
+  if (!isLocalOwner(owner) || !/^\d+$/.test(pid ?? "")) return false;
   try {
     process.kill(Number(pid), 0);
     return false;

@@ -1,16 +1,28 @@
 /**
  * Where the store is, for every command that keeps one (grading, training, synthesis, scoring):
- * the explicit flag, then $MEDRUBRIC_STORE, then the default beside the working folder.
+ * the explicit flag, then $MEDRUBRIC_STORE, then the default beside the working folder. A
+ * postgres:// (or postgresql://) URL opens the shared Postgres store; anything else is a SQLite file.
  */
-import { openSqliteStore } from "./sqlite-store.js";
-import type { Store } from "./store.js";
+import { DEFAULT_STORE, openSqliteStore } from "./sqlite-store.js";
+import type { RunLivenessOptions, Store } from "./store.js";
 
-export const DEFAULT_STORE = ".medrubric/store.sqlite";
+export { DEFAULT_STORE };
+
+/** The help of a command's --store flag. */
+export const STORE_OPTION_HELP = `store: a SQLite file, or postgres://USER@HOST:PORT/DB[?pool=N&embeddings=FILE] shared by hosts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`;
 
 export function storePath(flags: { store?: string }, env: NodeJS.ProcessEnv = process.env): string {
   return flags.store ?? (env.MEDRUBRIC_STORE || DEFAULT_STORE);
 }
 
-export async function openStore(flags: { store?: string }): Promise<Store> {
-  return openSqliteStore(storePath(flags));
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+export async function openStore(flags: { store?: string }, options: RunLivenessOptions = {}): Promise<Store> {
+  const location = storePath(flags);
+  if (!isPostgresUrl(location)) return openSqliteStore(location, options);
+  // Loaded only for a Postgres store: a command on the default SQLite file never loads the driver.
+  const { openPostgresStore } = await import("./postgres-store.js");
+  return openPostgresStore(location, options);
 }

@@ -10,19 +10,32 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { ConfigError } from "../core/errors.js";
 import { isDeadLocalOwner } from "./lease-owner.js";
-import type { CachedVerdict, NewVerdict, RecordedVerdict, RunInfo, Store, TokenCounts, VerdictClaim, VerdictRecord } from "./store.js";
+import { interruptedRunIds, runOwner, startRunHeartbeat } from "./run-liveness.js";
+import type {
+  CachedVerdict,
+  NewVerdict,
+  RecordedVerdict,
+  RunInfo,
+  RunLivenessOptions,
+  RunStatus,
+  Store,
+  TokenCounts,
+  VerdictClaim,
+  VerdictRecord,
+} from "./store.js";
+import { type FilterDialect, verdictFilterWhere } from "./verdict-filter.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, config TEXT NOT NULL, data_hash TEXT NOT NULL,
   judge_model TEXT NOT NULL, prompt_version TEXT NOT NULL, status TEXT NOT NULL,
-  summary TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, identity TEXT);
+  summary TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, identity TEXT, owner TEXT, heartbeat_at INTEGER);
 CREATE TABLE IF NOT EXISTS verdict_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS verdict_cache (
   key TEXT PRIMARY KEY, judge_model TEXT NOT NULL, prompt_version TEXT NOT NULL,
   criteria_met INTEGER NOT NULL, explanation TEXT NOT NULL,
   prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, created_at TEXT NOT NULL,
-  criterion_key TEXT, conversation_hash TEXT);
+  criterion_key TEXT, conversation_hash TEXT, criterion TEXT);
 CREATE TABLE IF NOT EXISTS graded_answers (conversation_hash TEXT PRIMARY KEY, answer TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS run_verdicts (
   run_id TEXT NOT NULL REFERENCES runs(id), example_key TEXT NOT NULL, item_index INTEGER NOT NULL,
@@ -34,6 +47,9 @@ CREATE TABLE IF NOT EXISTS embedding_cache (
   key TEXT PRIMARY KEY, encoder TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, created_at TEXT NOT NULL);
 `;
 
+/** Where the store is when neither --store nor $MEDRUBRIC_STORE says: beside the working folder. */
+export const DEFAULT_STORE = ".medrubric/store.sqlite";
+
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 function prepareStatements(db: Database.Database) {
@@ -41,9 +57,15 @@ function prepareStatements(db: Database.Database) {
     // Stores written before run ids were unique have the identity as the id.
     findRun: db.prepare<[string, string], unknown>("SELECT 1 FROM runs WHERE identity = ? OR id = ? LIMIT 1"),
     insertRun: db.prepare(
-      `INSERT INTO runs (id, identity, kind, config, data_hash, judge_model, prompt_version, status, created_at, updated_at)
-       VALUES (@id, @identity, @kind, @config, @dataHash, @judgeModel, @promptVersion, 'running', ${NOW}, ${NOW})`,
+      `INSERT INTO runs (id, identity, kind, config, data_hash, judge_model, prompt_version, status, created_at, updated_at, owner, heartbeat_at)
+       VALUES (@id, @identity, @kind, @config, @dataHash, @judgeModel, @promptVersion, 'running', ${NOW}, ${NOW}, @owner, @now)`,
     ),
+    heartbeat: db.prepare<[number, string]>("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'"),
+    runningRuns: db.prepare<[], { id: string; owner: string | null; heartbeat_at: number | null; updated_at: string }>(
+      "SELECT id, owner, heartbeat_at, updated_at FROM runs WHERE status = 'running'",
+    ),
+    interruptRun: db.prepare<[string]>(`UPDATE runs SET status = 'interrupted', updated_at = ${NOW} WHERE id = ? AND status = 'running'`),
+    runStatus: db.prepare<[string], RunStatus>("SELECT status FROM runs WHERE id = ?").pluck(),
     updateRun: db.prepare(`UPDATE runs SET status = @status, summary = @summary, updated_at = ${NOW} WHERE id = @id`),
     getLease: db.prepare<[string], { owner: string; expires_at: number }>("SELECT owner, expires_at FROM verdict_leases WHERE key = ?"),
     putLease: db.prepare<[string, string, number]>("INSERT OR REPLACE INTO verdict_leases (key, owner, expires_at) VALUES (?, ?, ?)"),
@@ -56,8 +78,8 @@ function prepareStatements(db: Database.Database) {
     ),
     putVerdict: db.prepare(
       `INSERT OR REPLACE INTO verdict_cache
-         (key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens, created_at, criterion_key, conversation_hash)
-       VALUES (@key, @judgeModel, @promptVersion, @met, @explanation, @promptTokens, @completionTokens, ${NOW}, @criterionKey, @conversationHash)`,
+         (key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens, created_at, criterion_key, conversation_hash, criterion)
+       VALUES (@key, @judgeModel, @promptVersion, @met, @explanation, @promptTokens, @completionTokens, ${NOW}, @criterionKey, @conversationHash, @criterion)`,
     ),
     putAnswer: db.prepare<[string, string]>("INSERT OR IGNORE INTO graded_answers (conversation_hash, answer) VALUES (?, ?)"),
     getAnswer: db.prepare<[string], string>("SELECT answer FROM graded_answers WHERE conversation_hash = ?").pluck(),
@@ -84,8 +106,8 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-/** Opens (creating if need be) the SQLite store at `path`, or an in-memory one for ":memory:". */
-export function openSqliteStore(path: string): Store {
+/** Opens (creating if need be) the SQLite store at `path`, or an in-memory one for ":memory:"; marks the runs found gone interrupted (run-liveness.ts). */
+export function openSqliteStore(path: string, options: RunLivenessOptions = {}): Store {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
   try {
@@ -99,7 +121,18 @@ export function openSqliteStore(path: string): Store {
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
   migrate(db);
-  return sqliteStore(db, path);
+  return sqliteStore(db, path, options);
+}
+
+function interruptGoneRuns(statements: ReturnType<typeof prepareStatements>, options: RunLivenessOptions): void {
+  const now = Date.now();
+  const running = statements.runningRuns.all().map((run) => ({
+    id: run.id,
+    owner: run.owner,
+    // Runs written before heartbeats were kept: their last update stands for one.
+    heartbeatAgeMs: now - (run.heartbeat_at ?? Date.parse(run.updated_at)),
+  }));
+  for (const id of interruptedRunIds(running, options)) statements.interruptRun.run(id);
 }
 
 /** Adds what older stores lack; in one write transaction, so two processes opening an old store at once do not both alter it. */
@@ -112,11 +145,27 @@ function migrate(db: Database.Database): void {
     if (!columns("verdict_cache").includes("criterion_key"))
       db.exec("ALTER TABLE verdict_cache ADD COLUMN criterion_key TEXT; ALTER TABLE verdict_cache ADD COLUMN conversation_hash TEXT");
     db.exec("CREATE INDEX IF NOT EXISTS verdict_cache_criterion ON verdict_cache (criterion_key)");
+    // Runs' owners and heartbeats (interrupted runs), and the criterion's text (`medrubric verdicts`): null in older rows.
+    if (!columns("runs").includes("owner"))
+      db.exec("ALTER TABLE runs ADD COLUMN owner TEXT; ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER");
+    if (!columns("verdict_cache").includes("criterion")) db.exec("ALTER TABLE verdict_cache ADD COLUMN criterion TEXT");
   }).immediate();
 }
 
-function sqliteStore(db: Database.Database, location: string): Store {
+/** Filters on the verdict cache: ISO 8601 text times compare as strings, on this host's clock like the times written. */
+const SQLITE_FILTER: FilterDialect = {
+  placeholder: () => "?",
+  contains: (column, param) => `instr(${column}, ${param}) > 0`,
+  olderThan: (column, param, olderThanMs) => ({ sql: `${column} < ${param}`, value: new Date(Date.now() - olderThanMs).toISOString() }),
+};
+
+function sqliteStore(db: Database.Database, location: string, options: RunLivenessOptions): Store {
   const statements = prepareStatements(db);
+  interruptGoneRuns(statements, options);
+  const heartbeat = startRunHeartbeat(async (runIds) => {
+    const now = Date.now();
+    for (const id of runIds) statements.heartbeat.run(now, id);
+  }, options);
   const cachedVerdict = (key: string): CachedVerdict | undefined => {
     const row = statements.getVerdict.get(key);
     return row && { criteria_met: row.criteria_met === 1, explanation: row.explanation };
@@ -143,6 +192,7 @@ function sqliteStore(db: Database.Database, location: string): Store {
         ...tokens,
         criterionKey: subject.criterionKey,
         conversationHash: subject.conversationHash,
+        criterion: subject.criterion,
       });
       statements.putAnswer.run(subject.conversationHash, subject.answer);
       statements.putRunVerdict.run({ ...record, failure: null });
@@ -226,14 +276,49 @@ function sqliteStore(db: Database.Database, location: string): Store {
     async releaseLeases(owner) {
       statements.releaseLeases.run(owner);
     },
+    async listVerdicts(filter, limit) {
+      const { where, params } = verdictFilterWhere(filter, SQLITE_FILTER);
+      const rows = db
+        .prepare<
+          unknown[],
+          { key: string; judge_model: string; prompt_version: string; criterion: string | null; criteria_met: number; created_at: string }
+        >(
+          `SELECT key, judge_model, prompt_version, criterion, criteria_met, created_at FROM verdict_cache ${where} ORDER BY created_at, key LIMIT ?`,
+        )
+        .all(...params, limit);
+      return rows.map((row) => ({
+        key: row.key,
+        judgeModel: row.judge_model,
+        promptVersion: row.prompt_version,
+        criterion: row.criterion,
+        criteria_met: row.criteria_met === 1,
+        createdAt: row.created_at,
+      }));
+    },
+    async removeVerdicts(filter, options) {
+      const { where, params } = verdictFilterWhere(filter, SQLITE_FILTER);
+      if (options?.dryRun)
+        return (
+          db
+            .prepare<unknown[], number>(`SELECT count(*) FROM verdict_cache ${where}`)
+            .pluck()
+            .get(...params) ?? 0
+        );
+      return db.prepare(`DELETE FROM verdict_cache ${where}`).run(...params).changes;
+    },
     async startRun(identity: string, info: RunInfo) {
       const resumed = statements.findRun.get(identity, identity) !== undefined;
       const id = `${identity.slice(0, 16)}-${randomUUID()}`;
-      statements.insertRun.run({ id, identity, ...info, config: JSON.stringify(info.config) });
+      statements.insertRun.run({ id, identity, ...info, config: JSON.stringify(info.config), owner: runOwner(), now: Date.now() });
+      heartbeat.add(id);
       return { id, resumed };
     },
     async finishRun(id, status, summary) {
+      heartbeat.remove(id);
       statements.updateRun.run({ id, status, summary: JSON.stringify(summary) });
+    },
+    async runStatus(runId) {
+      return statements.runStatus.get(runId);
     },
     async runCounts(runId) {
       return statements.countRunVerdicts.get(runId) ?? { verdicts: 0, failures: 0 };
@@ -252,6 +337,7 @@ function sqliteStore(db: Database.Database, location: string): Store {
       if (entries.length > 0) putEmbeddings(encoder, entries);
     },
     async close() {
+      heartbeat.stop();
       db.close();
     },
   };

@@ -49,6 +49,8 @@ export interface VerdictSubject {
   conversationHash: string;
   /** The answer's text. */
   answer: string;
+  /** The criterion's text, so cached verdicts can be listed and removed by it (`medrubric verdicts`). */
+  criterion: string;
 }
 
 export interface NewVerdict {
@@ -63,6 +65,28 @@ export interface NewVerdict {
 export interface RecordedVerdict {
   conversationHash: string;
   criteria_met: boolean;
+}
+
+/** Which cached verdicts `medrubric verdicts` lists or removes; every field given must match. */
+export interface VerdictFilter {
+  judgeModel?: string;
+  promptVersion?: string;
+  /** A substring of the criterion's text (case-sensitive); verdicts cached before the text was kept never match. */
+  criterionText?: string;
+  /** Only verdicts cached at least this long ago (on the store's clock). */
+  olderThanMs?: number;
+}
+
+/** A cached verdict as `medrubric verdicts list` shows it. */
+export interface ListedVerdict {
+  key: string;
+  judgeModel: string;
+  promptVersion: string;
+  /** Null for verdicts cached before the criterion's text was kept. */
+  criterion: string | null;
+  criteria_met: boolean;
+  /** ISO 8601, UTC. */
+  createdAt: string;
 }
 
 /**
@@ -93,7 +117,17 @@ export interface VerdictStore {
   /** Extends every lease of `owner` by `leaseMs` from now. */
   renewLeases(owner: string, leaseMs: number): Promise<void>;
   releaseLeases(owner: string): Promise<void>;
+  /** The cached verdicts matching `filter`, oldest first, at most `limit`. */
+  listVerdicts(filter: VerdictFilter, limit: number): Promise<ListedVerdict[]>;
+  /** Removes the cached verdicts matching `filter` (a later run asks the judge again); returns how many (with `dryRun`, how many would go). */
+  removeVerdicts(filter: VerdictFilter, options?: { dryRun?: boolean }): Promise<number>;
 }
+
+/**
+ * A run's status: "running" until finished; "interrupted" once a store opened later finds its
+ * process dead (same host) or its heartbeat older than the bound (any other host).
+ */
+export type RunStatus = "running" | "done" | "failed" | "interrupted";
 
 export interface RunLog {
   /**
@@ -103,6 +137,16 @@ export interface RunLog {
   startRun(identity: string, info: RunInfo): Promise<{ id: string; resumed: boolean }>;
   finishRun(id: string, status: "done" | "failed", summary: unknown): Promise<void>;
   runCounts(runId: string): Promise<{ verdicts: number; failures: number }>;
+  /** The run's status, or undefined for an unknown id. */
+  runStatus(runId: string): Promise<RunStatus | undefined>;
+}
+
+/** How a store keeps its runs' liveness (both backends take these). */
+export interface RunLivenessOptions {
+  /** How often a store renews the heartbeat of the runs it started and has not finished. */
+  runHeartbeatMs?: number;
+  /** A run of another host whose heartbeat is older than this is interrupted when a store is opened. */
+  staleRunMs?: number;
 }
 
 export interface CompletionCache {
