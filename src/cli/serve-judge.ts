@@ -6,13 +6,18 @@
  * what was paid for is saved.
  */
 import { hashJson } from "../core/hash.js";
-import type { RewardRequest, RewardScore } from "../core/types.js";
+import type { Judge, RewardRequest, RewardScore } from "../core/types.js";
+import { createEncoder } from "../encoders/encoder-spec.js";
 import { createVerdictBroker } from "../judge/verdict-broker.js";
+import { HYBRID_DEFAULTS, HYBRID_FLAG_DEFAULTS } from "../server/hybrid-defaults.js";
+import { createHybridJudge } from "../server/hybrid-judge.js";
+import { hybridProgressLine, registerHybridMetrics } from "../server/hybrid-metrics.js";
 import { createJudgeMetrics } from "../server/judge-metrics.js";
 import type { Scorer } from "../server/micro-batcher.js";
 import { createRubricScorer } from "../server/rubric-scorer.js";
 import type { createServerMetrics } from "../server/server-metrics.js";
 import { openStore } from "../store/open-store.js";
+import type { Store } from "../store/store.js";
 import { createJudgeFromFlags, type GradingFlags } from "./grading-session.js";
 
 export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFlags, "maxParseRetries" | "graderPrompt" | "leaseMs"> {
@@ -21,6 +26,15 @@ export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFl
   triage?: number;
   maxQueue: number;
   requestTimeoutMs: number;
+  errorBudget?: number;
+  /** The hybrid's flags (serve.ts); HYBRID_FLAG_DEFAULTS where not given. */
+  auditRate?: number;
+  refitEvery?: number;
+  refitSeconds?: number;
+  memoryMinVerdicts?: number;
+  memoryLimit?: number;
+  /** The hybrid's other settings, for bench/hybrid.bench.ts's cross-validation; HYBRID_DEFAULTS where not given. */
+  hybridSettings?: Partial<typeof HYBRID_DEFAULTS>;
 }
 
 /** What `/v1/model` says of the judge. */
@@ -29,6 +43,7 @@ export interface JudgeInfo {
   judge_model: string;
   prompt_version: string;
   triage: number | null;
+  error_budget: number | null;
 }
 
 export async function openJudgeScorer(
@@ -57,7 +72,9 @@ export async function openJudgeScorer(
       judgeMetrics.latency.observe(seconds);
     },
   });
+  const hybrid = flags.errorBudget === undefined ? undefined : await openHybrid(flags, judge, store, metrics, model !== undefined);
   const scorer = createRubricScorer({
+    hybrid: hybrid?.judge,
     broker,
     model,
     triage: flags.triage,
@@ -66,21 +83,64 @@ export async function openJudgeScorer(
     metrics: judgeMetrics,
   });
   const info: JudgeInfo = {
-    mode: flags.triage === undefined ? "judge" : "hybrid",
+    mode: flags.triage === undefined && !hybrid ? "judge" : "hybrid",
     judge_model: judge.model,
     prompt_version: judge.promptVersion,
     triage: flags.triage ?? null,
+    error_budget: flags.errorBudget ?? null,
   };
   return {
     scorer,
     info,
+    /** What `GET /v1/hybrid` says, under --error-budget. */
+    hybridStatus: hybrid?.judge.status,
     /** Waits up to `ms` for the judge calls still running; the number of those cut. */
     async close(ms: number): Promise<number> {
+      hybrid?.close();
       const settled = await broker.close(ms);
       const cut = settled ? 0 : broker.running();
       await store.finishRun(run.id, "done", { usage: client.usage() });
       await store.close();
       return cut;
+    },
+  };
+}
+
+/** The learning hybrid under --error-budget: GloVe to compare answers, its metrics, and a progress line every minute. */
+async function openHybrid(
+  flags: JudgeServeFlags,
+  judge: Judge,
+  store: Store,
+  metrics: ReturnType<typeof createServerMetrics>,
+  withModel: boolean,
+) {
+  if (!withModel)
+    process.stderr.write(
+      "medrubric serve: --error-budget without --model: the hybrid decides from the store's verdicts alone (memory only)\n",
+    );
+  const encoder = await createEncoder("glove", { store });
+  const hybrid = createHybridJudge({
+    ...HYBRID_DEFAULTS,
+    ...flags.hybridSettings,
+    judge,
+    store,
+    encoder,
+    withModel,
+    budget: flags.errorBudget as number,
+    auditRate: flags.auditRate ?? HYBRID_FLAG_DEFAULTS.auditRate,
+    refitEvery: flags.refitEvery ?? HYBRID_FLAG_DEFAULTS.refitEvery,
+    refitSeconds: flags.refitSeconds ?? HYBRID_FLAG_DEFAULTS.refitSeconds,
+    minVerdicts: flags.memoryMinVerdicts ?? HYBRID_FLAG_DEFAULTS.memoryMinVerdicts,
+    memoryLimit: flags.memoryLimit ?? HYBRID_FLAG_DEFAULTS.memoryLimit,
+  });
+  registerHybridMetrics(metrics.registry, hybrid.status);
+  const progress = setInterval(() => process.stderr.write(hybridProgressLine(hybrid.status())), 60_000);
+  progress.unref();
+  return {
+    judge: hybrid,
+    close() {
+      clearInterval(progress);
+      hybrid.close();
     },
   };
 }

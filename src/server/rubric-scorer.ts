@@ -16,22 +16,30 @@ import type { RewardRequest, RewardScore } from "../core/types.js";
 import { rubricScore } from "../healthbench/scoring.js";
 import type { BrokeredVerdict, VerdictBroker, VerdictQuestion, VerdictTicket } from "../judge/verdict-broker.js";
 import { HttpError } from "./http-error.js";
+import type { CriterionDecision, HybridJudge } from "./hybrid-judge.js";
 import type { JudgeMetrics } from "./judge-metrics.js";
 import { AbandonedError, QueueFullError, type Scorer, type SubmitOptions } from "./micro-batcher.js";
 
-export type VerdictSource = "judge" | "cache" | "model";
+export type VerdictSource = "judge" | "cache" | "model" | "memory";
 
-/** One criterion of a judge-backed result: the verdict (null: a failure, left out), the model's P(met) when it ran, and the source. */
+/**
+ * One criterion of a judge-backed result: the verdict (null: a failure, left out), P(met) (the
+ * hybrid's under --error-budget, else the model's when it ran), the source, and for a criterion the
+ * hybrid decided and had audited, both verdicts (the reward takes the judge's).
+ */
 export interface CriterionVerdict {
   criteria_met: boolean | null;
   p_met: number | null;
   source: VerdictSource | null;
   failure?: string;
+  audit?: { hybrid: boolean; judge: boolean | null };
 }
 
 export interface JudgedScore extends RewardScore {
   verdicts: CriterionVerdict[];
   judge_failures: number;
+  /** Under --error-budget: the hybrid's calibration version that answered. */
+  hybrid_version?: number;
 }
 
 export interface RubricScorerOptions {
@@ -45,12 +53,14 @@ export interface RubricScorerOptions {
   /** A request's judge work ends here (--request-timeout-ms). */
   deadlineMs: number;
   metrics?: JudgeMetrics;
+  /** The learning hybrid (--error-budget): decides criteria from the model and the store's verdicts. */
+  hybrid?: HybridJudge;
 }
 
 const hasRubric = (request: RewardRequest) => (request.rubrics?.length ?? 0) > 0;
 
 export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardRequest, RewardScore> {
-  const { broker, model, triage, deadlineMs, metrics } = options;
+  const { broker, model, triage, deadlineMs, metrics, hybrid } = options;
   if (triage !== undefined && !model) throw new UsageError("--triage needs --model: the model's P(met) decides the sure criteria");
   let outstanding = 0;
   let progressAt = 0;
@@ -60,6 +70,7 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
   const judgeAll = async (
     requests: readonly RewardRequest[],
     pMet: readonly (readonly number[] | undefined)[] | undefined,
+    decisions: readonly CriterionDecision[][] | undefined,
     deadline: number,
     abandoned: Promise<unknown> | undefined,
   ): Promise<CriterionVerdict[][]> => {
@@ -73,7 +84,12 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
         completion: [{ role: "assistant" as const, content: request.response }],
       };
       return rubric.map((_, itemIndex): CriterionVerdict => {
-        const p = pMet?.[a]?.[itemIndex] ?? null;
+        const decided = hybrid?.decided(decisions?.[a]?.[itemIndex]);
+        if (decided) {
+          metrics?.triaged.inc();
+          return decided;
+        }
+        const p = decisions?.[a]?.[itemIndex]?.p ?? pMet?.[a]?.[itemIndex] ?? null;
         if (triage !== undefined && p !== null && (p >= triage || p <= 1 - triage)) {
           metrics?.triaged.inc();
           return { criteria_met: p >= triage, p_met: p, source: "model" };
@@ -145,13 +161,17 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
     const modelPart = model?.submit(requests, { abandoned });
     // Awaited below in every branch; this only keeps an early rejection from counting as unhandled.
     modelPart?.catch(() => {});
-    const pMet = triage === undefined ? undefined : (await (modelPart as Promise<RewardScore[]>)).map((s) => s.criteria);
-    const verdicts = await judgeAll(requests, pMet, deadline, abandoned);
+    const needsP = triage !== undefined || (hybrid && model);
+    const pMet = needsP ? (await (modelPart as Promise<RewardScore[]>)).map((s) => s.criteria) : undefined;
+    const decisions = await hybrid?.decide(requests, pMet);
+    const verdicts = await judgeAll(requests, pMet, decisions, deadline, abandoned);
+    hybrid?.learn(decisions as CriterionDecision[][], verdicts);
     const modelScores = await modelPart;
     return requests.map((request, a) => {
       const p = modelScores?.[a]?.criteria;
-      const cells = (verdicts[a] as CriterionVerdict[]).map((cell, i) => ({ ...cell, p_met: p?.[i] ?? null }));
-      return judgedScore(request, cells, indexes[a] as number, modelScores?.[a]?.scores ?? {});
+      const cells = (verdicts[a] as CriterionVerdict[]).map((cell, i) => ({ ...cell, p_met: hybrid ? cell.p_met : (p?.[i] ?? null) }));
+      const scored = judgedScore(request, cells, indexes[a] as number, modelScores?.[a]?.scores ?? {});
+      return hybrid ? { ...scored, hybrid_version: hybrid.version() } : scored;
     });
   };
 
@@ -205,5 +225,6 @@ export function judgeLogs(results: readonly RewardScore[]): Record<string, numbe
     criteria_from_judge: count("judge"),
     criteria_from_cache: count("cache"),
     criteria_from_model: count("model"),
+    criteria_from_memory: count("memory"),
   };
 }

@@ -1,0 +1,26 @@
+/**
+ * The learning hybrid's settings that are not flags, with the flags' defaults beside them: chosen
+ * by cross-validation by prompt on the training folds of the shared graded file
+ * (bench/hybrid.bench.ts --tune; BENCHMARKS.md, issue 29), never on the figures reported.
+ */
+export const HYBRID_DEFAULTS = {
+  /** How fast a verdict's weight falls as its answer moves away from the new one (verdict-memory.ts). */
+  sharpness: 4,
+  /** The controller aims at this share of the budget, leaving room for the estimate's own error. */
+  margin: 0.8,
+  /** Answers the controller averages its error over. */
+  window: 200,
+  /** Judge verdicts seen before the first calibration and so the first decision. */
+  minObservations: 200,
+  /** Observations the calibration is fitted on at most (the newest). */
+  maxObservations: 20_000,
+};
+
+/** Defaults of the hybrid's flags (serve --audit-rate, --refit-every, --refit-seconds, --memory-min-verdicts, --memory-limit). */
+export const HYBRID_FLAG_DEFAULTS = {
+  auditRate: 0.1,
+  refitEvery: 500,
+  refitSeconds: 60,
+  memoryMinVerdicts: 2,
+  memoryLimit: 64,
+};
