@@ -5,17 +5,17 @@
  *
  * A criterion decided wrongly moves the reward by its |points| over the rubric's positive total
  * (its cost c). With q the criterion's predicted chance of being wrong (1 - max(P, 1 - P)), the
- * server decides it when rho * q * c <= threshold, so cheap criteria are decided first. rho is the
+ * server decides it when q * c <= threshold, so cheap criteria are decided first. rho is the
  * audits' ratio of wrong verdicts found to wrong verdicts predicted ((W + 1) / (E + 1), so one
- * surprise early does not halt everything, and a miscalibrated P(met) is corrected as audits come
- * in). The estimated mean |reward error| per answer is rho * (sum of q * c over the decided
- * criteria not audited) / answers; its 95% interval combines Garwood's exact Poisson interval on
- * W (how wrong rho may be) with the spread of the errors themselves, and never exceeds what
- * deciding every one of those criteria wrongly would cost.
+ * surprise early does not halt everything): a P(met) more sure of itself than it should be is
+ * caught by the audits and paid for with a lower threshold. The estimated mean |reward error| per
+ * answer is rho * (sum of q * c over the decided criteria not audited) / answers; its 95% interval
+ * combines Garwood's exact Poisson interval on W (how wrong rho may be) with the spread of the
+ * errors themselves, and never exceeds what deciding every one of those criteria wrongly would cost.
  *
  * The threshold is set, after each answer with a criterion the server could have decided, to the
  * largest value at which deciding every such criterion of the last `window` answers at or under it
- * would have cost them `margin * E` each on average (in expectation, with rho): the candidates'
+ * would have cost them `margin * E` each on average (in expectation, times rho): the candidates'
  * confidence grows as the memory fills, and the threshold follows without a controller's lag.
  */
 
@@ -29,6 +29,7 @@ export interface ErrorBudgetOptions {
 }
 
 export interface BudgetStatus {
+  /** The largest q * cost of a criterion decided without the judge. */
   threshold: number;
   /** Wrong verdicts found by audits over those predicted. */
   ratio: number;
@@ -62,7 +63,7 @@ export function createErrorBudget(options: ErrorBudgetOptions) {
 
   return {
     /** Whether a criterion with this chance of being wrong and this cost may be decided without the judge. */
-    allows: (q: number, cost: number) => ratio() * q * cost <= threshold,
+    allows: (q: number, cost: number) => q * cost <= threshold,
     threshold: () => threshold,
     /**
      * One answer scored: the decided criteria the judge did not check, and every criterion that
@@ -76,8 +77,7 @@ export function createErrorBudget(options: ErrorBudgetOptions) {
       if (eligible.length === 0) return;
       candidates.push(eligible.map((d) => d.q * d.cost));
       if (candidates.length > window) candidates.shift();
-      const rho = ratio();
-      threshold = rho * affordable(candidates, (margin * budget) / rho);
+      threshold = affordable(candidates, (margin * budget) / ratio());
     },
     /** A decided criterion the judge checked: q as predicted, and whether the server's verdict was wrong. */
     recordAudit(q: number, wasWrong: boolean) {

@@ -99,9 +99,27 @@ export function fitCalibration(
       }
     }
     const delta = solve(hessian, gradient);
-    w = w.map((wi, i) => wi - (delta[i] as number));
+    // Newton overshoots where P(met) saturates: halve the step until the loss falls.
+    const before = penalisedLoss(rows, w);
+    for (let scale = 1; scale > 1e-3; scale /= 2) {
+      const next = w.map((wi, i) => wi - scale * (delta[i] as number));
+      if (penalisedLoss(rows, next) <= before) {
+        w = next;
+        break;
+      }
+    }
   }
   return w;
+}
+
+function penalisedLoss(rows: readonly { x: [number, number][]; y: number; v: number }[], w: readonly number[]): number {
+  let loss = 0;
+  for (const { x, y, v } of rows) {
+    const z = x.reduce((s, [i, xi]) => s + xi * (w[i] as number), 0);
+    // log(1 + e^z) - y z, computed without overflow.
+    loss += v * (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z);
+  }
+  return loss + w.reduce((s, wi, i) => s + (RIDGE / 2) * (wi - (INITIAL_PARAMS[i] as number)) ** 2, 0);
 }
 
 /** Solves A x = b by Gaussian elimination with partial pivoting (A small, symmetric positive definite). */
