@@ -16,7 +16,15 @@ describe("garwood", () => {
 describe("affordable", () => {
   it("is the largest cost at which deciding every cheaper criterion stays within the per-answer budget on average", () => {
     // Two answers, 0.04 per answer: 0.01 + 0.01 + 0.02 + 0.03 = 0.07 <= 0.08, adding 0.05 would not be.
-    expect(affordable([[0.01, 0.03, 0.05], [0.02, 0.01]], 0.04)).toBe(0.03);
+    expect(
+      affordable(
+        [
+          [0.01, 0.03, 0.05],
+          [0.02, 0.01],
+        ],
+        0.04,
+      ),
+    ).toBe(0.03);
     expect(affordable([[0.5]], 0.04)).toBe(0);
   });
 });

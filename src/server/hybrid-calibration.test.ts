@@ -5,7 +5,15 @@ import { type Evidence, fitCalibration, INITIAL_PARAMS, type Observation, predic
 
 /** Criteria all of whose `count` earlier verdicts were "met": the next is met with probability `rate`. */
 function agreeing(count: number, rate: number, n: number, random: () => number): Observation[] {
-  return Array.from({ length: n }, () => ({ pModel: null, positive: true, met: count, weight: count, count, y: random() < rate, importance: 1 }));
+  return Array.from({ length: n }, () => ({
+    pModel: null,
+    positive: true,
+    met: count,
+    weight: count,
+    count,
+    y: random() < rate,
+    importance: 1,
+  }));
 }
 
 describe("fitCalibration", () => {
@@ -14,7 +22,15 @@ describe("fitCalibration", () => {
     const observations = [
       ...agreeing(2, 0.87, 3000, random),
       ...agreeing(8, 0.97, 3000, random),
-      ...Array.from({ length: 3000 }, () => ({ pModel: null, positive: true, met: 0, weight: 0, count: 0, y: random() < 0.4, importance: 1 })),
+      ...Array.from({ length: 3000 }, () => ({
+        pModel: null,
+        positive: true,
+        met: 0,
+        weight: 0,
+        count: 0,
+        y: random() < 0.4,
+        importance: 1,
+      })),
     ];
     const params = fitCalibration(observations);
     const at = (e: Evidence) => predictMet(params, e);

@@ -8,8 +8,10 @@ export const HYBRID_DEFAULTS = {
   sharpness: 4,
   /** The controller aims at this share of the budget, leaving room for the estimate's own error. */
   margin: 0.8,
-  /** Answers the controller averages its error over. */
+  /** Answers whose candidates the threshold is solved over. */
   window: 200,
+  /** Never decide a criterion more likely than this to be wrong, however cheap: a coin flip is not a verdict. */
+  maxDoubt: 0.2,
   /** Judge verdicts seen before the first calibration and so the first decision. */
   minObservations: 200,
   /** Observations the calibration is fitted on at most (the newest). */

@@ -46,6 +46,7 @@ export interface HybridOptions {
   sharpness: number;
   margin: number;
   window: number;
+  maxDoubt: number;
   memoryLimit: number;
   maxObservations: number;
   random?: () => number;
@@ -120,7 +121,7 @@ export function createHybridJudge(options: HybridOptions) {
     const features = { pModel: options.withModel ? pModel : null, positive: points > 0, met: ev.met, weight: ev.weight, count: ev.count };
     const p = predictMet(params, features);
     const q = Math.min(p, 1 - p);
-    const eligible = fitted && (ev.count >= options.minVerdicts || features.pModel !== null);
+    const eligible = fitted && q <= options.maxDoubt && (ev.count >= options.minVerdicts || features.pModel !== null);
     const decision: CriterionDecision = { p, audit: false, features, q, cost, eligible };
     if (!eligible || !budget.allows(q, cost)) return decision;
     return { ...decision, verdict: p >= 0.5, source: ev.count > 0 ? "memory" : "model", audit: random() < options.auditRate };

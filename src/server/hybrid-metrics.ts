@@ -12,7 +12,11 @@ const GAUGES: [name: string, help: string, read: (s: HybridStatus) => number][] 
   ["decided", "Criteria decided without the judge (memory or model), audits excluded", (s) => s.decided_by_model],
   ["audited", "Criteria decided and sent to the judge anyway", (s) => s.audited],
   ["audit_disagreements", "Audited criteria where the judge disagreed", (s) => s.audit_disagreements],
-  ["threshold", "Largest P(wrong) x cost (|points| over the rubric's positive total) of a criterion the hybrid may decide", (s) => s.threshold],
+  [
+    "threshold",
+    "Largest P(wrong) x cost (|points| over the rubric's positive total) of a criterion the hybrid may decide",
+    (s) => s.threshold,
+  ],
   ["error_budget", "Mean |reward error| per answer accepted (--error-budget)", (s) => s.error_budget],
   ["error_estimate", "Estimated mean |reward error| per answer", (s) => s.error_estimate],
   ["error_interval_low", "Low end of the estimate's 95% interval", (s) => s.error_interval[0]],
