@@ -20,7 +20,7 @@ import type { CriterionVerdict } from "./rubric-scorer.js";
 import { listen } from "./serve-rewards.js";
 import { createServerMetrics } from "./server-metrics.js";
 
-const closers: (() => Promise<unknown> | void)[] = [];
+const closers: (() => unknown)[] = [];
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
 });
