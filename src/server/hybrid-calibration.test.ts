@@ -17,7 +17,7 @@ function agreeing(count: number, rate: number, n: number, random: () => number):
 }
 
 describe("fitCalibration", () => {
-  it("recovers how often the next verdict agrees after 2 and after 8 agreeing ones, and the base rate with none", () => {
+  it("recovers how often the next verdict agrees after 2 and after 8 agreeing ones, and the base rate with none", async () => {
     const random = createRng(7);
     const observations = [
       ...agreeing(2, 0.87, 3000, random),
@@ -32,7 +32,7 @@ describe("fitCalibration", () => {
         importance: 1,
       })),
     ];
-    const params = fitCalibration(observations);
+    const params = await fitCalibration(observations);
     const at = (e: Evidence) => predictMet(params, e);
     expect(at({ pModel: null, positive: true, met: 2, weight: 2, count: 2 })).toBeCloseTo(0.87, 1);
     expect(at({ pModel: null, positive: true, met: 8, weight: 8, count: 8 })).toBeGreaterThan(0.955);
@@ -40,14 +40,14 @@ describe("fitCalibration", () => {
     expect(at({ pModel: null, positive: true, met: 0, weight: 0, count: 0 })).toBeCloseTo(0.4, 1);
   });
 
-  it("learns how far to trust the model: an overconfident P(met) is pulled in", () => {
+  it("learns how far to trust the model: an overconfident P(met) is pulled in", async () => {
     const random = createRng(3);
     // The model says 0.99 or 0.01 where the truth is 0.8 / 0.2.
     const observations = Array.from({ length: 6000 }, (_, i) => {
       const high = i % 2 === 0;
       return { pModel: high ? 0.99 : 0.01, positive: true, met: 0, weight: 0, count: 0, y: random() < (high ? 0.8 : 0.2), importance: 1 };
     });
-    const params = fitCalibration(observations);
+    const params = await fitCalibration(observations);
     expect(predictMet(params, { pModel: 0.99, positive: true, met: 0, weight: 0, count: 0 })).toBeCloseTo(0.8, 1);
     expect(predictMet(INITIAL_PARAMS, { pModel: 0.99, positive: true, met: 0, weight: 0, count: 0 })).toBeCloseTo(0.99, 2);
   });
