@@ -147,7 +147,8 @@ async function runMode(mode: string, model: Scorer<RewardRequest, RewardScore> |
             errorBudget: budget,
             auditRate,
             memoryMinVerdicts: num("--min-verdicts", 2),
-            hybridSettings: settings,
+            // The audits' draw seeded too, so two settings differ by the settings alone.
+            hybridSettings: { ...settings, seed },
           }),
     },
     metrics,

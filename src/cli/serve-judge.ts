@@ -34,7 +34,7 @@ export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFl
   memoryMinVerdicts?: number;
   memoryLimit?: number;
   /** The hybrid's other settings, for bench/hybrid.bench.ts's cross-validation; HYBRID_DEFAULTS where not given. */
-  hybridSettings?: Partial<typeof HYBRID_DEFAULTS>;
+  hybridSettings?: Partial<typeof HYBRID_DEFAULTS & { seed: number }>;
 }
 
 /** What `/v1/model` says of the judge. */

@@ -14,6 +14,7 @@
  * where a rubric the model never saw is learned, from its own verdicts.
  * Until `minObservations` verdicts have been seen it decides nothing (it has no calibration yet).
  */
+import { createRng } from "../core/random.js";
 import type { ChatMessage, Encoder, Judge, RewardRequest } from "../core/types.js";
 import { answerText, verdictKeys } from "../judge/verdict-key.js";
 import { createVerdictMemory, type MemoryEvidence } from "../judge/verdict-memory.js";
@@ -50,7 +51,8 @@ export interface HybridOptions {
   maxDoubt: number;
   memoryLimit: number;
   maxObservations: number;
-  random?: () => number;
+  /** Seeds the audits' draw (benches, tests); default Math.random. */
+  seed?: number;
 }
 
 /** What the hybrid did with one criterion. */
@@ -90,7 +92,7 @@ export interface HybridStatus {
 const completionOf = (response: string): ChatMessage[] => [{ role: "assistant", content: response }];
 
 export function createHybridJudge(options: HybridOptions) {
-  const random = options.random ?? Math.random;
+  const random = options.seed === undefined ? Math.random : createRng(options.seed);
   const memory = createVerdictMemory({
     store: options.store,
     encoder: options.encoder,
