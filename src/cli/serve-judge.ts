@@ -1,24 +1,21 @@
 /**
  * The judge side of `medrubric serve` (`--judge-url`): grade's judge, endpoint pool and verdict
  * cache, behind the rubric scorer the routes take, alone or in front of the reward model
- * (`--model`, and `--triage` for hybrid). The verdicts are recorded under a run of kind "serve"
- * in the store, which `grade` runs share; stopping waits for the judge calls still running, so
- * what was paid for is saved.
+ * (`--model`, and `--triage` for the static hybrid; `--error-budget` for the learning one,
+ * serve-hybrid.ts). The verdicts are recorded under a run of kind "serve" in the store, which
+ * `grade` runs share; stopping waits for the judge calls still running, so what was paid for is saved.
  */
 import { hashJson } from "../core/hash.js";
-import type { Judge, RewardRequest, RewardScore } from "../core/types.js";
-import { createEncoder } from "../encoders/encoder-spec.js";
+import type { RewardRequest, RewardScore } from "../core/types.js";
 import { createVerdictBroker } from "../judge/verdict-broker.js";
-import { HYBRID_DEFAULTS, HYBRID_FLAG_DEFAULTS } from "../server/hybrid-defaults.js";
-import { createHybridJudge } from "../server/hybrid-judge.js";
-import { hybridProgressLine, registerHybridMetrics } from "../server/hybrid-metrics.js";
+import type { HYBRID_DEFAULTS } from "../server/hybrid-defaults.js";
 import { createJudgeMetrics } from "../server/judge-metrics.js";
 import type { Scorer } from "../server/micro-batcher.js";
 import { createRubricScorer } from "../server/rubric-scorer.js";
 import type { createServerMetrics } from "../server/server-metrics.js";
 import { openStore } from "../store/open-store.js";
-import type { Store } from "../store/store.js";
 import { createJudgeFromFlags, type GradingFlags } from "./grading-session.js";
+import { openHybrid } from "./serve-hybrid.js";
 
 export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFlags, "maxParseRetries" | "graderPrompt" | "leaseMs"> {
   store?: string;
@@ -102,45 +99,6 @@ export async function openJudgeScorer(
       await store.finishRun(run.id, "done", { usage: client.usage() });
       await store.close();
       return cut;
-    },
-  };
-}
-
-/** The learning hybrid under --error-budget: GloVe to compare answers, its metrics, and a progress line every minute. */
-async function openHybrid(
-  flags: JudgeServeFlags,
-  judge: Judge,
-  store: Store,
-  metrics: ReturnType<typeof createServerMetrics>,
-  withModel: boolean,
-) {
-  if (!withModel)
-    process.stderr.write(
-      "medrubric serve: --error-budget without --model: the hybrid decides from the store's verdicts alone (memory only)\n",
-    );
-  const encoder = await createEncoder("glove", { store });
-  const hybrid = createHybridJudge({
-    ...HYBRID_DEFAULTS,
-    ...flags.hybridSettings,
-    judge,
-    store,
-    encoder,
-    withModel,
-    budget: flags.errorBudget as number,
-    auditRate: flags.auditRate ?? HYBRID_FLAG_DEFAULTS.auditRate,
-    refitEvery: flags.refitEvery ?? HYBRID_FLAG_DEFAULTS.refitEvery,
-    refitSeconds: flags.refitSeconds ?? HYBRID_FLAG_DEFAULTS.refitSeconds,
-    minVerdicts: flags.memoryMinVerdicts ?? HYBRID_FLAG_DEFAULTS.memoryMinVerdicts,
-    memoryLimit: flags.memoryLimit ?? HYBRID_FLAG_DEFAULTS.memoryLimit,
-  });
-  registerHybridMetrics(metrics.registry, hybrid.status);
-  const progress = setInterval(() => process.stderr.write(hybridProgressLine(hybrid.status())), 60_000);
-  progress.unref();
-  return {
-    judge: hybrid,
-    close() {
-      clearInterval(progress);
-      hybrid.close();
     },
   };
 }

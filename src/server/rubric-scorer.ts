@@ -225,6 +225,7 @@ export function judgeLogs(results: readonly RewardScore[]): Record<string, numbe
     criteria_from_judge: count("judge"),
     criteria_from_cache: count("cache"),
     criteria_from_model: count("model"),
-    criteria_from_memory: count("memory"),
+    // Only under --error-budget, where the memory decides.
+    ...(judged.some((r) => r.hybrid_version !== undefined) ? { criteria_from_memory: count("memory") } : {}),
   };
 }
