@@ -15,7 +15,8 @@
  *   node --import tsx bench/hybrid.bench.ts --folds-run 3,4 [--model DIR] [--modes static,memory,hybrid]
  *     [--budget 0.01] [--audit-rate 0.1] [--triage 0.9] [--seed 1] [--graded FILE] [--folds 5]
  *     [--sharpness X --margin X --min-verdicts N] [--json OUT.json] [--chart OUT.svg] [--work-dir DIR]
- *   node --import tsx bench/hybrid.bench.ts --tune --folds-run 0,1,2   (the settings' cross-validation)
+ *   node --import tsx bench/hybrid.bench.ts --tune --folds-run 0,1,2 [--model DIR_TRAINED_ON_3_4]
+ *     [--grid-sharpness 0,4,12] [--grid-margin 0.7,1] [--grid-audit-rate 0.1]   (the settings' cross-validation)
  *
  * The model for `static` and `hybrid` must be trained without the prompts of --folds-run.
  */
@@ -120,7 +121,12 @@ interface Served {
   result: JudgedScore;
 }
 
-async function runMode(mode: string, model: Scorer<RewardRequest, RewardScore> | undefined, settings: Record<string, number>) {
+async function runMode(
+  mode: string,
+  model: Scorer<RewardRequest, RewardScore> | undefined,
+  settings: Record<string, number>,
+  audits = auditRate,
+) {
   const standin = await startStandin({ chat: replayGrader(rows) });
   // The store's folder keeps GloVe's converted vectors (the hybrid compares answers with them) across runs.
   const dir = flag("--work-dir") ?? join(tmpdir(), "medrubric-hybrid-bench");
@@ -145,7 +151,7 @@ async function runMode(mode: string, model: Scorer<RewardRequest, RewardScore> |
         ? { triage: num("--triage", 0.9) }
         : {
             errorBudget: budget,
-            auditRate,
+            auditRate: audits,
             memoryMinVerdicts: num("--min-verdicts", 2),
             // The audits' draw seeded too, so two settings differ by the settings alone.
             hybridSettings: { ...settings, seed },
@@ -368,17 +374,25 @@ function print(results: ReturnType<typeof measure>[]) {
   console.log(`Saved per pass: ${results.map((r) => `${r.mode} ${r.perPass.map((x) => pct(x)).join(" ")}`).join("; ")}`);
 }
 
-/** Cross-validation of the memory's settings on the tuning folds: every setting on the same stream, memory alone. */
+/**
+ * Cross-validation of the settings on the tuning folds, every setting on the same stream: memory
+ * alone, or with `--model DIR` (a model trained without the tuning folds) the learning hybrid.
+ */
 async function tune() {
+  const modelDir = flag("--model");
+  const model = modelDir ? await modelScorer(modelDir) : undefined;
+  const list = (name: string, fallback: string) => (flag(name) ?? fallback).split(",").map(Number);
   const grid: Record<string, number>[] = [];
-  for (const sharpness of (flag("--grid-sharpness") ?? "0,4,12").split(",").map(Number))
-    for (const margin of (flag("--grid-margin") ?? "0.7,1").split(",").map(Number)) grid.push({ sharpness, margin });
-  console.log("| sharpness | margin | calls saved | true mean abs reward error | estimate | first / second half |");
-  console.log("|---:|---:|---:|---:|---:|---:|");
-  for (const settings of grid) {
-    const r = measure(await runMode("memory", undefined, settings));
+  for (const sharpness of list("--grid-sharpness", "0,4,12"))
+    for (const margin of list("--grid-margin", "0.7,1"))
+      for (const audit of list("--grid-audit-rate", String(auditRate))) grid.push({ sharpness, margin, audit });
+  console.log(`${model ? "hybrid with the model" : "memory alone"}; seed ${seed}`);
+  console.log("| sharpness | margin | audit rate | calls saved | true mean abs reward error | estimate | first / second half |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|");
+  for (const { audit, ...settings } of grid) {
+    const r = measure(await runMode(model ? "hybrid" : "memory", model, settings, audit));
     console.log(
-      `| ${settings.sharpness} | ${settings.margin} | ${pct(r.saved)} | ${f(r.trueError)} | ${f(r.estimate)} | ${pct(r.savedFirstHalf)} / ${pct(r.savedSecondHalf)} |`,
+      `| ${settings.sharpness} | ${settings.margin} | ${audit} | ${pct(r.saved)} | ${f(r.trueError)} | ${f(r.estimate)} | ${pct(r.savedFirstHalf)} / ${pct(r.savedSecondHalf)} |`,
     );
   }
 }
