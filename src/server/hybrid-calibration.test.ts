@@ -51,17 +51,4 @@ describe("fitCalibration", () => {
     expect(predictMet(params, { pModel: 0.99, positive: true, met: 0, weight: 0, count: 0 })).toBeCloseTo(0.8, 1);
     expect(predictMet(INITIAL_PARAMS, { pModel: 0.99, positive: true, met: 0, weight: 0, count: 0 })).toBeCloseTo(0.99, 2);
   });
-
-  it("trusts the model on a criterion where it sided with the judge before, and not where it did not", async () => {
-    const random = createRng(11);
-    const at = (agree: number) => ({ pModel: 0.9, positive: true, met: 0, weight: 0, count: 0, modelRecord: { agree, n: 10 } });
-    // Where the model was right 9 times in 10 its 0.9 holds; where it was right once, the criterion is met 0.1 of the time.
-    const observations = Array.from({ length: 6000 }, (_, i) => {
-      const reliable = i % 2 === 0;
-      return { ...at(reliable ? 9 : 1), y: random() < (reliable ? 0.9 : 0.1), importance: 1 };
-    });
-    const params = await fitCalibration(observations);
-    expect(predictMet(params, at(9))).toBeGreaterThan(0.85);
-    expect(predictMet(params, at(1))).toBeLessThan(0.15);
-  });
 });
