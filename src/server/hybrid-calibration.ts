@@ -3,8 +3,7 @@
  * the reward model's P(met) (when there is one) and the per-rubric memory's evidence (the
  * similarity-weighted verdicts on other answers to the same prompt):
  *
- *   logit P(met) = w . [1, positive, one-hot state, lean if mixed, logit p_model by kind of state,
- *                       logit p_model x the model's record on this criterion]
+ *   logit P(met) = w . [1, positive, one-hot state, lean if mixed, logit p_model by kind of state]
  *
  * The state is what the verdicts so far say: none yet; mixed (with lean r = 2 * met / weight - 1,
  * similarity-weighted); or all agreeing, by direction (met, not met), the criterion's sign and how
@@ -29,8 +28,6 @@ export interface Evidence {
   met: number;
   weight: number;
   count: number;
-  /** How often the model's P(met) was on the judge's side for this criterion on the prompt's earlier answers (this server's). */
-  modelRecord?: { agree: number; n: number };
 }
 
 /** One judge verdict and its evidence; `importance`: how many criteria it stands for. */
@@ -48,37 +45,31 @@ const BANDS: [number, number][] = [
   [5, 7],
   [8, Number.POSITIVE_INFINITY],
 ];
-/**
- * 1, positive, 20 agreeing states (sign x direction x band), lean, the model's logit when none,
- * mixed, agreeing, and the model's logit times its record on this criterion (2 * (agree + 1) / (n + 2) - 1).
- */
-const LEAN = 2 + 4 * BANDS.length;
-const [MODEL_NONE, MODEL_MIXED, MODEL_AGREEING, MODEL_RECORD] = [LEAN + 1, LEAN + 2, LEAN + 3, LEAN + 4];
-const FEATURES = MODEL_RECORD + 1;
+/** 1, positive, 20 agreeing states (sign x direction x band), lean, and the model's logit when none, mixed, agreeing. */
+const FEATURES = 2 + 4 * BANDS.length + 1 + 3;
 const EPS = 1e-4;
 const RIDGE = 1;
 
 /** Before any fit: the model's P(met) as it is, the memory's lean as a mild vote. */
-export const INITIAL_PARAMS: CalibrationParams = Array.from({ length: FEATURES }, (_, i) => (i >= LEAN && i < MODEL_RECORD ? 1 : 0));
+export const INITIAL_PARAMS: CalibrationParams = Array.from({ length: FEATURES }, (_, i) => (i >= FEATURES - 4 ? 1 : 0));
 
 const logit = (p: number) => {
   const q = Math.min(1 - EPS, Math.max(EPS, p));
   return Math.log(q / (1 - q));
 };
 
-/** The features as (index, value) pairs: at most six are not 0. */
+/** The features as (index, value) pairs: at most five are not 0. */
 export function features(e: Evidence): [number, number][] {
   const model = e.pModel === null ? 0 : logit(e.pModel);
   const out: [number, number][] = [[0, 1]];
   if (e.positive) out.push([1, 1]);
-  const record = e.modelRecord;
-  if (record && record.n > 0 && e.pModel !== null) out.push([MODEL_RECORD, model * ((2 * (record.agree + 1)) / (record.n + 2) - 1)]);
-  if (e.count === 0) return [...out, [MODEL_NONE, model]];
+  const kinds = FEATURES - 3;
+  if (e.count === 0) return [...out, [kinds, model]];
   const lean = e.weight > 0 ? (2 * e.met) / e.weight - 1 : 0;
-  if (e.met !== 0 && e.met !== e.weight) return [...out, [LEAN, lean], [MODEL_MIXED, model]];
+  if (e.met !== 0 && e.met !== e.weight) return [...out, [kinds - 1, lean], [kinds + 1, model]];
   const band = BANDS.findIndex(([low, high]) => e.count >= low && e.count <= high);
   const state = 2 + ((e.positive ? 2 : 0) + (e.met > 0 ? 1 : 0)) * BANDS.length + band;
-  return [...out, [state, 1], [MODEL_AGREEING, model]];
+  return [...out, [state, 1], [kinds + 2, model]];
 }
 
 export function predictMet(params: CalibrationParams, e: Evidence): number {

@@ -68,8 +68,6 @@ export interface CriterionDecision {
   q: number;
   cost: number;
   eligible: boolean;
-  /** The criterion's key (verdict-key.ts): what the model's record on it is kept under. */
-  key: string;
 }
 
 export interface HybridStatus {
@@ -91,9 +89,6 @@ export interface HybridStatus {
   calibration: CalibrationParams;
 }
 
-/** Criteria whose model record is kept at most (the least recently used go first). */
-const MAX_RECORDS = 200_000;
-
 const completionOf = (response: string): ChatMessage[] => [{ role: "assistant", content: response }];
 
 export function createHybridJudge(options: HybridOptions) {
@@ -112,14 +107,6 @@ export function createHybridJudge(options: HybridOptions) {
   let sinceFit = 0;
   let fitted = false;
   const counts = { criteria: 0, judge: 0, memory: 0, model: 0, audited: 0, disagreements: 0 };
-  /** Per criterion key: how often the model's P(met) was on the judge's side (this server's verdicts; a bounded map). */
-  const records = new Map<string, { agree: number; n: number }>();
-  const recordModel = (key: string, pModel: number, y: boolean) => {
-    const record = records.get(key) ?? { agree: 0, n: 0 };
-    records.delete(key);
-    records.set(key, { agree: record.agree + (pModel >= 0.5 === y ? 1 : 0), n: record.n + 1 });
-    if (records.size > MAX_RECORDS) records.delete(records.keys().next().value as string);
-  };
 
   let fitting = false;
   /** Refits in the background (the fit yields to requests as it goes) and swaps the new calibration in when done. */
@@ -138,21 +125,14 @@ export function createHybridJudge(options: HybridOptions) {
   const timer = setInterval(() => void refit(), options.refitSeconds * 1000);
   timer.unref();
 
-  const decideOne = (ev: MemoryEvidence, pModel: number | null, points: number, positiveTotal: number, key: string): CriterionDecision => {
+  const decideOne = (ev: MemoryEvidence, pModel: number | null, points: number, positiveTotal: number): CriterionDecision => {
     const cost = Math.abs(points) / positiveTotal;
-    if (ev.exact !== undefined) return { p: null, audit: false, q: 0, cost, eligible: false, key };
-    const features = {
-      pModel: options.withModel ? pModel : null,
-      positive: points > 0,
-      met: ev.met,
-      weight: ev.weight,
-      count: ev.count,
-      modelRecord: records.get(key),
-    };
+    if (ev.exact !== undefined) return { p: null, audit: false, q: 0, cost, eligible: false };
+    const features = { pModel: options.withModel ? pModel : null, positive: points > 0, met: ev.met, weight: ev.weight, count: ev.count };
     const p = predictMet(params, features);
     const q = Math.min(p, 1 - p);
     const eligible = fitted && q <= options.maxDoubt && (ev.count >= options.minVerdicts || features.pModel !== null);
-    const decision: CriterionDecision = { p, audit: false, features, q, cost, eligible, key };
+    const decision: CriterionDecision = { p, audit: false, features, q, cost, eligible };
     if (!eligible || !budget.allows(q, cost)) return decision;
     return { ...decision, verdict: p >= 0.5, source: ev.count > 0 ? "memory" : "model", audit: random() < options.auditRate };
   };
@@ -168,16 +148,7 @@ export function createHybridJudge(options: HybridOptions) {
       return requests.map((r, a) => {
         const rubric = r.rubrics ?? [];
         const positiveTotal = rubric.reduce((s, item) => s + Math.max(0, item.points), 0);
-        const keys = questions[a]?.keys;
-        return rubric.map((item, i) =>
-          decideOne(
-            evidence[a]?.[i] as MemoryEvidence,
-            pMet?.[a]?.[i] ?? null,
-            item.points,
-            positiveTotal,
-            keys?.criterionKey(item) as string,
-          ),
-        );
+        return rubric.map((item, i) => decideOne(evidence[a]?.[i] as MemoryEvidence, pMet?.[a]?.[i] ?? null, item.points, positiveTotal));
       });
     },
     /** The response's entry for a criterion the hybrid decided and does not audit; undefined: ask the judge. */
@@ -204,7 +175,6 @@ export function createHybridJudge(options: HybridOptions) {
           if (y === null || !d.features) return;
           // An audit stands for the 1 / rate decided criteria like it that nobody checked.
           observations.push({ ...d.features, y, importance: d.audit ? 1 / Math.max(options.auditRate, 1e-3) : 1 });
-          if (d.features.pModel !== null) recordModel(d.key, d.features.pModel, y);
           sinceFit++;
           if (d.audit && d.verdict !== undefined) {
             counts.audited++;
