@@ -22,7 +22,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadModelFromFlags } from "../src/cli/rm-options.js";
 import { openJudgeScorer } from "../src/cli/serve-judge.js";
-import { sha256Hex } from "../src/core/hash.js";
 import type { RewardRequest, RewardScore } from "../src/core/types.js";
 import { loadGradedAnswers } from "../src/healthbench/load.js";
 import type { GradedExample } from "../src/healthbench/schema.js";
@@ -30,9 +29,9 @@ import { exampleScore } from "../src/healthbench/scoring.js";
 import { createMicroBatcher } from "../src/server/micro-batcher.js";
 import type { JudgedScore } from "../src/server/rubric-scorer.js";
 import { createServerMetrics } from "../src/server/server-metrics.js";
-import type { ChatCompletionBody } from "../test/openai-standin.js";
 import { startStandin } from "../test/openai-standin.js";
 import { sharedHealthBenchFile } from "../test/shared-data.js";
+import { foldOf, gradedRequest, pairsKept, promptGroups, replayGrader } from "./graded-replay.js";
 import { numberFlag } from "./markdown-report.js";
 
 const flags = (name: string) => process.argv.flatMap((arg, i) => (process.argv[i - 1] === name ? [arg] : []));
@@ -40,7 +39,6 @@ const gradedFile = flags("--graded")[0] ?? sharedHealthBenchFile("graded_hard_re
 const folds = numberFlag("--folds", 5);
 const confs = (flags("--conf")[0] ?? "0.8,0.9,0.95,0.99").split(",").map(Number);
 const concurrency = numberFlag("--judge-concurrency", 64);
-const foldOf = (promptId: string) => Number.parseInt(sha256Hex(promptId).slice(0, 8), 16) % folds;
 const log = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 
 const rows = (await loadGradedAnswers(gradedFile)).rows;
@@ -51,19 +49,13 @@ const given = flags("--fold").map((spec) => {
 });
 if (given.length === 0) throw new Error("give at least one --fold K=MODEL_DIR (or K=REWARDS.jsonl)");
 
-const request = (row: GradedExample): RewardRequest => ({
-  prompt: row.prompt,
-  response: row.completion.map((m) => m.content).join("\n"),
-  rubrics: row.rubrics,
-});
-
 /** P(met) per criterion of each held-out row, from the fold's model or its reward file. */
 async function pMetOf(source: string, held: { row: GradedExample; line: number }[]): Promise<number[][]> {
   if (statSync(source).isDirectory()) {
     const { model, store } = await loadModelFromFlags({ model: source, store: flags("--store")[0] });
     const out: number[][] = [];
     for (let i = 0; i < held.length; i += 256) {
-      const scored = await model.score(held.slice(i, i + 256).map(({ row }) => request(row)));
+      const scored = await model.score(held.slice(i, i + 256).map(({ row }) => gradedRequest(row)));
       out.push(...scored.map((s) => s.criteria ?? []));
     }
     store.close();
@@ -81,33 +73,6 @@ async function pMetOf(source: string, held: { row: GradedExample; line: number }
   });
 }
 
-/** The stand-in's grader: the recorded verdict of the answer and criterion the prompt shows. */
-function replay(held: readonly GradedExample[]) {
-  const byCriterion = new Map<string, { row: GradedExample; i: number }[]>();
-  for (const row of held)
-    row.rubrics.forEach((item, i) => {
-      const key = `[${item.points}] ${item.criterion}`;
-      byCriterion.set(key, [...(byCriterion.get(key) ?? []), { row, i }]);
-    });
-  return (body: ChatCompletionBody) => {
-    const text = body.messages[0]?.content ?? "";
-    const line = /# Rubric item\s+(\[[^\]]*\] [\s\S]*?)\n\n# How to grade/.exec(text)?.[1] ?? "";
-    const candidates = (byCriterion.get(line) ?? []).filter(({ row }) => text.includes(request(row).response));
-    const best = candidates.sort((a, b) => request(b.row).response.length - request(a.row).response.length)[0];
-    if (!best) throw new Error(`no recorded verdict for ${line.slice(0, 80)}`);
-    return JSON.stringify({ explanation: "recorded", criteria_met: best.row.verdicts[best.i]?.criteria_met });
-  };
-}
-
-/** The row indexes of each prompt's answers: one GRPO group. */
-function promptGroups(held: readonly GradedExample[]): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  held.forEach((row, i) => {
-    groups.set(row.prompt_id, [...(groups.get(row.prompt_id) ?? []), i]);
-  });
-  return groups;
-}
-
 interface Outcome {
   label: string;
   calls: number;
@@ -116,7 +81,7 @@ interface Outcome {
 }
 
 async function runConf(conf: number | undefined, held: GradedExample[], pMet: number[][]): Promise<Outcome> {
-  const standin = await startStandin({ chat: replay(held) });
+  const standin = await startStandin({ chat: replayGrader(held) });
   const dir = await mkdtemp(join(tmpdir(), "medrubric-triage-"));
   // The model's part: its P(met), computed once above, served as a scorer.
   const model = createMicroBatcher<RewardRequest & { index?: number }, RewardScore>({
@@ -152,7 +117,7 @@ async function runConf(conf: number | undefined, held: GradedExample[], pMet: nu
   await Promise.all(
     [...groups.values()].map(async (indexes) => {
       const results = (await judging.scorer.submit(
-        indexes.map((i) => ({ ...request(held[i] as GradedExample), index: i })),
+        indexes.map((i) => ({ ...gradedRequest(held[i] as GradedExample), index: i })),
       )) as JudgedScore[];
       results.forEach((r, k) => {
         rewards[indexes[k] as number] = r.reward;
@@ -168,25 +133,9 @@ async function runConf(conf: number | undefined, held: GradedExample[], pMet: nu
   return { label: conf === undefined ? "judge only" : `triage ${conf}`, calls: standin.chatCalls(), criteria, rewards };
 }
 
-/** Pairs of answers to one prompt whose grader scores differ by >= 0.1, ordered the same way by `rewards` (ties half). */
-function pairsKept(held: GradedExample[], truth: number[], rewards: number[]): { kept: number; n: number } {
-  let kept = 0;
-  let n = 0;
-  for (const indexes of promptGroups(held).values())
-    for (const a of indexes)
-      for (const b of indexes) {
-        const gap = (truth[a] as number) - (truth[b] as number);
-        if (gap < 0.1) continue;
-        n++;
-        const d = (rewards[a] as number) - (rewards[b] as number);
-        kept += d > 0 ? 1 : d === 0 ? 0.5 : 0;
-      }
-  return { kept, n };
-}
-
 const table: string[] = [];
 for (const { fold, source } of given) {
-  const held = rows.flatMap((row, line) => (foldOf(row.prompt_id) === fold ? [{ row, line }] : []));
+  const held = rows.flatMap((row, line) => (foldOf(row.prompt_id, folds) === fold ? [{ row, line }] : []));
   log(`fold ${fold}: ${held.length} held-out answers; P(met) from ${source}`);
   const pMet = await pMetOf(source, held);
   const answers = held.map((h) => h.row);

@@ -1,16 +1,18 @@
 /**
  * The judge side of `medrubric serve` (`--judge-url`): grade's judge, endpoint pool and verdict
  * cache, behind the rubric scorer the routes take, alone or in front of the reward model
- * (`--model`, and `--triage` for hybrid). The verdicts are recorded under a run of kind "serve"
- * in the store, which `grade` runs share; stopping waits for the judge calls still running, so
- * what was paid for is saved, and aborts those still running when the drain time is over. What
- * the judge costs (HTTP requests, retries included, and tokens) goes to /metrics, each failed
- * request to stderr (one line a second at most), and a failing judge to /healthz.
+ * (`--model`, and `--triage` for the static hybrid; `--error-budget` for the learning one,
+ * serve-hybrid.ts). The verdicts are recorded under a run of kind "serve" in the store, which
+ * `grade` runs share; stopping waits for the judge calls still running, so what was paid for is
+ * saved, and aborts those still running when the drain time is over. What the judge costs (HTTP
+ * requests, retries included, and tokens) goes to /metrics, each failed request to stderr (one
+ * line a second at most), and a failing judge to /healthz.
  */
 import { hashJson } from "../core/hash.js";
 import type { RewardRequest, RewardScore } from "../core/types.js";
 import { createVerdictBroker } from "../judge/verdict-broker.js";
 import type { AttemptReport } from "../llm/openai-client.js";
+import type { HYBRID_DEFAULTS } from "../server/hybrid-defaults.js";
 import { createJudgeHealth } from "../server/judge-health.js";
 import { createJudgeMetrics, type JudgeMetrics } from "../server/judge-metrics.js";
 import type { Scorer } from "../server/micro-batcher.js";
@@ -20,6 +22,7 @@ import type { createServerMetrics } from "../server/server-metrics.js";
 import type { UnjudgedPolicy } from "../server/unjudged-criteria.js";
 import { openStore } from "../store/open-store.js";
 import { createJudgeFromFlags, type GradingFlags } from "./grading-session.js";
+import { openHybrid } from "./serve-hybrid.js";
 
 export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFlags, "maxParseRetries" | "graderPrompt" | "leaseMs"> {
   judgeStyle?: GradingFlags["judgeStyle"];
@@ -30,6 +33,15 @@ export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFl
   maxJudgeWork: number;
   onUnjudged: UnjudgedPolicy;
   requestTimeoutMs: number;
+  errorBudget?: number;
+  /** The hybrid's flags (serve.ts); HYBRID_FLAG_DEFAULTS where not given. */
+  auditRate?: number;
+  refitEvery?: number;
+  refitSeconds?: number;
+  memoryMinVerdicts?: number;
+  memoryLimit?: number;
+  /** The hybrid's other settings, for bench/hybrid.bench.ts's cross-validation; HYBRID_DEFAULTS where not given. */
+  hybridSettings?: Partial<typeof HYBRID_DEFAULTS & { seed: number }>;
 }
 
 /** One line per failed judge request (rate-limited), with its status and the start of its body, and the request counted. */
@@ -56,6 +68,7 @@ export interface JudgeInfo {
   judge_style: string;
   prompt_version: string;
   triage: number | null;
+  error_budget: number | null;
 }
 
 export async function openJudgeScorer(
@@ -88,7 +101,9 @@ export async function openJudgeScorer(
       if (!call.abortedFor || call.abortedFor === "deadline") health.record(call);
     },
   });
+  const hybrid = flags.errorBudget === undefined ? undefined : await openHybrid(flags, judge, store, metrics, model !== undefined);
   const scorer = createRubricScorer({
+    hybrid: hybrid?.judge,
     broker,
     model,
     triage: flags.triage,
@@ -99,19 +114,23 @@ export async function openJudgeScorer(
     metrics: judgeMetrics,
   });
   const info: JudgeInfo = {
-    mode: flags.triage === undefined ? "judge" : "hybrid",
+    mode: flags.triage === undefined && !hybrid ? "judge" : "hybrid",
     judge_model: judge.model,
     judge_style: flags.judgeStyle ?? "per-criterion",
     prompt_version: judge.promptVersion,
     triage: flags.triage ?? null,
+    error_budget: flags.errorBudget ?? null,
   };
   return {
     scorer,
     info,
     /** Why the judge counts as failing now (for /healthz), or undefined. */
     degraded: health.degraded,
+    /** What `GET /v1/hybrid` says, under --error-budget. */
+    hybridStatus: hybrid?.judge.status,
     /** Waits up to `ms` for the judge calls still running, then aborts the rest; the number of those cut. */
     async close(ms: number): Promise<number> {
+      hybrid?.close();
       const cut = await broker.close(ms);
       await store.finishRun(run.id, "done", { usage: client.usage() });
       await store.close();

@@ -19,6 +19,7 @@ import {
 import { DEFAULT_UNJUDGED_POLICY, UNJUDGED_POLICIES } from "../server/unjudged-criteria.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
 import { addJudgeOptions } from "./grading-session.js";
+import { addHybridOptions } from "./hybrid-options.js";
 import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
 import type { JudgeServeFlags } from "./serve-judge.js";
 
@@ -113,6 +114,7 @@ export function registerServe(program: Command): void {
       "with --model and a judge: criteria whose P(met) is >= CONF or <= 1 - CONF take the model's verdict, the rest go to the judge",
       numberIn(0.5, 1),
     );
+  addHybridOptions(command);
   addJudgeOptions(command, true);
   addModelOptions(command, true).action(async (flags: ServeFlags) => {
     const apiKey = flags.apiKeyEnv === undefined ? undefined : process.env[flags.apiKeyEnv];
@@ -133,6 +135,10 @@ function checkRewardSources(flags: ServeFlags): void {
     throw new UsageError("--judge-url and --judge-model go together");
   if (!flags.model && !flags.judgeUrl)
     throw new UsageError("nothing to serve: give --model DIR (the reward model), --judge-url URL --judge-model NAME (the judge), or both");
+  if (flags.errorBudget !== undefined && !flags.judgeUrl)
+    throw new UsageError(`--error-budget ${flags.errorBudget}: needs --judge-url (the judge it learns from and audits with)`);
+  if (flags.errorBudget !== undefined && flags.triage !== undefined)
+    throw new UsageError("--error-budget and --triage are two hybrids: give one");
   if (flags.triage !== undefined && !(flags.model && flags.judgeUrl))
     throw new UsageError(
       `--triage ${flags.triage}: needs both --model (whose P(met) decides the sure criteria) and --judge-url (for the rest)`,
@@ -189,6 +195,7 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
   const app = createRewardApp({
     scorer,
     info: judging ? { ...modelInfo, judge: judging.info } : modelInfo,
+    hybridStatus: judging?.hybridStatus,
     metrics,
     apiKey,
     maxBodyBytes: flags.maxBodyBytes,

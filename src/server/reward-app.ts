@@ -48,6 +48,8 @@ export interface RewardAppOptions {
    * and a scenario, which only weighs a model's dimensions, is not checked.
    */
   rubricsRequired?: boolean;
+  /** Under --error-budget: what `GET /v1/hybrid` says (hybrid-judge.ts). */
+  hybridStatus?: () => unknown;
 }
 
 /** Largest |points| of a criterion in a request: HealthBench's are within 10; sums of a million such stay exact. */
@@ -129,6 +131,7 @@ const ROUTE_METHODS: Readonly<Record<string, string>> = {
   "/healthz": "GET, HEAD",
   "/v1/model": "GET, HEAD",
   "/metrics": "GET, HEAD",
+  "/v1/hybrid": "GET, HEAD",
 };
 const ROUTES = Object.keys(ROUTE_METHODS);
 
@@ -222,6 +225,11 @@ export function createRewardApp(options: RewardAppOptions): Hono<Env> {
     return c.json({ status: "unready", reason, pid: process.pid, queue_depth: scorer.depth() }, 503);
   });
   app.get("/v1/model", (c) => c.json(options.info));
+  app.get("/v1/hybrid", (c) => {
+    const { hybridStatus } = options;
+    if (!hybridStatus) return c.json({ error: "this server runs no learning hybrid (serve --judge-url ... --error-budget E)" }, 404);
+    return c.json(hybridStatus());
+  });
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
 
   app.post("/get_reward", async (c) => {

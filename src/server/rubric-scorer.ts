@@ -17,17 +17,19 @@ import { inTurns } from "../core/in-turns.js";
 import type { RewardRequest, RewardScore } from "../core/types.js";
 import { rubricScore } from "../healthbench/scoring.js";
 import type { BrokeredVerdict, VerdictBroker, VerdictQuestion, VerdictTicket } from "../judge/verdict-broker.js";
+import type { CriterionDecision, HybridJudge } from "./hybrid-judge.js";
 import type { JudgeMetrics } from "./judge-metrics.js";
 import { checkJudgeWork } from "./judge-work.js";
 import { AbandonedError, QueueFullError, type Scorer, type SubmitOptions } from "./micro-batcher.js";
 import { notJudgedWithin, type UnjudgedPolicy, unjudgedError } from "./unjudged-criteria.js";
 
-export type VerdictSource = "judge" | "cache" | "model";
+export type VerdictSource = "judge" | "cache" | "model" | "memory";
 
 /**
  * One criterion of a judge-backed result: the verdict (null: a failure, left out), the judge's
- * explanation (null when the judge gave none: a failure, or a verdict the model decided), the
- * model's P(met) when it ran, and the source.
+ * explanation (null when the judge gave none: a failure, or a verdict the model decided), P(met)
+ * (the hybrid's under --error-budget, else the model's when it ran), the source, and for a
+ * criterion the hybrid decided and had audited, both verdicts (the reward takes the judge's).
  */
 export interface CriterionVerdict {
   criteria_met: boolean | null;
@@ -35,6 +37,7 @@ export interface CriterionVerdict {
   p_met: number | null;
   source: VerdictSource | null;
   failure?: string;
+  audit?: { hybrid: boolean; judge: boolean | null };
 }
 
 /** A judge-backed result: `criteria` holds objects here, where the model alone gives P(met) numbers. */
@@ -45,6 +48,8 @@ export interface JudgedScore extends Omit<RewardScore, "criteria"> {
   /** Criteria with a verdict (judge, cache or model), of the rubric's; the others are failures. */
   criteria_judged: number;
   judge_failures: number;
+  /** Under --error-budget: the hybrid's calibration version that answered. */
+  hybrid_version?: number;
 }
 
 /** What the server answers per response: the model's score, or a judge-backed one. */
@@ -65,12 +70,14 @@ export interface RubricScorerOptions {
   /** A request's judge work ends here (--request-timeout-ms). */
   deadlineMs: number;
   metrics?: JudgeMetrics;
+  /** The learning hybrid (--error-budget): decides criteria from the model and the store's verdicts. */
+  hybrid?: HybridJudge;
 }
 
 const hasRubric = (request: RewardRequest) => (request.rubrics?.length ?? 0) > 0;
 
 export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardRequest, ServedScore> {
-  const { broker, model, triage, deadlineMs, metrics } = options;
+  const { broker, model, triage, deadlineMs, metrics, hybrid } = options;
   if (triage !== undefined && !model) throw new UsageError("--triage needs --model: the model's P(met) decides the sure criteria");
   let outstanding = 0;
   let progressAt = 0;
@@ -80,6 +87,7 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
   const judgeAll = async (
     requests: readonly RewardRequest[],
     pMet: readonly (readonly number[] | undefined)[] | undefined,
+    decisions: readonly CriterionDecision[][] | undefined,
     deadline: number,
     abandoned: Promise<unknown> | undefined,
   ): Promise<CriterionVerdict[][]> => {
@@ -93,7 +101,12 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
         completion: [{ role: "assistant" as const, content: request.response }],
       };
       return rubric.map((_, itemIndex): CriterionVerdict => {
-        const p = pMet?.[a]?.[itemIndex] ?? null;
+        const decided = hybrid?.decided(decisions?.[a]?.[itemIndex]);
+        if (decided) {
+          metrics?.triaged.inc();
+          return decided;
+        }
+        const p = decisions?.[a]?.[itemIndex]?.p ?? pMet?.[a]?.[itemIndex] ?? null;
         if (triage !== undefined && p !== null && (p >= triage || p <= 1 - triage)) {
           metrics?.triaged.inc();
           return { criteria_met: p >= triage, explanation: null, p_met: p, source: "model" };
@@ -168,13 +181,17 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
     const modelPart = model?.submit(requests, { abandoned });
     // Awaited below in every branch; this only keeps an early rejection from counting as unhandled.
     modelPart?.catch(() => {});
-    const pMet = triage === undefined ? undefined : (await (modelPart as Promise<RewardScore[]>)).map((s) => s.criteria);
-    const verdicts = await judgeAll(requests, pMet, deadline, abandoned);
+    const needsP = triage !== undefined || (hybrid && model);
+    const pMet = needsP ? (await (modelPart as Promise<RewardScore[]>)).map((s) => s.criteria) : undefined;
+    const decisions = await hybrid?.decide(requests, pMet);
+    const verdicts = await judgeAll(requests, pMet, decisions, deadline, abandoned);
+    hybrid?.learn(decisions as CriterionDecision[][], verdicts);
     const modelScores = await modelPart;
     return requests.map((request, a) => {
       const p = modelScores?.[a]?.criteria;
-      const cells = (verdicts[a] as CriterionVerdict[]).map((cell, i) => ({ ...cell, p_met: p?.[i] ?? null }));
-      return judgedScore(request, cells, indexes[a] as number, modelScores?.[a]?.scores ?? {});
+      const cells = (verdicts[a] as CriterionVerdict[]).map((cell, i) => ({ ...cell, p_met: hybrid ? cell.p_met : (p?.[i] ?? null) }));
+      const scored = judgedScore(request, cells, indexes[a] as number, modelScores?.[a]?.scores ?? {});
+      return hybrid ? { ...scored, hybrid_version: hybrid.version() } : scored;
     });
   };
 
@@ -229,5 +246,7 @@ export function judgeLogs(results: readonly ServedScore[]): Record<string, numbe
     criteria_from_judge: count("judge"),
     criteria_from_cache: count("cache"),
     criteria_from_model: count("model"),
+    // Only under --error-budget, where the memory decides.
+    ...(judged.some((r) => r.hybrid_version !== undefined) ? { criteria_from_memory: count("memory") } : {}),
   };
 }

@@ -1,0 +1,28 @@
+/** `serve`'s flags for the learning hybrid (`--error-budget E` and what tunes it), with their ranges and defaults. */
+import type { Command } from "commander";
+import { HYBRID_FLAG_DEFAULTS as D } from "../server/hybrid-defaults.js";
+import { integerIn, numberIn } from "./flag-ranges.js";
+
+export function addHybridOptions(command: Command): Command {
+  return command
+    .option(
+      "--error-budget <e>",
+      "with a judge: the learning hybrid, deciding criteria from the store's verdicts (and --model's P(met)) within a mean |reward error| per answer of E",
+      numberIn(0, 1, { minExclusive: true }),
+    )
+    .option("--audit-rate <r>", "share of the criteria the hybrid decided that go to the judge anyway", numberIn(0, 1), D.auditRate)
+    .option(
+      "--refit-every <n>",
+      "refit the hybrid's calibration after this many new judge verdicts",
+      integerIn(1, 10_000_000),
+      D.refitEvery,
+    )
+    .option("--refit-seconds <t>", "and at least this often while verdicts come in", integerIn(1, 86_400), D.refitSeconds)
+    .option(
+      "--memory-min-verdicts <n>",
+      "verdicts on other answers to the prompt before the memory alone decides a criterion",
+      integerIn(1, 1000),
+      D.memoryMinVerdicts,
+    )
+    .option("--memory-limit <n>", "verdicts the memory reads per criterion at most (the newest)", integerIn(1, 10_000), D.memoryLimit);
+}

@@ -1,0 +1,28 @@
+/**
+ * The learning hybrid's settings that are not flags, with the flags' defaults beside them: chosen
+ * by cross-validation by prompt on the training folds of the shared graded file
+ * (bench/hybrid.bench.ts --tune; BENCHMARKS.md, issue 29), never on the figures reported.
+ */
+export const HYBRID_DEFAULTS = {
+  /** How fast a verdict's weight falls as its answer moves away from the new one (verdict-memory.ts). */
+  sharpness: 12,
+  /** The threshold aims at this share of the budget (the cross-validation found the realised error below the estimate at 1). */
+  margin: 1,
+  /** Answers whose candidates the threshold is solved over. */
+  window: 200,
+  /** Never decide a criterion more likely than this to be wrong, however cheap: a coin flip is not a verdict. */
+  maxDoubt: 0.2,
+  /** Judge verdicts seen before the first calibration and so the first decision. */
+  minObservations: 200,
+  /** Observations the calibration is fitted on at most (the newest). */
+  maxObservations: 20_000,
+};
+
+/** Defaults of the hybrid's flags (serve --audit-rate, --refit-every, --refit-seconds, --memory-min-verdicts, --memory-limit). */
+export const HYBRID_FLAG_DEFAULTS = {
+  auditRate: 0.1,
+  refitEvery: 500,
+  refitSeconds: 60,
+  memoryMinVerdicts: 2,
+  memoryLimit: 64,
+};

@@ -1,0 +1,214 @@
+/**
+ * The learning hybrid (`serve --error-budget`) in the real reward app on a socket, its judge the
+ * OpenAI stand-in on 127.0.0.1 with scripted verdicts: the memory decides a criterion once enough
+ * answers to the prompt agreed on it, audits happen at the audit rate, `GET /v1/hybrid` and
+ * `/metrics` say what happened, and when the judge starts disagreeing (injected errors) the audits
+ * find it and the threshold tightens. Also the command line's refusals.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { GLOVE_CONVERSION_TIMEOUT_MS, GLOVE_TEST_DIR } from "../../test/glove-data-dir.js";
+import { keywordVerdict } from "../../test/keyword-judge.js";
+import { startServeWith } from "../../test/model-server.js";
+import { type Standin, startStandin } from "../../test/openai-standin.js";
+import { runCli } from "../../test/run-cli.js";
+import { openJudgeScorer } from "../cli/serve-judge.js";
+import type { HybridStatus } from "./hybrid-judge.js";
+import { createRewardApp } from "./reward-app.js";
+import type { CriterionVerdict } from "./rubric-scorer.js";
+import { listen } from "./serve-rewards.js";
+import { createServerMetrics } from "./server-metrics.js";
+
+const closers: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+});
+
+const AUDIT_RATE = 0.25;
+
+/** A server with the hybrid, memory only; its store beside the GloVe vectors the tests share (converted once). */
+async function hybridServer(standin: Standin) {
+  mkdirSync(GLOVE_TEST_DIR, { recursive: true });
+  const store = join(GLOVE_TEST_DIR, `hybrid-${process.pid}-${closers.length}.sqlite`);
+  closers.push(() => {
+    for (const end of ["", "-wal", "-shm"]) rmSync(`${store}${end}`, { force: true });
+  });
+  const metrics = createServerMetrics();
+  const judging = await openJudgeScorer(
+    {
+      judgeUrl: [standin.url],
+      judgeModel: "grader",
+      judgeTemperature: 0,
+      judgeTimeoutMs: 10_000,
+      judgeMaxResponseBytes: 1 << 20,
+      judgeRetries: 0,
+      maxParseRetries: 0,
+      leaseMs: 30_000,
+      judgeConcurrency: 8,
+      maxQueue: 1000,
+      requestTimeoutMs: 30_000,
+      maxJudgeWork: 4096,
+      onUnjudged: "fail",
+      store,
+      errorBudget: 0.02,
+      auditRate: AUDIT_RATE,
+      refitEvery: 10,
+      memoryMinVerdicts: 2,
+      hybridSettings: { minObservations: 30, window: 20 },
+    },
+    metrics,
+    undefined,
+  );
+  const app = createRewardApp({
+    scorer: judging.scorer,
+    info: { dimensions: [], standards_hash: null, encoder: null, scenarios: [], judge: judging.info },
+    metrics,
+    maxBodyBytes: 1 << 20,
+    rubricsRequired: true,
+    hybridStatus: judging.hybridStatus,
+  });
+  const server = await listen(app, "127.0.0.1", 0);
+  closers.push(async () => {
+    await server.close();
+    await judging.close(1000);
+  });
+  const score = async (responses: string[]) => {
+    const response = await fetch(`${server.url}/v1/score`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt, responses, rubrics }),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { results: { verdicts: CriterionVerdict[]; hybrid_version: number }[] }).results;
+  };
+  const status = async () => (await (await fetch(`${server.url}/v1/hybrid`)).json()) as HybridStatus;
+  const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
+  return { score, status, metricsText };
+}
+
+const prompt = [{ role: "user" as const, content: "What should I pack for a picnic?" }];
+const WORDS = ["apples", "pears", "plums", "bread", "cheese", "knives", "glass", "wasps"];
+const rubrics = WORDS.map((word, i) => ({ criterion: `Mentions ${word}.`, points: i < 6 ? 2 : -2 }));
+/** Every answer mentions the same four things (so every criterion gets the same verdict on every answer) in its own words. */
+const answer = (n: number) => `Pack apples, pears, cheese and glass. Note ${n}: ${"enjoy the day ".repeat(1 + (n % 5))}`;
+const truth = (criterion: string, text: string) => text.includes(/^Mentions (\w+)/.exec(criterion)?.[1] as string);
+
+describe("the learning hybrid", () => {
+  it(
+    "decides a criterion from the memory once answers agreed on it, audits at the audit rate, and reports it in /v1/hybrid and /metrics",
+    async () => {
+      const standin = await startStandin({ chat: keywordVerdict });
+      closers.push(() => standin.close());
+      const { score, status, metricsText } = await hybridServer(standin);
+      const sources: string[][] = [];
+      for (let r = 0; r < 40; r++) {
+        const texts = [answer(2 * r), answer(2 * r + 1)];
+        const results = await score(texts);
+        results.forEach((result, k) => {
+          sources.push(result.verdicts.map((v) => v.source ?? "failed"));
+          result.verdicts.forEach((v, i) => {
+            const right = truth(rubrics[i]?.criterion as string, texts[k] as string);
+            // Every verdict the answer got is right, decided or judged; an audit shows both.
+            expect(v.criteria_met).toBe(right);
+            if (v.audit) expect(v.audit).toEqual({ hybrid: right, judge: right });
+          });
+        });
+      }
+      expect(sources[0]?.every((s) => s === "judge")).toBe(true);
+      const late = sources.slice(-20).flat();
+      expect(late.filter((s) => s === "memory").length / late.length).toBeGreaterThan(0.5);
+
+      const s = await status();
+      expect(s.mode).toBe("memory");
+      expect(s.criteria).toBe(80 * WORDS.length);
+      expect(s.judge_calls).toBe(standin.chatCalls());
+      expect(s.decided_by_model).toBe(sources.flat().filter((x) => x === "memory").length);
+      expect(s.threshold).toBeGreaterThan(0);
+      expect(s.version).toBeGreaterThan(0);
+      expect(s.error_interval[0]).toBeLessThanOrEqual(s.error_estimate);
+      expect(s.error_interval[1]).toBeGreaterThanOrEqual(s.error_estimate);
+      expect(s.audit_disagreements).toBe(0);
+      // Audits among the criteria it decided: the rate, within five standard deviations.
+      const decided = s.decided_by_model + s.audited;
+      const sd = Math.sqrt((AUDIT_RATE * (1 - AUDIT_RATE)) / decided);
+      expect(Math.abs(s.audited / decided - AUDIT_RATE)).toBeLessThan(5 * sd);
+      expect(s.audited).toBeGreaterThan(0);
+      const text = await metricsText();
+      expect(text).toMatch(new RegExp(`medrubric_hybrid_decided ${s.decided_by_model}\\b`));
+      expect(text).toMatch(/medrubric_hybrid_error_estimate \d/);
+      expect(text).toMatch(/medrubric_hybrid_version [1-9]/);
+    },
+    GLOVE_CONVERSION_TIMEOUT_MS,
+  );
+
+  it(
+    "decides less and raises its error estimate when the judge starts disagreeing with what it learned (injected errors)",
+    async () => {
+      const standin = await startStandin({ chat: keywordVerdict });
+      closers.push(() => standin.close());
+      const { score, status } = await hybridServer(standin);
+      for (let r = 0; r < 30; r++) await score([answer(2 * r), answer(2 * r + 1)]);
+      const before = await status();
+      expect(before.threshold).toBeGreaterThan(0);
+      // Injected errors: from now on the judge says the opposite of what every earlier answer got.
+      standin.configure({
+        chat: (body) => {
+          const said = JSON.parse(keywordVerdict(body)) as { criteria_met: boolean };
+          return JSON.stringify({ explanation: "flipped", criteria_met: !said.criteria_met });
+        },
+      });
+      for (let r = 30; r < 60; r++) await score([answer(2 * r), answer(2 * r + 1)]);
+      const after = await status();
+      expect(after.audit_disagreements).toBeGreaterThan(0);
+      expect(after.error_estimate).toBeGreaterThan(before.error_estimate);
+      // It decides far fewer of the new answers' criteria (the threshold's own value follows how sure the
+      // candidates are, so error-budget.test.ts holds it falling with the candidates fixed).
+      const decidedAfter = after.decided_by_model - before.decided_by_model;
+      expect(decidedAfter / (after.criteria - before.criteria)).toBeLessThan((0.5 * before.decided_by_model) / before.criteria);
+    },
+    GLOVE_CONVERSION_TIMEOUT_MS,
+  );
+});
+
+describe("medrubric serve --error-budget", () => {
+  it.each([
+    [["--model", "/nowhere", "--error-budget", "0.01"], "--error-budget 0.01: needs --judge-url"],
+    [["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--error-budget", "0.01", "--triage", "0.9"], "two hybrids"],
+    [["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--error-budget", "0"], "--error-budget"],
+    [["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--error-budget", "0.01", "--audit-rate", "2"], "--audit-rate"],
+  ])("refuses %j with a usage error", async (flags, message) => {
+    const { code, stderr } = await runCli(["serve", "--port", "0", ...flags]);
+    expect(code).toBe(64);
+    expect(stderr).toContain(message);
+  });
+
+  it(
+    "says in one line that it runs on memory alone without --model",
+    async () => {
+      const standin = await startStandin({ chat: keywordVerdict });
+      closers.push(() => standin.close());
+      const store = join(GLOVE_TEST_DIR, `hybrid-cli-${process.pid}.sqlite`);
+      closers.push(() => {
+        for (const end of ["", "-wal", "-shm"]) rmSync(`${store}${end}`, { force: true });
+      });
+      const server = await startServeWith([
+        "--judge-url",
+        standin.url,
+        "--judge-model",
+        "grader",
+        "--store",
+        store,
+        "--error-budget",
+        "0.02",
+      ]);
+      const hybrid = (await (await fetch(`${server.url}/v1/hybrid`)).json()) as HybridStatus;
+      expect(hybrid).toMatchObject({ mode: "memory", criteria: 0, error_budget: 0.02, error_interval: [0, 0] });
+      server.child.kill("SIGTERM");
+      const { code, stderr } = await server.result;
+      expect(code).toBe(0);
+      expect(stderr).toContain("--error-budget without --model: the hybrid decides from the store's verdicts alone (memory only)");
+    },
+    GLOVE_CONVERSION_TIMEOUT_MS,
+  );
+});
