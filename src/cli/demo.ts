@@ -13,7 +13,7 @@ import { checkOutputDir, writeFileAtomic } from "../io/output-file.js";
 import { packageFile } from "../io/package-files.js";
 import { resultText, writeReportBeside } from "../report/write-report.js";
 import { loadStandards } from "../standards/load-standards.js";
-import { openStore } from "../store/open-store.js";
+import { openStore, STORE_OPTION_HELP } from "../store/open-store.js";
 import { seedTrainingSplit } from "../synth/seed-set.js";
 import { formatDemoTable } from "./demo-table.js";
 import { integerIn, MAX_SEED } from "./flag-ranges.js";
@@ -47,7 +47,7 @@ export function registerDemo(program: Command): void {
     .option("--out <dir>", "where the models, the evaluation report and the summary go", "medrubric-demo")
     .option("--encoder <spec>", "use-lite | glove | openai:URL#MODEL | onnx:DIR | A+B, e.g. use-lite+glove", "use-lite")
     .option("--encoder-api-key <key>", "API key of an openai: encoder")
-    .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
+    .option("--store <file-or-url>", STORE_OPTION_HELP)
     .option("--seed <n>", "seed of the split and the training", integerIn(0, MAX_SEED), 0)
     .option("--epochs <n>", "most training epochs", integerIn(1, MAX_EPOCHS))
     .addOption(threadsOption())

@@ -19,7 +19,7 @@ import { createWholeRubricJudge } from "../judge/whole-rubric-judge.js";
 import type { RequestObserver } from "../llm/openai-client.js";
 import type { UsageSummary } from "../llm/usage-meter.js";
 import { reportFileBeside, resultText, writeReportBeside } from "../report/write-report.js";
-import { DEFAULT_STORE, storePath } from "../store/open-store.js";
+import { STORE_OPTION_HELP, storePath } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
 import { checkGradingOutcome } from "./grading-outcome.js";
@@ -66,7 +66,7 @@ export function addJudgeOptions(command: Command, optional = false): Command {
 export function addGradingOptions(command: Command): Command {
   return addJudgeOptions(command)
     .requiredOption("--out <file>", "graded rows (JSONL, the format `score --input` reads); a summary goes beside it")
-    .option("--store <file>", `SQLite store of runs and cached verdicts (default: $MEDRUBRIC_STORE or ${DEFAULT_STORE})`)
+    .option("--store <file-or-url>", STORE_OPTION_HELP)
     .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 16)
     .option("--max-failure-rate <x>", "exit with code 75 when more than this fraction of items are judge failures", numberIn(0, 1));
 }

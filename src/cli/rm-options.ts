@@ -9,7 +9,7 @@ import { createEncoder } from "../encoders/encoder-spec.js";
 import { readCheckpointConfig } from "../rm/checkpoint.js";
 import type { TrainedModel } from "../rm/reward-model-files.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
-import { openStore } from "../store/open-store.js";
+import { openStore, STORE_OPTION_HELP } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { integerIn } from "./flag-ranges.js";
 import { createProgress, type Progress } from "./progress.js";
@@ -25,7 +25,7 @@ export function addEncoderOptions(command: Command, defaultHelp: string): Comman
   return command
     .option("--encoder <spec>", `use-lite | glove | openai:URL#MODEL | onnx:DIR | A+B, e.g. use-lite+glove (${defaultHelp})`)
     .option("--encoder-api-key <key>", "API key of an openai: encoder (default: $MEDRUBRIC_ENCODER_API_KEY, then $OPENAI_API_KEY)")
-    .option("--store <file>", "SQLite store holding the embedding cache (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
+    .option("--store <file-or-url>", STORE_OPTION_HELP)
     .addOption(threadsOption());
 }
 

@@ -8,7 +8,7 @@ import { generateRubrics, type PromptRow } from "../rubricgen/generate-rubrics.j
 import { loadGeneratorPrompt } from "../rubricgen/rubric-generator.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
-import { openStore, storePath } from "../store/open-store.js";
+import { openStore, STORE_OPTION_HELP, storePath } from "../store/open-store.js";
 import { deprecatedAlias } from "./cli-vocabulary.js";
 import { integerIn } from "./flag-ranges.js";
 import { formatUsage } from "./grading-session.js";
@@ -34,7 +34,7 @@ export function registerRubrics(program: Command): void {
     .requiredOption("--input <file>", 'prompts: JSONL of {"prompt_id", "prompt": [messages], "example_tags"?}')
     .option("--standard <files...>", "standard files (default: the built-in; `builtin` names it)")
     .requiredOption("--out <file>", "examples with rubrics (HealthBench JSONL, each with its standards_hash)")
-    .option("--store <file>", "SQLite store (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
+    .option("--store <file-or-url>", STORE_OPTION_HELP)
     .option("--concurrency <n>", "requests in flight at once", integerIn(1, 1024), 8)
     .option("--max-retries <n>", "times an unusable answer is asked again", integerIn(0, 10), 2)
     .option("--generator-prompt <file>", "generator prompt template (default: the bundled one)");

@@ -13,7 +13,7 @@ import { loadGraderPrompt } from "../judge/grader-prompt.js";
 import { createRubricJudge } from "../judge/rubric-judge.js";
 import { createKeywordClassifier } from "../standards/keyword-classifier.js";
 import { loadStandards } from "../standards/load-standards.js";
-import { openStore, storePath } from "../store/open-store.js";
+import { openStore, STORE_OPTION_HELP, storePath } from "../store/open-store.js";
 import { degradeRow, goodRowSchema } from "../synth/degrade/degrade-units.js";
 import { EDITS } from "../synth/degrade/edits.js";
 import { loadSynthPrompts, synthesizeQuestion, type UnitOutcome } from "../synth/generate-units.js";
@@ -56,7 +56,7 @@ export function registerSynth(program: Command): void {
     .option("--seed <n>", "seed of the cell order", integerIn(0, MAX_SEED), 0)
     .option("--min-weight <x>", "degrade the dimensions a scenario weighs at least this much", numberIn(0, 1), 0.1)
     .option("--dimensions <ids>", "only these dimensions (comma-separated)", list)
-    .option("--store <file>", "SQLite store (default: $MEDRUBRIC_STORE or .medrubric/store.sqlite)")
+    .option("--store <file-or-url>", STORE_OPTION_HELP)
     .option("--concurrency <n>", "questions worked on at once", integerIn(1, 1024), 4)
     .option("--max-retries <n>", "times an unusable LLM answer is asked again", integerIn(0, 10), 2);
   addLlmOptions(generate, GENERATOR);
