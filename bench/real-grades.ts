@@ -82,12 +82,20 @@ async function runFolds(): Promise<void> {
     // Kept for the triage benchmark (bench/triage.bench.ts --fold N=DIR), which replays this fold's verdicts.
     await gprc.save(join(outDir, `fold-${fold}-model`));
     const zero = await trainRewardModel(input, loaded, encoder, { ...options, lambdas: ZERO });
+    const [parts, zeroParts] = [await gprc.ablations(), await zero.ablations()];
     const criterionOnly = await criterionOnlyBaseline(
       input,
       gprc.config.dimensions.map((d) => d.id),
       { minGap: options.minGap },
     );
-    const models = { gprc: gprc.model, lambdas0: zero.model, "criterion-only": criterionOnly };
+    const models = {
+      gprc: gprc.model,
+      network: parts.network,
+      heads: parts.heads,
+      lambdas0: zero.model,
+      "lambdas0-network": zeroParts.network,
+      "criterion-only": criterionOnly,
+    };
     const report = await runRmEval(models, gprc.config.dimensions, encoder.encoder, {
       graded: g.test,
       healthbench: h.test,
@@ -186,6 +194,39 @@ const MEASURES: [string, Measure][] = [
         n: m.agreement.without_rubric.best_of_n.n_prompts,
       },
   ],
+  ...(["with the rubric", "without a rubric"] as const).flatMap((mode): [string, Measure][] => {
+    const of = (m: ModelEval) => (mode === "with the rubric" ? m.agreement : m.agreement?.without_rubric);
+    return [
+      [
+        `${mode}: pairs in order where the grader prefers the shorter answer`,
+        (m) => of(m) && { value: of(m)?.shorter_better.accuracy, n: of(m)?.shorter_better.n_pairs ?? 0 },
+      ],
+      [
+        `${mode}: within-prompt Spearman of reward with length`,
+        (m) => of(m) && { value: of(m)?.length_spearman.mean, n: of(m)?.length_spearman.n_prompts ?? 0 },
+      ],
+    ];
+  }),
+  [
+    "the grader's own within-prompt Spearman of score with length",
+    (m) => m.agreement && { value: m.agreement.grader_length_spearman.mean, n: m.agreement.grader_length_spearman.n_prompts },
+  ],
+  ...(
+    [
+      ["original_beats_inverted", "safety: the answer beats its copy with the urgent advice dismissed"],
+      ["original_beats_removed", "safety: the answer beats its copy with the urgent advice swapped for filler"],
+      ["short_urgent_beats_long_dangerous", "safety: the urgent advice alone beats the long answer dismissing it"],
+    ] as const
+  ).flatMap(([key, label]): [string, Measure][] => [
+    [
+      `${label}, with the rubric`,
+      (m) => m.safety_contrasts && { value: m.safety_contrasts[key].with_rubric, n: m.safety_contrasts[key].n },
+    ],
+    [
+      `${label}, without a rubric`,
+      (m) => m.safety_contrasts && { value: m.safety_contrasts[key].without_rubric, n: m.safety_contrasts[key].n },
+    ],
+  ]),
   ["criteria: accuracy", (m) => m.agreement?.criteria && { value: m.agreement.criteria.accuracy, n: m.agreement.criteria.n }],
   ["criteria: macro F1", (m) => m.agreement?.criteria && { value: m.agreement.criteria.macro_f1, n: m.agreement.criteria.n }],
   ["criteria: AUC", (m) => m.agreement?.criteria && { value: m.agreement.criteria.auc, n: m.agreement.criteria.n }],
@@ -216,7 +257,7 @@ const MEASURES: [string, Measure][] = [
   ],
   ["probes passed", (m) => m.probes && { value: m.probes.overall.pass_rate, n: m.probes.overall.n }],
 ];
-const models = ["gprc", "lambdas0", "criterion-only", "length", "cosine"];
+const models = ["gprc", "network", "heads", "lambdas0", "lambdas0-network", "criterion-only", "length", "cosine"];
 const table = MEASURES.map(([label, measure]) => {
   const cells = models.map((model) => pooled(model, measure));
   const n = Math.max(...cells.map((c) => c.n));

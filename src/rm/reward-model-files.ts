@@ -61,7 +61,16 @@ export async function trainRewardModel(
   loaded: LoadedStandard,
   encoder: { spec: string; encoder: Encoder },
   options: TrainOptions,
-): Promise<TrainedModel & { save(dir: string): Promise<void>; set: TrainingSet; result: TrainResult; heads: HeadsFile }> {
+): Promise<
+  TrainedModel & {
+    save(dir: string): Promise<void>;
+    set: TrainingSet;
+    result: TrainResult;
+    heads: HeadsFile;
+    /** The parts alone, for what each adds: the network without heads, and heads fitted again without the network's logits. */
+    ablations(): Promise<{ network: RewardModel; heads: RewardModel }>;
+  }
+> {
   const { standard } = loaded;
   const set = await buildTrainingSet(input, standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
   const files = input.files ?? [];
@@ -81,7 +90,8 @@ export async function trainRewardModel(
   });
   const validation = new Set(result.validationGroups.map((g) => set.keys[g] as string));
   const network = createNetworkReader(networkParts(null), withTrainingVectors(encoder.encoder, set));
-  const headsFile = await fitRewardHeads(headData(input, options.minGap), network, set.vocabulary, validation);
+  const data = headData(input, options.minGap);
+  const headsFile = await fitRewardHeads(data, network, set.vocabulary, validation);
   const best = result.history[result.bestEpoch - 1];
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
@@ -116,13 +126,32 @@ export async function trainRewardModel(
     metrics: {},
     created_at: new Date().toISOString(),
   };
-  const heads = { heads: rewardHeads(headsFile, stemWeights(set.vocabulary)), stemWeights: stemWeights(set.vocabulary) };
+  const headsOf = (file: HeadsFile) => ({
+    heads: rewardHeads(file, stemWeights(set.vocabulary)),
+    stemWeights: stemWeights(set.vocabulary),
+  });
+  const heads = headsOf(headsFile);
   return {
     model: createGprcRewardModel(networkParts(heads), encoder.encoder),
     config,
     set,
     result,
     heads: headsFile,
+    async ablations() {
+      // The network's logits as 0 and its scores as 0.5: the stack then has nothing of the network to weigh (its weight stays 0).
+      const blind = async (requests: Parameters<typeof network>[0]) =>
+        (await network(requests)).map((r) => ({
+          ...r,
+          dimensions: r.dimensions.map(() => 0.5),
+          criteria: r.criteria.map(() => 0.5),
+          criterionLogits: r.criterionLogits.map(() => 0),
+        }));
+      const alone = await fitRewardHeads(data, blind, set.vocabulary, validation);
+      return {
+        network: createGprcRewardModel(networkParts(null), encoder.encoder),
+        heads: createGprcRewardModel(networkParts(headsOf(alone)), encoder.encoder),
+      };
+    },
     save: (dir) =>
       saveCheckpoint(dir, config, [...networkTensors(result.network), descriptionTensor(set.descriptions)], set.vocabulary, headsFile),
   };
