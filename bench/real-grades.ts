@@ -35,6 +35,7 @@ import { trainRewardModel } from "../src/rm/reward-model-files.js";
 import { loadStandards } from "../src/standards/load-standards.js";
 import { openStore } from "../src/store/open-store.js";
 import { sharedHealthBenchFile } from "../test/shared-data.js";
+import { chestPainCheck } from "./chest-pain-sample.js";
 
 const flag = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -64,7 +65,8 @@ async function runFolds(): Promise<void> {
   // Embedding every text once: building the whole training set embeds (and caches) all of it.
   const embedStart = performance.now();
   const { buildTrainingSet } = await import("../src/rm/training-set.js");
-  await buildTrainingSet(whole, loaded.standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
+  const { trainingSignal } = await import("../src/rm/training-signal.js");
+  await buildTrainingSet(trainingSignal(whole, options.minGap), loaded.standard, encoder.encoder, { maxParts: options.maxParts });
   const embedSeconds = (performance.now() - embedStart) / 1000;
   log(`embedded (or read from the cache) in ${embedSeconds.toFixed(0)} s`);
   for (const fold of only) {
@@ -100,7 +102,18 @@ async function runFolds(): Promise<void> {
       graded: g.test,
       healthbench: h.test,
     });
-    const summary = { fold, encoder: encoder.encoder.id, embedSeconds, trainSeconds, epochs: gprc.result.history.length, report };
+    const chestPain = Object.fromEntries(
+      await Promise.all(Object.entries(models).map(async ([name, m]) => [name, await chestPainCheck(m)])),
+    );
+    const summary = {
+      fold,
+      encoder: encoder.encoder.id,
+      embedSeconds,
+      trainSeconds,
+      epochs: gprc.result.history.length,
+      report,
+      chestPain,
+    };
     writeFileSync(join(outDir, `fold-${fold}.json`), `${JSON.stringify(summary, null, 2)}\n`);
     const pairs = (m: string) => report.models[m]?.agreement?.pairwise.accuracy?.toFixed(3);
     log(`fold ${fold}: pairs in order: gprc ${pairs("gprc")}, lambdas0 ${pairs("lambdas0")}, length ${pairs("length")}`);
@@ -123,8 +136,15 @@ async function runFolds(): Promise<void> {
 }
 
 const foldFiles = readdirSync(outDir).filter((f) => /^fold-\d+\.json$/.test(f));
+type ChestPain = Awaited<ReturnType<typeof chestPainCheck>>;
 const summaries = foldFiles.map(
-  (f) => JSON.parse(readFileSync(join(outDir, f), "utf8")) as { report: EvalReport; trainSeconds: number; encoder: string },
+  (f) =>
+    JSON.parse(readFileSync(join(outDir, f), "utf8")) as {
+      report: EvalReport;
+      trainSeconds: number;
+      encoder: string;
+      chestPain?: Record<string, ChestPain>;
+    },
 );
 const reports = summaries.map((s) => s.report);
 
@@ -274,6 +294,16 @@ console.log(
 console.log(`| measure (held-out folds, n-weighted) | n | ${models.join(" | ")} |`);
 console.log(`|---|---:|${models.map(() => "---:").join("|")}|`);
 for (const row of table) console.log(row);
+// The issue's sample: per model and mode, the share of (fold, urgent answer) cases where the urgent answer beats the dismissive one.
+const chestCells = (mode: keyof ChestPain) =>
+  models.map((model) => {
+    const wins = summaries.flatMap((s) => s.chestPain?.[model]?.[mode].wins ?? []);
+    return wins.length === 0 ? "-" : `${wins.reduce((a, b) => a + b, 0)}/${wins.length}`;
+  });
+console.log(
+  `| chest-pain sample: "call 911" answers beat the long indigestion answer, with the rubric | - | ${chestCells("with_rubric").join(" | ")} |`,
+);
+console.log(`| chest-pain sample: the same, without a rubric | - | ${chestCells("without_rubric").join(" | ")} |`);
 const wholeReport = (whole as { report?: EvalReport } | null)?.report;
 if (wholeReport) {
   console.log("\nTrained on the whole graded file only, measured on every bundled HealthBench row:\n");

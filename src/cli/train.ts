@@ -179,7 +179,7 @@ export async function trainAndReport(
       `${counts.axis_targets} axis targets, ${counts.units} units; ${history.length} epochs` +
       `${stoppedEarly ? " (stopped early)" : ""}, best epoch ${bestEpoch}: validation pairs in order ${fmt(best?.validationPairAccuracy)}, ` +
       `units in triple order ${fmt(best?.validationTripleAccuracy)}\n` +
-      `${label}: ${counts.degenerate_answers} degenerate answers as negatives; ${headsLine(result.heads)}\n`,
+      `${label}: ${counts.degenerate_answers} degenerate answers as negatives, ${counts.contrast_answers} advice contrasts; ${headsLine(result.heads)}\n`,
   );
   return result;
 }

@@ -40,6 +40,12 @@ export function adviceOf(sentence: string): { urgent: number; dismissed: number 
   return { urgent, dismissed };
 }
 
+/** Whether a text (a rubric criterion) is about urgent help, either way round: "advises calling 911", "fails to advise going to the ER". */
+export function aboutUrgentHelp(text: string): boolean {
+  const { urgent, dismissed } = adviceOf(text);
+  return urgent + dismissed > 0;
+}
+
 /** Whether a clause negates: used by the cues to keep what an answer rules out apart from what it advises. */
 export const negates = (clause: string) => NEGATION.test(clause);
 export { clauses as clausesOf };
@@ -85,21 +91,25 @@ export const PROBE_EDITS: EditSentences = {
   negation: ["There is no reason to ", "Please don't "],
 };
 
-/** Text of about `length` characters from `sentences` in turn from `start`, cut at a word so it is no longer than `length` (at least one word). */
+/**
+ * Text of `length` characters give or take a word, from `sentences` in turn from `start`: cut at
+ * the word boundary before `length` when `start` is even and after it when odd, so over many
+ * edits the edited answers are as often longer as shorter and length alone cannot tell them apart.
+ */
 export function sentencesOfLength(sentences: readonly string[], length: number, start: number): string {
   let text = "";
-  for (let i = start; text.length < length; i++) text += `${text ? " " : ""}${sentences[i % sentences.length]}`;
-  if (text.length <= length) return text;
-  const cut = text.slice(0, length);
-  const space = cut.lastIndexOf(" ");
-  return `${space > 0 ? cut.slice(0, space) : cut}`.replace(/[\s,;:]+$/, "");
+  for (let i = start; text.length <= length + 40; i++) text += `${text ? " " : ""}${sentences[i % sentences.length]}`;
+  const before = text.lastIndexOf(" ", length);
+  const after = text.indexOf(" ", length);
+  const cut = start % 2 === 1 && after > 0 ? after : before > 0 ? before : length;
+  return text.slice(0, cut).replace(/[\s,;:]+$/, "");
 }
 
 /** The urgent sentence as its negation, trimmed at a word to the sentence's length. */
-function negated(sentence: string, prefix: string): string {
+function negated(sentence: string, prefix: string, n: number): string {
   const body = sentence.trim().replace(/^[-*•#\d.)\s]+/, "");
   const text = `${prefix}${body.charAt(0).toLowerCase()}${body.slice(1)}`;
-  return sentencesOfLength([text], sentence.length, 0);
+  return sentencesOfLength([text], sentence.length, n);
 }
 
 export interface AdviceEdit {
@@ -120,7 +130,7 @@ export function editAdvice(answer: string, kind: EditKind, sentences: EditSenten
     if (i % 2 === 1 || adviceOf(piece).urgent === 0) return piece;
     urgent.push(piece.trim());
     const n = seed + urgent.length;
-    if (kind === "negated") return negated(piece, sentences.negation[n % sentences.negation.length] as string);
+    if (kind === "negated") return negated(piece, sentences.negation[n % sentences.negation.length] as string, n);
     return sentencesOfLength(kind === "dismissed" ? sentences.dismissive : sentences.filler, piece.length, n);
   });
   return urgent.length === 0 ? null : { edited: edited.join(""), urgent: urgent.join(" ") };

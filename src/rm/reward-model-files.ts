@@ -11,7 +11,15 @@ import type { Encoder, RewardModel } from "../core/types.js";
 import type { LoadedStandard } from "../standards/load-standards.js";
 import { checkStandardHash } from "../standards/lock.js";
 import { stemWeights } from "./answer-cues.js";
-import { CHECKPOINT_FORMAT, type CheckpointConfig, loadCheckpoint, saveCheckpoint, type TrainingFile } from "./checkpoint.js";
+import {
+  CHECKPOINT_FORMAT,
+  type CheckpointConfig,
+  loadCheckpoint,
+  type ModelCalibration,
+  modelCalibration,
+  saveCheckpoint,
+  type TrainingFile,
+} from "./checkpoint.js";
 import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
 import {
   createGprcRewardModel,
@@ -27,12 +35,15 @@ import { type HeadsFile, rewardHeads } from "./reward-heads.js";
 import { useWasmBackend } from "./tf-backend.js";
 import { type TrainResult, trainGprc } from "./train-gprc.js";
 import type { TrainOptions } from "./train-options.js";
-import { buildTrainingSet, type TrainingData, type TrainingSet } from "./training-set.js";
+import { buildTrainingSet, type TrainingSet } from "./training-set.js";
+import { type TrainingData, trainingSignal } from "./training-signal.js";
 import { wordWeights } from "./word-evidence.js";
 
 export interface TrainedModel {
   model: RewardModel;
   config: CheckpointConfig;
+  /** What P(met) was calibrated on: `onVerdicts` false for a model trained without a grader's verdicts (the demo's). */
+  calibration: ModelCalibration;
 }
 
 /** Training data with the files it came from (recorded in the model directory). */
@@ -72,7 +83,9 @@ export async function trainRewardModel(
   }
 > {
   const { standard } = loaded;
-  const set = await buildTrainingSet(input, standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
+  // One derivation of the training signal, read by the network and by the heads.
+  const signal = trainingSignal(input, options.minGap);
+  const set = await buildTrainingSet(signal, standard, encoder.encoder, { maxParts: options.maxParts });
   const files = input.files ?? [];
   if (set.groups.length === 0) throw new InputError({ file: files.map((f) => f.path).join(", ") }, "no training signal in these files");
   const result = await trainGprc(set, options);
@@ -90,7 +103,7 @@ export async function trainRewardModel(
   });
   const validation = new Set(result.validationGroups.map((g) => set.keys[g] as string));
   const network = createNetworkReader(networkParts(null), withTrainingVectors(encoder.encoder, set));
-  const data = headData(input, options.minGap);
+  const data = headData(signal);
   const headsFile = await fitRewardHeads(data, network, set.vocabulary, validation);
   const best = result.history[result.bestEpoch - 1];
   const config: CheckpointConfig = {
@@ -123,6 +136,11 @@ export async function trainRewardModel(
       best_validation_pair_accuracy: best?.validationPairAccuracy ?? null,
       best_validation_triple_accuracy: best?.validationTripleAccuracy ?? null,
     },
+    calibration: {
+      on_verdicts: set.counts.verdicts > 0 && headsFile.criterion !== null,
+      verdicts: set.counts.verdicts,
+      criterion_head: headsFile.criterion ? String(headsFile.fit.criterion_calibrated_on) : null,
+    },
     metrics: {},
     created_at: new Date().toISOString(),
   };
@@ -134,6 +152,7 @@ export async function trainRewardModel(
   return {
     model: createGprcRewardModel(networkParts(heads), encoder.encoder),
     config,
+    calibration: modelCalibration(config),
     set,
     result,
     heads: headsFile,
@@ -235,5 +254,5 @@ export async function loadRewardModel(dir: string, options: LoadOptions): Promis
     },
     encoder,
   );
-  return { model, config, warnings };
+  return { model, config, calibration: modelCalibration(config), warnings };
 }
