@@ -66,6 +66,17 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const out = join(dir, "scores.jsonl");
     const reward = await runCli(["reward", "--model", model, "--input", items, "--out", out, "--store", store]);
     expect(reward.code).toBe(0);
+    // Trained on units alone, like the demo's model: its P(met) never saw a verdict, and it says so once.
+    expect(config.calibration).toEqual({ on_verdicts: false, verdicts: 0, criterion_head: null });
+    expect(reward.stderr.match(/was trained without a grader's verdicts/g)).toHaveLength(1);
+    const triage = await runCli(
+      ["serve", "--port", "0", "--model", model, "--store", store, "--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j"].concat([
+        "--triage",
+        "0.9",
+      ]),
+    );
+    expect(triage.code).toBe(64);
+    expect(triage.stderr).toContain(`--triage 0.9: ${model} was trained without a grader's verdicts`);
     const rows = readJsonlFile(out);
     expect(rows.map((r) => r.id)).toEqual(["a", "b"]);
     for (const row of rows) {

@@ -236,11 +236,17 @@ function addAxisTargets(builder: GroupBuilder, answer: number, metrics: ExampleM
 }
 
 /** Units of one question. */
-function unitGroup(prompt: SignalPrompt, context: BuildContext): TrainingGroup {
+function unitGroup(prompt: SignalPrompt, context: BuildContext, index: number): TrainingGroup {
   const { standard } = context;
   const builder = new GroupBuilder(context, prompt.prompt);
   const answers = prompt.answers.map((a) => builder.answer(a.text));
-  context.counts.answers += answers.length;
+  context.counts.answers += prompt.answers.filter((a) => a.origin === "real").length;
+  context.counts.degenerate_answers += prompt.answers.filter((a) => a.origin === "degenerate").length;
+  // Good, medium and poor are ordered by the ranking loss; the made answers' pairs act on the reward without a rubric.
+  const dimensions = pairDimensionsOf(context, index);
+  const dimensionSet = memo((answer: number) => builder.dimensionSet(answers[answer] as number, dimensions));
+  for (const { better, worse } of prompt.pairs.filter((p) => p.made))
+    builder.group.pairs.push({ better: dimensionSet(better), worse: dimensionSet(worse), degenerate: true });
   for (const unit of prompt.units) {
     const dimension = standard.dimensions.findIndex((d) => d.id === unit.dimension);
     if (dimension < 0)
@@ -294,7 +300,7 @@ export async function buildTrainingSet(
     },
     standard,
   };
-  const groups = signal.map((prompt, i) => (prompt.units.length > 0 ? unitGroup(prompt, context) : answerGroup(prompt, context, i)));
+  const groups = signal.map((prompt, i) => (prompt.units.length > 0 ? unitGroup(prompt, context, i) : answerGroup(prompt, context, i)));
   const descriptionIds = standard.dimensions.map((d) => texts.id(d.description));
   const vectors = await encoder.embed([...texts.ids.keys()]);
   return {

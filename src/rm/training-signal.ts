@@ -8,7 +8,7 @@
  * - physician rows (groups PHYSICIAN_GROUPS, with at least one reference answer): the ideal
  *   answer over each distinct reference answer;
  * - units: a good, a medium and a poor answer to a question along one dimension (good over
- *   medium over poor), each distinct answer once;
+ *   medium over poor), each distinct answer once (not edited: they differ in one dimension by design);
  * - advice contrasts (advice-edits.ts, TRAINING_EDITS) of each real answer that gives urgent
  *   advice: the answer over its copy with that advice dismissed, negated or swapped for filler at
  *   the same length, and the urgent advice alone (short, right) over that copy (long, wrong). The
@@ -219,9 +219,8 @@ export function trainingSignal(data: TrainingData, minGap: number, { made = true
   let contrasts = 0;
   if (made)
     builders.forEach((builder, i) => {
-      // Units differ in one dimension by design: their answers are not edited, and their questions get no degenerate answers.
-      if (builder.entry.units.length > 0) return;
-      for (const index of builder.real()) addContrasts(builder, index, contrasts++);
+      // Units differ in one dimension by design: their answers are not edited.
+      if (builder.entry.units.length === 0) for (const index of builder.real()) addContrasts(builder, index, contrasts++);
       const other = builders[(i + 1) % builders.length]?.entry;
       const otherAnswer = other && other !== builder.entry ? other.answers[0]?.text : undefined;
       addDegenerates(builder, i, otherAnswer);
