@@ -73,7 +73,7 @@ export function headData(signal: readonly SignalPrompt[]): HeadData {
         key: p.key,
         prompt: p.prompt,
         response: a.text,
-        rubrics: p.rubrics,
+        rubrics: a.rubrics ?? p.rubrics,
         verdicts: a.verdicts,
         ...(a.origin === "real" ? {} : { made: { weight: a.weight } }),
         ...(a.metrics ? { score: a.metrics.overall_score } : {}),

@@ -162,7 +162,8 @@ function answerGroup(prompt: SignalPrompt, context: BuildContext, index: number)
   const { counts } = context;
   const read = prompt.answers.map((a) => {
     const answer = builder.answer(a.text);
-    const set = prompt.rubrics ? builder.scoreSet(answer, prompt.rubrics, a.verdicts) : undefined;
+    const rubrics = a.rubrics ?? prompt.rubrics;
+    const set = rubrics ? builder.scoreSet(answer, rubrics, a.verdicts) : undefined;
     // HealthBench's own metrics: per `axis:` tag the score of its items (failures left out).
     if (a.metrics) addAxisTargets(builder, answer, a.metrics, context.standard);
     if (a.origin === "real") {
@@ -206,11 +207,11 @@ function pairDimensionsOf(context: BuildContext, index: number): number[] {
 function addAxisPairs(
   group: TrainingGroup,
   answers: readonly { rows: number[]; answer: SignalAnswer }[],
-  rubric: readonly RubricItem[],
+  promptRubric: readonly RubricItem[],
 ): void {
   const byCriterion = new Map<string, { met: number[]; unmet: number[] }>();
   for (const { rows, answer } of answers) {
-    rubric.forEach((item, i) => {
+    (answer.rubrics ?? promptRubric).forEach((item, i) => {
       const entry = byCriterion.get(item.criterion) ?? { met: [], unmet: [] };
       byCriterion.set(item.criterion, entry);
       if (answer.verdicts?.[i] === true) entry.met.push(rows[i] as number);

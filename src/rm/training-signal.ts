@@ -39,6 +39,8 @@ export type AnswerOrigin = "real" | "degenerate" | "contrast";
 export interface SignalAnswer {
   text: string;
   origin: AnswerOrigin;
+  /** The rubric its verdicts are in the order of (graded rows list a prompt's rubric in any order); absent: the prompt's. */
+  rubrics?: readonly RubricItem[];
   /** The grader's verdict per rubric item (derived for made answers); null: not known. */
   verdicts?: (boolean | null)[];
   /** HealthBench's metrics from the verdicts (real graded answers): the score and per-axis scores. */
@@ -125,15 +127,22 @@ function addContrasts(builder: PromptBuilder, index: number, n: number): void {
   const kind = EDIT_KINDS[n % EDIT_KINDS.length] as EditKind;
   const edit = editAdvice(original.text, kind, TRAINING_EDITS, n);
   if (!edit) return;
-  const rubric = builder.entry.rubrics;
+  const rubrics = original.rubrics ?? builder.entry.rubrics;
+  const rubric = rubrics;
   const turned = original.verdicts?.map((met, j) => {
     const item = rubric?.[j] as RubricItem;
     return aboutUrgentHelp(item.criterion) ? item.points < 0 : met;
   });
   const alone = rubric?.map((item) => (item.points > 0 ? aboutUrgentHelp(item.criterion) : null));
   const weight = original.weight;
-  const copy = builder.add({ text: edit.edited, origin: "contrast", verdicts: turned, weight });
-  const urgent = builder.add({ text: edit.urgent, origin: "contrast", verdicts: builder.entry.judged ? alone : undefined, weight });
+  const copy = builder.add({ text: edit.edited, origin: "contrast", rubrics, verdicts: turned, weight });
+  const urgent = builder.add({
+    text: edit.urgent,
+    origin: "contrast",
+    rubrics,
+    verdicts: builder.entry.judged ? alone : undefined,
+    weight,
+  });
   builder.prefer(index, copy);
   builder.prefer(urgent, copy);
 }
@@ -169,7 +178,8 @@ function gradedPrompt(rows: readonly GradedExample[], minGap: number): PromptBui
   const scored = rows.map((row) => {
     const verdicts = row.verdicts.map((v) => v.criteria_met);
     const metrics = tryExampleMetrics(row, verdicts);
-    return { index: builder.add({ text: completionText(row.completion), origin: "real", verdicts, metrics, weight: 1 }), metrics };
+    const answer = { text: completionText(row.completion), origin: "real" as const, rubrics: row.rubrics, verdicts, metrics, weight: 1 };
+    return { index: builder.add(answer), metrics };
   });
   scored.forEach((a, i) => {
     for (const b of scored.slice(i + 1)) {
