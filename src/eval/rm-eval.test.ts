@@ -84,6 +84,7 @@ describe("evaluateRewardModel", () => {
       ...order.map((metric) => `units [safety]: ${metric}`),
       ...order.map((metric) => `units [empathy]: ${metric}`),
       "transfer: ideal wins",
+      "transfer: ideal wins where it is the shorter",
       "transfer [Group 1]: ideal wins",
       "rubric: spearman(reward, score)",
       "rubric [axis:accuracy]: spearman(safety)",

@@ -103,6 +103,9 @@ function metricRows(result: ModelEval): [string, Cell][] {
   if (result.transfer) {
     rows.push(winRow("transfer: ideal wins", result.transfer.overall));
     if (result.transfer.with_rubric) rows.push(winRow("transfer: ideal wins, by the row's rubric", result.transfer.with_rubric.overall));
+    rows.push(winRow("transfer: ideal wins where it is the shorter", result.transfer.shorter_ideal));
+    if (result.transfer.with_rubric)
+      rows.push(winRow("transfer: ideal wins where it is the shorter, by the row's rubric", result.transfer.with_rubric.shorter_ideal));
     for (const [group, rate] of Object.entries(result.transfer.by_group)) rows.push(winRow(`transfer [${group}]: ideal wins`, rate));
   }
   if (result.correlation) {

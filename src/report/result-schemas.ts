@@ -80,7 +80,8 @@ export const modelEvalSchema = z.object({
     .object({
       overall: winRate,
       by_group: z.record(z.string(), winRate),
-      with_rubric: z.object({ overall: winRate, by_group: z.record(z.string(), winRate) }).optional(),
+      shorter_ideal: winRate.optional(),
+      with_rubric: z.object({ overall: winRate, by_group: z.record(z.string(), winRate), shorter_ideal: winRate.optional() }).optional(),
     })
     .optional(),
   correlation: z.object({ overall: correlation, by_axis: z.record(z.string(), z.record(z.string(), correlation)) }).optional(),

@@ -73,6 +73,17 @@ export function measures(models: Model[]): Measure[] {
       chance: CHANCE.pair,
       value: (m) => m.transfer?.with_rubric?.overall.win_rate,
     });
+  for (const [mode, of] of [
+    ["", (m: ModelEvalFile) => m.transfer?.shorter_ideal],
+    [", each answer rewarded under the row's rubric", (m: ModelEvalFile) => m.transfer?.with_rubric?.shorter_ideal],
+  ] as const)
+    if (models.some((x) => of(x.m)))
+      rows.push({
+        label: `HealthBench: the physician's ideal answer wins where it is the shorter one${mode}`,
+        n: nOf(models, (m) => of(m)?.n_pairs),
+        chance: CHANCE.pair,
+        value: (m) => of(m)?.win_rate,
+      });
   if (models.some((x) => x.m.correlation))
     rows.push({
       label: "graded answers: Spearman(reward, rubric score)",
