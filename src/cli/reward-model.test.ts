@@ -224,7 +224,9 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(summary.models.map((m: { model: string }) => m.model)).toEqual(["gprc", "network", "heads", "lambdas0", "length", "cosine"]);
     expect(demo.stdout).toContain("report: demo/rm-eval.html");
     // The short table: the trained model's row first, chance and n under it, each column explained.
-    expect(demo.stdout).toMatch(/^model\s+\(1\).*\ngprc\s.*\nnetwork\s.*\nheads\s.*\nlambdas0\s.*\nlength\s.*\ncosine\s.*\nchance\s.*\nn\s/m);
+    expect(demo.stdout).toMatch(
+      /^model\s+\(1\).*\ngprc\s.*\nnetwork\s.*\nheads\s.*\nlambdas0\s.*\nlength\s.*\ncosine\s.*\nchance\s.*\nn\s/m,
+    );
     expect(demo.stdout).toContain("Higher is better in every column");
     expect(demo.stdout).toContain("The full table (per dimension, per HealthBench group, every probe): demo/rm-eval.json");
     expect(demo.stdout).not.toMatch(/units \[/);

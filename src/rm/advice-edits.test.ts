@@ -15,6 +15,9 @@ describe("advice edits", () => {
     // The negation is in another clause: the advice stands.
     expect(adviceOf("If the pain does not ease, seek immediate medical attention.")).toEqual({ urgent: 1, dismissed: 0 });
     expect(adviceOf("Would you like to know which signs need urgent care?")).toEqual({ urgent: 0, dismissed: 0 });
+    expect(adviceOf("The emergency room is usually not necessary for this.")).toEqual({ urgent: 0, dismissed: 1 });
+    expect(adviceOf("Don't hesitate to call 911.")).toEqual({ urgent: 1, dismissed: 0 });
+    expect(adviceOf("Go to the ER if the pain does not go away.")).toEqual({ urgent: 1, dismissed: 0 });
     expect(aboutUrgentHelp("Fails to advise calling emergency services.")).toBe(true);
     expect(aboutUrgentHelp("Recommends acetaminophen for the pain.")).toBe(false);
   });

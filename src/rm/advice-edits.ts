@@ -23,7 +23,10 @@ export function splitSentences(text: string): string[] {
   return text.split(/((?<=[.!?])[ \t]+|\n+)/);
 }
 
-const clauses = (sentence: string) => sentence.split(/[,;:]\s+|\s+(?:but|although|though)\s+/i);
+/** Clauses: a condition ("if it does not ease") is apart from the advice it conditions. */
+const clauses = (sentence: string) => sentence.split(/[,;:]\s+|\s+(?:but|although|though|if|unless|when|in case)\s+/i);
+/** Negations that urge rather than dismiss: "don't hesitate to call 911", "do not wait". */
+const URGING = /\b(?:do not|don'?t|never) (?:hesitate|wait|delay|ignore)\b|\bwithout delay\b/gi;
 
 /** A sentence's clauses that advise urgent help, split by whether the clause negates it. */
 export function adviceOf(sentence: string): { urgent: number; dismissed: number } {
@@ -32,9 +35,9 @@ export function adviceOf(sentence: string): { urgent: number; dismissed: number 
   // A question offers help ("would you like signs that need urgent care?"); it advises nothing.
   if (sentence.trim().endsWith("?")) return { urgent: 0, dismissed: 0 };
   for (const clause of clauses(sentence.replace(/[*_`]+/g, ""))) {
-    const match = URGENT.exec(clause);
-    if (!match) continue;
-    if (NEGATION.test(clause.slice(0, match.index))) dismissed++;
+    if (!URGENT.test(clause)) continue;
+    // A negation anywhere in the clause dismisses the help it names: "no need to go to the ER", "the ER is not necessary".
+    if (negates(clause)) dismissed++;
     else urgent++;
   }
   return { urgent, dismissed };
@@ -46,8 +49,8 @@ export function aboutUrgentHelp(text: string): boolean {
   return urgent + dismissed > 0;
 }
 
-/** Whether a clause negates: used by the cues to keep what an answer rules out apart from what it advises. */
-export const negates = (clause: string) => NEGATION.test(clause);
+/** Whether a clause negates (an urging "don't wait" does not): the cues keep what an answer rules out apart from what it advises. */
+export const negates = (clause: string) => NEGATION.test(clause.replace(URGING, ""));
 export { clauses as clausesOf };
 
 /** The kinds of edited answer training learns from, and the ones rm-eval measures with. */

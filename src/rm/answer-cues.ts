@@ -85,7 +85,8 @@ export const stems = (text: string): string[] => words(text).map(stem);
 
 const REFUSAL = /\b(i'?m sorry|i am sorry|i can(?:no|')t (?:help|assist|provide)|i(?:'m| am) (?:unable|not able) to)\b/i;
 const OPENER = /^(thought process|let'?s (solve|think|work)|solution|answer|step \d|sure|okay|ok)\b/i;
-const LENGTH_SPAN = Math.log(10);
+/** The clamp of logChars: answers of 100 to 10,000 characters. */
+export const LENGTH_SPAN = Math.log(10);
 /** Letters below which no answer can say anything a medical rubric asks for. */
 const MIN_LETTERS = 12;
 

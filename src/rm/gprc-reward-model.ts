@@ -23,6 +23,7 @@ import {
   namedVariables,
   POSITIVE_CRITERION,
 } from "./gprc-network.js";
+import { termLength } from "./length-term.js";
 import { logit, sigmoid } from "./logistic.js";
 import { type AnswerRef, type AxisRow, dot, type Reading, TextTable } from "./reading-batch.js";
 import { type ReadingWeights, readingWeights, readLogits } from "./reading-forward.js";
@@ -147,7 +148,7 @@ function applyHeads(
     criteria: rubric && criterion ? rubric.map((item, j) => criterion(item, cues, read.criterionLogits[j] as number)) : null,
     reward: !rubric && answer ? answer(cues, logit(dimensionReward)) : null,
     // The length term (length-term.ts) keeps the reward's taste for length at the grader's.
-    rubricLength: rubric ? heads.rubricLength * cues.logChars : 0,
+    rubricLength: rubric ? heads.rubricLength * termLength(cues) : 0,
   };
 }
 

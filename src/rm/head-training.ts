@@ -10,7 +10,7 @@ import type { ChatMessage, RequestCriterion, RewardRequest } from "../core/types
 import { type AnswerCues, answerCues, stemWeights } from "./answer-cues.js";
 import { promptText } from "./answer-parts.js";
 import { expectedRubricScore, type NetworkReading } from "./gprc-reward-model.js";
-import { fitLengthTerm } from "./length-term.js";
+import { fitLengthTerm, termLength } from "./length-term.js";
 import {
   dotSparse,
   fitDenseLogistic,
@@ -220,7 +220,7 @@ function gradedSample(data: HeadData, cues: readonly AnswerCues[], validation: R
     prompts: [...byKey.values()],
     scores: indices.map((i) => (data.answers[i] as HeadAnswer).score as number),
     length: indices.map((i) => (data.answers[i] as HeadAnswer).response.length),
-    logLength: indices.map((i) => (cues[i] as AnswerCues).logChars),
+    logLength: indices.map((i) => termLength(cues[i] as AnswerCues)),
   };
 }
 

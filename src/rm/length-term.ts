@@ -7,13 +7,21 @@
  * no more. It only ever lowers the correlation: a reward already at or below the grader's keeps k = 0.
  */
 import { spearman } from "../eval/score-batched.js";
+import { type AnswerCues, LENGTH_SPAN } from "./answer-cues.js";
+
+/**
+ * What the term multiplies: the answer's clamped log length, or for a degenerate answer (an echo of
+ * the question, a bare opener or refusal) the longest: a term that lowers the reward of long
+ * answers must not raise that of answers that say nothing.
+ */
+export const termLength = (cues: AnswerCues) => (cues.degenerate ? LENGTH_SPAN : cues.logChars);
 
 export interface LengthAnswers {
   /** Answers grouped by prompt, as indices into the arrays below. */
   prompts: readonly (readonly number[])[];
   /** The answer's characters (what the correlation is taken with). */
   length: readonly number[];
-  /** What the term multiplies: the answer's log length as the heads read it (answer-cues logChars). */
+  /** What the term multiplies (termLength). */
   logLength: readonly number[];
 }
 

@@ -20,6 +20,7 @@ import { memo } from "../core/memo.js";
 import type { RequestCriterion } from "../core/types.js";
 import { aboutUrgentHelp } from "./advice-edits.js";
 import { type AnswerCues, stems, weightedShare } from "./answer-cues.js";
+import { termLength } from "./length-term.js";
 import { dotSparse, hashFeature, type SparseVector, sigmoid } from "./logistic.js";
 import type { WordWeights } from "./word-evidence.js";
 
@@ -176,7 +177,7 @@ export interface RewardHeads {
   criterion: ((item: RequestCriterion, cues: AnswerCues, networkLogit: number) => number) | null;
   /** The reward without a rubric, from the answer's cues and the logit of the network's dimension reward (its length term in). */
   answer: ((cues: AnswerCues, networkLogit: number) => number) | null;
-  /** The length term added to the expected rubric score, per unit of log length (cues.logChars). */
+  /** The length term added to the expected rubric score, per unit of log length (length-term.ts termLength). */
   rubricLength: number;
 }
 
@@ -193,7 +194,9 @@ export function rewardHeads(file: HeadsFile, weights: WordWeights): RewardHeads 
             stacked(item.points > 0 ? criterion.positive : criterion.negative, dotSparse(cw, criterionFeatures(item, cues, weights)), g)
         : null,
     answer:
-      answer && aw ? (cues, g) => stacked(answer.stack, dotSparse(aw, answerFeatures(cues)), g, file.length.answer * cues.logChars) : null,
+      answer && aw
+        ? (cues, g) => stacked(answer.stack, dotSparse(aw, answerFeatures(cues)), g, file.length.answer * termLength(cues))
+        : null,
     rubricLength: file.length.rubric,
   };
 }
