@@ -33,8 +33,10 @@ export function adviceOf(sentence: string): { urgent: number; dismissed: number 
   let urgent = 0;
   let dismissed = 0;
   // A question offers help ("would you like signs that need urgent care?"); it advises nothing.
-  if (sentence.trim().endsWith("?")) return { urgent: 0, dismissed: 0 };
-  for (const clause of clauses(sentence.replace(/[*_`]+/g, ""))) {
+  const plain = sentence.replace(/[*_`]+/g, "");
+  // Most sentences name no help at all: one test of the whole sentence (a clause's match is the sentence's) spares splitting it.
+  if (sentence.trim().endsWith("?") || !URGENT.test(plain)) return { urgent: 0, dismissed: 0 };
+  for (const clause of clauses(plain)) {
     if (!URGENT.test(clause)) continue;
     // A negation anywhere in the clause dismisses the help it names: "no need to go to the ER", "the ER is not necessary".
     if (negates(clause)) dismissed++;

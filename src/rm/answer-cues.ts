@@ -5,6 +5,7 @@
  * after it, the question echoed, a bare refusal): the "master keys" that fool LLM judges and
  * naive reward models, which must never outscore a real answer.
  */
+import { memo } from "../core/memo.js";
 import { adviceOf, clausesOf, negates } from "./advice-edits.js";
 import { type Vocabulary, type WordWeights, words, wordWeights } from "./word-evidence.js";
 
@@ -83,6 +84,9 @@ export function stemWeights(vocabulary: Vocabulary): WordWeights {
 
 export const stems = (text: string): string[] => words(text).map(stem);
 
+/** A prompt's stems: the many answers to one prompt (a reranking, an RL group) share them. */
+const promptStemsOf = memo((text: string): ReadonlySet<string> => new Set(stems(text)), 1000);
+
 const REFUSAL = /\b(i'?m sorry|i am sorry|i can(?:no|')t (?:help|assist|provide)|i(?:'m| am) (?:unable|not able) to)\b/i;
 const OPENER = /^(thought process|let'?s (solve|think|work)|solution|answer|step \d|sure|okay|ok)\b/i;
 /** The clamp of logChars: answers of 100 to 10,000 characters. */
@@ -95,7 +99,7 @@ const logCount = (text: string, pattern: RegExp) => Math.log1p(text.match(patter
 /** The cues of `answer` to `promptText`; stem weights (stemWeights) make the prompt recall IDF-weighted. */
 export function answerCues(answer: string, promptText: string, weights: WordWeights, relevance = 0): AnswerCues {
   const answerStems = new Set(stems(answer));
-  const promptStems = new Set(stems(promptText));
+  const promptStems = promptStemsOf(promptText);
   const letters = answer.replace(/\P{L}+/gu, "").length;
   const sentences = answer
     .split(/(?<=[.!?])\s+|\n+/)
