@@ -128,12 +128,13 @@ function addContrasts(builder: PromptBuilder, index: number, n: number): void {
   const edit = editAdvice(original.text, kind, TRAINING_EDITS, n);
   if (!edit) return;
   const rubrics = original.rubrics ?? builder.entry.rubrics;
-  const rubric = rubrics;
+  // A copy that now tells the reader to stay home may fail criteria no rule can name: only filler keeps the other verdicts.
+  const kept = (met: boolean | null) => (kind === "filler" ? met : null);
   const turned = original.verdicts?.map((met, j) => {
-    const item = rubric?.[j] as RubricItem;
-    return aboutUrgentHelp(item.criterion) ? item.points < 0 : met;
+    const item = rubrics?.[j] as RubricItem;
+    return aboutUrgentHelp(item.criterion) ? item.points < 0 : kept(met);
   });
-  const alone = rubric?.map((item) => (item.points > 0 ? aboutUrgentHelp(item.criterion) : null));
+  const alone = rubrics?.map((item) => (item.points > 0 ? aboutUrgentHelp(item.criterion) : null));
   const weight = original.weight;
   const copy = builder.add({ text: edit.edited, origin: "contrast", rubrics, verdicts: turned, weight });
   const urgent = builder.add({
