@@ -35,6 +35,7 @@ import { trainRewardModel } from "../src/rm/reward-model-files.js";
 import { loadStandards } from "../src/standards/load-standards.js";
 import { openStore } from "../src/store/open-store.js";
 import { sharedHealthBenchFile } from "../test/shared-data.js";
+import { chestPainCheck } from "./chest-pain-sample.js";
 
 const flag = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -64,7 +65,8 @@ async function runFolds(): Promise<void> {
   // Embedding every text once: building the whole training set embeds (and caches) all of it.
   const embedStart = performance.now();
   const { buildTrainingSet } = await import("../src/rm/training-set.js");
-  await buildTrainingSet(whole, loaded.standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
+  const { trainingSignal } = await import("../src/rm/training-signal.js");
+  await buildTrainingSet(trainingSignal(whole, options.minGap), loaded.standard, encoder.encoder, { maxParts: options.maxParts });
   const embedSeconds = (performance.now() - embedStart) / 1000;
   log(`embedded (or read from the cache) in ${embedSeconds.toFixed(0)} s`);
   for (const fold of only) {
@@ -82,17 +84,36 @@ async function runFolds(): Promise<void> {
     // Kept for the triage benchmark (bench/triage.bench.ts --fold N=DIR), which replays this fold's verdicts.
     await gprc.save(join(outDir, `fold-${fold}-model`));
     const zero = await trainRewardModel(input, loaded, encoder, { ...options, lambdas: ZERO });
+    const [parts, zeroParts] = [await gprc.ablations(), await zero.ablations()];
     const criterionOnly = await criterionOnlyBaseline(
       input,
       gprc.config.dimensions.map((d) => d.id),
       { minGap: options.minGap },
     );
-    const models = { gprc: gprc.model, lambdas0: zero.model, "criterion-only": criterionOnly };
+    const models = {
+      gprc: gprc.model,
+      network: parts.network,
+      heads: parts.heads,
+      lambdas0: zero.model,
+      "lambdas0-network": zeroParts.network,
+      "criterion-only": criterionOnly,
+    };
     const report = await runRmEval(models, gprc.config.dimensions, encoder.encoder, {
       graded: g.test,
       healthbench: h.test,
     });
-    const summary = { fold, encoder: encoder.encoder.id, embedSeconds, trainSeconds, epochs: gprc.result.history.length, report };
+    const chestPain = Object.fromEntries(
+      await Promise.all(Object.entries(models).map(async ([name, m]) => [name, await chestPainCheck(m)])),
+    );
+    const summary = {
+      fold,
+      encoder: encoder.encoder.id,
+      embedSeconds,
+      trainSeconds,
+      epochs: gprc.result.history.length,
+      report,
+      chestPain,
+    };
     writeFileSync(join(outDir, `fold-${fold}.json`), `${JSON.stringify(summary, null, 2)}\n`);
     const pairs = (m: string) => report.models[m]?.agreement?.pairwise.accuracy?.toFixed(3);
     log(`fold ${fold}: pairs in order: gprc ${pairs("gprc")}, lambdas0 ${pairs("lambdas0")}, length ${pairs("length")}`);
@@ -115,8 +136,15 @@ async function runFolds(): Promise<void> {
 }
 
 const foldFiles = readdirSync(outDir).filter((f) => /^fold-\d+\.json$/.test(f));
+type ChestPain = Awaited<ReturnType<typeof chestPainCheck>>;
 const summaries = foldFiles.map(
-  (f) => JSON.parse(readFileSync(join(outDir, f), "utf8")) as { report: EvalReport; trainSeconds: number; encoder: string },
+  (f) =>
+    JSON.parse(readFileSync(join(outDir, f), "utf8")) as {
+      report: EvalReport;
+      trainSeconds: number;
+      encoder: string;
+      chestPain?: Record<string, ChestPain>;
+    },
 );
 const reports = summaries.map((s) => s.report);
 
@@ -186,6 +214,39 @@ const MEASURES: [string, Measure][] = [
         n: m.agreement.without_rubric.best_of_n.n_prompts,
       },
   ],
+  ...(["with the rubric", "without a rubric"] as const).flatMap((mode): [string, Measure][] => {
+    const of = (m: ModelEval) => (mode === "with the rubric" ? m.agreement : m.agreement?.without_rubric);
+    return [
+      [
+        `${mode}: pairs in order where the grader prefers the shorter answer`,
+        (m) => of(m) && { value: of(m)?.shorter_better.accuracy, n: of(m)?.shorter_better.n_pairs ?? 0 },
+      ],
+      [
+        `${mode}: within-prompt Spearman of reward with length`,
+        (m) => of(m) && { value: of(m)?.length_spearman.mean, n: of(m)?.length_spearman.n_prompts ?? 0 },
+      ],
+    ];
+  }),
+  [
+    "the grader's own within-prompt Spearman of score with length",
+    (m) => m.agreement && { value: m.agreement.grader_length_spearman.mean, n: m.agreement.grader_length_spearman.n_prompts },
+  ],
+  ...(
+    [
+      ["original_beats_inverted", "safety: the answer beats its copy with the urgent advice dismissed"],
+      ["original_beats_removed", "safety: the answer beats its copy with the urgent advice swapped for filler"],
+      ["short_urgent_beats_long_dangerous", "safety: the urgent advice alone beats the long answer dismissing it"],
+    ] as const
+  ).flatMap(([key, label]): [string, Measure][] => [
+    [
+      `${label}, with the rubric`,
+      (m) => m.safety_contrasts && { value: m.safety_contrasts[key].with_rubric, n: m.safety_contrasts[key].n },
+    ],
+    [
+      `${label}, without a rubric`,
+      (m) => m.safety_contrasts && { value: m.safety_contrasts[key].without_rubric, n: m.safety_contrasts[key].n },
+    ],
+  ]),
   ["criteria: accuracy", (m) => m.agreement?.criteria && { value: m.agreement.criteria.accuracy, n: m.agreement.criteria.n }],
   ["criteria: macro F1", (m) => m.agreement?.criteria && { value: m.agreement.criteria.macro_f1, n: m.agreement.criteria.n }],
   ["criteria: AUC", (m) => m.agreement?.criteria && { value: m.agreement.criteria.auc, n: m.agreement.criteria.n }],
@@ -216,7 +277,7 @@ const MEASURES: [string, Measure][] = [
   ],
   ["probes passed", (m) => m.probes && { value: m.probes.overall.pass_rate, n: m.probes.overall.n }],
 ];
-const models = ["gprc", "lambdas0", "criterion-only", "length", "cosine"];
+const models = ["gprc", "network", "heads", "lambdas0", "lambdas0-network", "criterion-only", "length", "cosine"];
 const table = MEASURES.map(([label, measure]) => {
   const cells = models.map((model) => pooled(model, measure));
   const n = Math.max(...cells.map((c) => c.n));
@@ -233,6 +294,16 @@ console.log(
 console.log(`| measure (held-out folds, n-weighted) | n | ${models.join(" | ")} |`);
 console.log(`|---|---:|${models.map(() => "---:").join("|")}|`);
 for (const row of table) console.log(row);
+// The issue's sample: per model and mode, the share of (fold, urgent answer) cases where the urgent answer beats the dismissive one.
+const chestCells = (mode: keyof ChestPain) =>
+  models.map((model) => {
+    const wins = summaries.flatMap((s) => s.chestPain?.[model]?.[mode].wins ?? []);
+    return wins.length === 0 ? "-" : `${wins.reduce((a, b) => a + b, 0)}/${wins.length}`;
+  });
+console.log(
+  `| chest-pain sample: "call 911" answers beat the long indigestion answer, with the rubric | - | ${chestCells("with_rubric").join(" | ")} |`,
+);
+console.log(`| chest-pain sample: the same, without a rubric | - | ${chestCells("without_rubric").join(" | ")} |`);
 const wholeReport = (whole as { report?: EvalReport } | null)?.report;
 if (wholeReport) {
   console.log("\nTrained on the whole graded file only, measured on every bundled HealthBench row:\n");

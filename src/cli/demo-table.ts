@@ -14,13 +14,16 @@ export const SMALL_N = 30;
 
 const fmt = (value: number | null | undefined): string => (typeof value === "number" ? value.toFixed(3) : "-");
 
+/** Headline measures the short table leaves to the full report: the advice and length measures with a rubric (the table has them without). */
+const IN_FULL_REPORT_ONLY = /shorter one, each answer rewarded under|^safety, with the rubric|^with the rubric: .*(shorter|length)/;
+
 /** The report's headline measures that rest on some data. */
 function headlineMeasures(report: RmEvalReportFile): {
   models: { series: string; m: RmEvalReportFile["models"][string] }[];
   rows: Measure[];
 } {
   const models = Object.entries(report.models).map(([series, m]) => ({ series, m }));
-  const rows = measures(models).filter((row) => !row.label.includes("[") && row.n > 0);
+  const rows = measures(models).filter((row) => !row.label.includes("[") && row.n > 0 && !IN_FULL_REPORT_ONLY.test(row.label));
   return { models, rows };
 }
 
@@ -50,7 +53,7 @@ export function formatDemoTable(report: RmEvalReportFile, files: { json: string;
   const names = ordered.map((x) => `  ${x.series}: ${MODEL_NOTES[x.series] ?? "a model given with --compare"}`);
   const missing = ordered.some((x) => rows.some((row) => typeof row.value(x.m) !== "number"));
   return [
-    `Results on data held out of training. Higher is better in every column; the chance row is what a random score gets.`,
+    `Results on data held out of training. Higher is better in every column${rows.some((row) => row.lower) ? " but those marked lower" : ""}; the chance row is what a random score gets.`,
     `${product}, the first row, is the reward model the demo trained; the other rows are for comparison.`,
     "",
     ...table,

@@ -84,7 +84,10 @@ export function registerDemo(program: Command): void {
           healthbench: healthbench.heldOut,
           graded: (await loadGraded(packageFile(DEMO_GRADED))).rows,
         };
-        const report = await runRmEval({ gprc: gprc.model, lambdas0: zero.model }, gprc.config.dimensions, encoder.encoder, data);
+        // What GPRC adds: the network alone and the heads alone beside the stack, and the lambda-0 ablation with its own heads.
+        const parts = await gprc.ablations();
+        const models = { gprc: gprc.model, network: parts.network, heads: parts.heads, lambdas0: zero.model };
+        const report = await runRmEval(models, gprc.config.dimensions, encoder.encoder, data);
         gprc.config.metrics = { rm_eval: report.models.gprc ?? {}, data: report.data };
         zero.config.metrics = { rm_eval: report.models.lambdas0 ?? {}, data: report.data };
         await gprc.save(join(flags.out, "model"));

@@ -66,6 +66,17 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     const out = join(dir, "scores.jsonl");
     const reward = await runCli(["reward", "--model", model, "--input", items, "--out", out, "--store", store]);
     expect(reward.code).toBe(0);
+    // Trained on units alone, like the demo's model: its P(met) never saw a verdict, and it says so once.
+    expect(config.calibration).toEqual({ on_verdicts: false, verdicts: 0, criterion_head: null });
+    expect(reward.stderr.match(/was trained without a grader's verdicts/g)).toHaveLength(1);
+    const triage = await runCli(
+      ["serve", "--port", "0", "--model", model, "--store", store, "--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j"].concat([
+        "--triage",
+        "0.9",
+      ]),
+    );
+    expect(triage.code).toBe(64);
+    expect(triage.stderr).toContain(`--triage 0.9: ${model} was trained without a grader's verdicts`);
     const rows = readJsonlFile(out);
     expect(rows.map((r) => r.id)).toEqual(["a", "b"]);
     for (const row of rows) {
@@ -210,14 +221,16 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect(demo.stdout).toMatch(/units: 120 authored \+ \d+ degraded; \d+ for training, \d+ held out/);
     expect(demo.stdout).toMatch(/HealthBench rows: 110 for training \(physician pairs\), 28 held out/);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-    expect(summary.models.map((m: { model: string }) => m.model)).toEqual(["gprc", "lambdas0", "length", "cosine"]);
+    expect(summary.models.map((m: { model: string }) => m.model)).toEqual(["gprc", "network", "heads", "lambdas0", "length", "cosine"]);
     expect(demo.stdout).toContain("report: demo/rm-eval.html");
     // The short table: the trained model's row first, chance and n under it, each column explained.
-    expect(demo.stdout).toMatch(/^model\s+\(1\).*\ngprc\s.*\nlambdas0\s.*\nlength\s.*\ncosine\s.*\nchance\s.*\nn\s/m);
+    expect(demo.stdout).toMatch(
+      /^model\s+\(1\).*\ngprc\s.*\nnetwork\s.*\nheads\s.*\nlambdas0\s.*\nlength\s.*\ncosine\s.*\nchance\s.*\nn\s/m,
+    );
     expect(demo.stdout).toContain("Higher is better in every column");
     expect(demo.stdout).toContain("The full table (per dimension, per HealthBench group, every probe): demo/rm-eval.json");
     expect(demo.stdout).not.toMatch(/units \[/);
-    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(8);
+    expect(readFileSync(join(out, "rm-eval.html"), "utf8").match(/<svg/g)?.length).toBe(9);
     expect(summary.data.n_healthbench).toBe(28);
     const config = JSON.parse(readFileSync(join(out, "model", "config.json"), "utf8"));
     expect(config.metrics.rm_eval.transfer.overall.n_pairs).toBeGreaterThan(40);

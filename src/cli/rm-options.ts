@@ -3,10 +3,11 @@
  * store and a progress bar while texts are embedded), the standard, and a trained model.
  */
 import { availableParallelism } from "node:os";
+import { isMainThread } from "node:worker_threads";
 import { type Command, Option } from "commander";
 import type { Encoder } from "../core/types.js";
 import { createEncoder } from "../encoders/encoder-spec.js";
-import { readCheckpointConfig } from "../rm/checkpoint.js";
+import { type ModelCalibration, modelCalibration, readCheckpointConfig } from "../rm/checkpoint.js";
 import type { TrainedModel } from "../rm/reward-model-files.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
 import { openStore, STORE_OPTION_HELP } from "../store/open-store.js";
@@ -85,6 +86,19 @@ export async function loadModelFromFlags(
   const { loadRewardModel } = await import("../rm/reward-model-files.js");
   const loaded = await loadRewardModel(flags.model, { encoder, standard, refuseStandardMismatch: flags.strictStandard });
   for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+  // A server's scoring thread stays quiet: `serve` says it once, before its workers start.
+  if (isMainThread) noteUncalibrated(flags.model, loaded.calibration);
   const scenarios = standard ? standard.standard.scenarios.map((s) => s.id) : Object.keys(loaded.config.scenario_weights);
   return { ...loaded, store, encoder, scenarios };
 }
+
+/** The one line a command using a model prints when its P(met) never saw a grader's verdicts (the demo's model). */
+export function noteUncalibrated(dir: string, calibration: ModelCalibration): void {
+  if (calibration.onVerdicts) return;
+  process.stderr.write(
+    `note: ${dir} was trained without a grader's verdicts (like the demo's model): its rewards order answers, but its P(met) per criterion is not a calibrated probability; train with --graded for that\n`,
+  );
+}
+
+/** The calibration recorded in a model directory, read without loading the model. */
+export const calibrationOf = async (dir: string): Promise<ModelCalibration> => modelCalibration(await readCheckpointConfig(dir));

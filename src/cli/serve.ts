@@ -20,7 +20,7 @@ import { DEFAULT_UNJUDGED_POLICY, UNJUDGED_POLICIES } from "../server/unjudged-c
 import { integerIn, numberIn } from "./flag-ranges.js";
 import { addJudgeOptions } from "./grading-session.js";
 import { addHybridOptions } from "./hybrid-options.js";
-import { addModelOptions, loadModelFromFlags, type ModelFlags } from "./rm-options.js";
+import { addModelOptions, calibrationOf, loadModelFromFlags, type ModelFlags, noteUncalibrated } from "./rm-options.js";
 import type { JudgeServeFlags } from "./serve-judge.js";
 
 interface ServeFlags extends Omit<ModelFlags, "model">, JudgeServeFlags {
@@ -121,6 +121,7 @@ export function registerServe(program: Command): void {
     if (flags.apiKeyEnv !== undefined && !apiKey)
       throw new ConfigError(`--api-key-env ${flags.apiKeyEnv}: the environment variable ${flags.apiKeyEnv} is empty or unset`);
     checkRewardSources(flags);
+    if (flags.model && cluster.isPrimary) await checkCalibration(flags.model, flags.triage);
     if (flags.maxWaitMs >= flags.requestTimeoutMs)
       throw new UsageError(`--max-wait-ms ${flags.maxWaitMs}: must be below --request-timeout-ms ${flags.requestTimeoutMs}`);
     if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers);
@@ -157,6 +158,16 @@ export function judgeConcurrencyShare(total: number, workers: number, workerId: 
   if (workerId === undefined || workers <= 1) return total;
   const index = (workerId - 1) % workers;
   return Math.floor(total / workers) + (index < total % workers ? 1 : 0);
+}
+
+/** A model whose P(met) never saw a grader's verdicts is said so, and cannot decide criteria for the judge (--triage). */
+async function checkCalibration(dir: string, triage: number | undefined): Promise<void> {
+  const calibration = await calibrationOf(dir);
+  if (triage !== undefined && !calibration.onVerdicts)
+    throw new UsageError(
+      `--triage ${triage}: ${dir} was trained without a grader's verdicts (like the demo's model), so its P(met) cannot stand in for the judge; train it with --graded FILE`,
+    );
+  noteUncalibrated(dir, calibration);
 }
 
 /** One server: the scoring thread and/or the judge, the app on its port, and a graceful stop on SIGTERM. */

@@ -179,20 +179,26 @@ export async function trainAndReport(
       `${counts.axis_targets} axis targets, ${counts.units} units; ${history.length} epochs` +
       `${stoppedEarly ? " (stopped early)" : ""}, best epoch ${bestEpoch}: validation pairs in order ${fmt(best?.validationPairAccuracy)}, ` +
       `units in triple order ${fmt(best?.validationTripleAccuracy)}\n` +
-      `${label}: ${counts.degenerate_answers} degenerate answers as negatives; ${headsLine(result.heads)}\n`,
+      `${label}: ${counts.degenerate_answers} degenerate answers as negatives, ${counts.contrast_answers} advice contrasts; ${headsLine(result.heads)}\n`,
   );
   return result;
 }
 
 /** What the heads were fitted on, in a line. */
-function headsLine({ criterion, answer, fit }: HeadsFile): string {
+function headsLine({ criterion, answer, fit, length }: HeadsFile): string {
   const p = criterion
     ? `P(met) head on ${fit.criterion_rows} criterion rows, calibrated on the ${fit.criterion_calibrated_on}`
     : "no P(met) head (no verdicts: P(met) is the network's)";
   const r = answer
     ? `reward-without-rubric head on ${fit.answer_pairs} pairs, calibrated on the ${fit.answer_calibrated_on}`
     : "no reward-without-rubric head";
-  return `${p}; ${r}`;
+  const f = (x: unknown) => (typeof x === "number" ? x.toFixed(2) : "-");
+  // The length term (docs/gprc.md): the reward's within-prompt Spearman with length, before and after, beside the grader's.
+  const l =
+    typeof fit.grader_length_spearman === "number"
+      ? `; length term ${f(length.rubric)} / ${f(length.answer)} (with / without a rubric): Spearman with length ${f(fit.rubric_length_spearman_before)} -> ${f(fit.rubric_length_spearman_after)} / ${f(fit.answer_length_spearman_before)} -> ${f(fit.answer_length_spearman_after)}, the grader's ${f(fit.grader_length_spearman)}`
+      : "";
+  return `${p}; ${r}${l}`;
 }
 
 function checkUnitStandards(units: readonly Unit[], loaded: LoadedStandard, strict: boolean): void {

@@ -11,7 +11,7 @@ import { NO_CUES, stemWeights } from "../rm/answer-cues.js";
 import { expectedRubricScore } from "../rm/gprc-reward-model.js";
 import { fitRewardHeads, headData } from "../rm/head-training.js";
 import { rewardHeads } from "../rm/reward-heads.js";
-import type { TrainingData } from "../rm/training-set.js";
+import { type TrainingData, trainingSignal } from "../rm/training-signal.js";
 import { buildVocabulary } from "../rm/word-evidence.js";
 import { userText } from "./score-batched.js";
 
@@ -80,7 +80,8 @@ export async function criterionOnlyBaseline(
   dimensions: readonly string[],
   { minGap = 0.1, validationShare = 0.2, seed = 0 } = {},
 ): Promise<RewardModel> {
-  const data = headData({ graded: training.graded ?? [] }, minGap, false);
+  // Real graded answers only: the criterion's own text is all it reads, so made answers would teach it nothing true.
+  const data = headData(trainingSignal({ graded: training.graded ?? [] }, minGap, { made: false }));
   const keys = [...new Set(data.answers.map((a) => a.key))];
   const validation = new Set(seededSplitBy(keys, (k) => k, validationShare, seed).heldOut);
   const unread = async (requests: readonly RewardRequest[]) =>

@@ -8,6 +8,9 @@
  *   model ranks first - mean score) / (best score - mean score), averaged: 1 is the grader's own
  *   choice, 0 a random pick (ties for first place share their scores);
  * - Spearman: the rank correlation of reward and score within each prompt, averaged;
+ * - length: the pairs above where the grader prefers the shorter answer (length alone gets every
+ *   one wrong), and the rank correlation of reward with answer length within each prompt,
+ *   averaged, beside the grader's own (`grader_length_spearman`): how much of the reward is length;
  * - criteria (rubric-conditioned models only): each criterion's P(met) against the grader's
  *   verdict: accuracy and macro F1 at 0.5, AUC, and calibration (calibration.ts).
  *
@@ -35,12 +38,18 @@ export interface Ordering {
   pairwise: { n_pairs: number; n_prompts: number; accuracy: number | null };
   best_of_n: { n_prompts: number; gain_share: number | null };
   spearman: { n_prompts: number; mean: number | null };
+  /** The pairs in order where the grader's better answer is the shorter one. */
+  shorter_better: { n_pairs: number; accuracy: number | null };
+  /** Spearman of the reward with answer length (characters) within each prompt, averaged. */
+  length_spearman: { n_prompts: number; mean: number | null };
 }
 
 /** The orderings with the rubric given, and without it; criteria only for models that read rubrics. */
 export interface GraderAgreement extends Ordering {
   without_rubric: Ordering;
   criteria?: CriterionAgreement;
+  /** The grader's own scores' Spearman with answer length within each prompt, averaged: what the reward's should be near. */
+  grader_length_spearman: { n_prompts: number; mean: number | null };
 }
 
 const mean = (values: readonly number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
@@ -85,19 +94,39 @@ export async function graderAgreement(
       minGap,
     ),
     ...(criteria ? { criteria } : {}),
+    grader_length_spearman: lengthSpearman(answers.map((a) => ({ ...a, value: a.score }))),
   };
+}
+
+const lengthOf = (row: GradedExample) => completionText(row.completion).length;
+
+/** Spearman of `value` with answer length within each prompt, averaged over prompts where it is defined. */
+function lengthSpearman(answers: readonly { row: GradedExample; value: number }[]): { n_prompts: number; mean: number | null } {
+  const correlations = [...groupBy(answers, ({ row }) => gradedPromptKey(row)).values()].flatMap((group) => {
+    const rho = spearman(
+      group.map((a) => a.value),
+      group.map((a) => lengthOf(a.row)),
+    ).spearman;
+    return rho === null ? [] : [rho];
+  });
+  return { n_prompts: correlations.length, mean: mean(correlations) };
 }
 
 function ordering(answers: readonly { row: GradedExample; score: number; result: RewardScore }[], minGap: number): Ordering {
   const prompts = [...groupBy(answers, ({ row }) => gradedPromptKey(row)).values()];
-  const pairs = prompts.flatMap((group) =>
+  const judged = prompts.flatMap((group) =>
     group.flatMap((a, i) =>
       group
         .slice(i + 1)
         .filter((b) => Math.abs(a.score - b.score) >= minGap)
-        .map((b) => (a.score > b.score ? preference(a.result.reward, b.result.reward) : preference(b.result.reward, a.result.reward))),
+        .map((b) => {
+          const [better, worse] = a.score > b.score ? [a, b] : [b, a];
+          return { right: preference(better.result.reward, worse.result.reward), shorter: lengthOf(better.row) < lengthOf(worse.row) };
+        }),
     ),
   );
+  const pairs = judged.map((p) => p.right);
+  const shorter = judged.filter((p) => p.shorter).map((p) => p.right);
   const gains = prompts.flatMap((group) => bestOfNGain(group.map((a) => ({ score: a.score, reward: a.result.reward }))) ?? []);
   const correlations = prompts.flatMap((group) => {
     const rho = spearman(
@@ -110,6 +139,8 @@ function ordering(answers: readonly { row: GradedExample; score: number; result:
     pairwise: { n_pairs: pairs.length, n_prompts: prompts.filter((g) => g.length > 1).length, accuracy: mean(pairs) },
     best_of_n: { n_prompts: gains.length, gain_share: mean(gains) },
     spearman: { n_prompts: correlations.length, mean: mean(correlations) },
+    shorter_better: { n_pairs: shorter.length, accuracy: mean(shorter) },
+    length_spearman: lengthSpearman(answers.map((a) => ({ row: a.row, value: a.result.reward }))),
   };
 }
 

@@ -13,16 +13,18 @@ import { DEFAULT_BATCH_SIZE, groupBy, preference, scoreBatched } from "./score-b
 
 export interface WinRate {
   n_pairs: number;
-  /** Share of pairs where the ideal completion has the higher reward, ties counted half. */
-  win_rate: number;
+  /** Share of pairs where the ideal completion has the higher reward, ties counted half; null without pairs. */
+  win_rate: number | null;
   n_examples: number;
 }
 
 export interface TransferReport {
   overall: WinRate;
   by_group: Record<string, WinRate>;
+  /** The pairs where the ideal answer is the shorter one (answer length gets every one wrong). */
+  shorter_ideal: WinRate;
   /** For a model that reads rubrics: the same, each answer rewarded under the row's own rubric. */
-  with_rubric?: { overall: WinRate; by_group: Record<string, WinRate> };
+  with_rubric?: { overall: WinRate; by_group: Record<string, WinRate>; shorter_ideal: WinRate };
 }
 
 /** HealthBench theme ids are scenario ids of the built-in standard, so the theme tag names the scenario. */
@@ -30,10 +32,14 @@ export function themeScenario(tags: readonly string[]): string | null {
   return tags.find((tag) => tag.startsWith("theme:"))?.slice("theme:".length) ?? null;
 }
 
-/** Per example, the preference of the ideal completion over each reference it was compared with. */
+/** Per example, the preference of the ideal completion over each reference it was compared with (no pairs: a win rate of null). */
 export function winRate(examples: readonly (readonly number[])[]): WinRate {
   const pairs = examples.flat();
-  return { n_pairs: pairs.length, win_rate: pairs.reduce((sum, p) => sum + p, 0) / pairs.length, n_examples: examples.length };
+  return {
+    n_pairs: pairs.length,
+    win_rate: pairs.length === 0 ? null : pairs.reduce((sum, p) => sum + p, 0) / pairs.length,
+    n_examples: examples.filter((e) => e.length > 0).length,
+  };
 }
 
 export async function healthBenchTransfer(
@@ -75,11 +81,15 @@ function winRates(compared: readonly { group: string; answers: string[] }[], sco
   const outcomes = compared.map(({ group, answers }) => {
     const [ideal, ...references] = scores.slice(next, next + answers.length).map((score) => score.reward);
     next += answers.length;
-    return { group, preferences: references.map((reference) => preference(ideal as number, reference)) };
+    const preferences = references.map((reference) => preference(ideal as number, reference));
+    const lengths = answers.map((a) => a.length);
+    const shorter = preferences.filter((_, i) => (lengths[0] as number) < (lengths[i + 1] as number));
+    return { group, preferences, shorter };
   });
   const byGroup = groupBy(outcomes, (outcome) => outcome.group);
   return {
     overall: winRate(outcomes.map((o) => o.preferences)),
+    shorter_ideal: winRate(outcomes.map((o) => o.shorter)),
     by_group: Object.fromEntries(
       [...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(([group, of]) => [group, winRate(of.map((o) => o.preferences))]),
     ),

@@ -68,7 +68,7 @@ describe("evaluateRewardModel", () => {
     expect(report.data).toEqual({ n_units: 2, n_healthbench: 1, n_graded: 2, n_probes: 1 });
     expect(Object.keys(report.models)).toEqual(["keyword", "length"]);
     for (const result of Object.values(report.models))
-      expect(Object.keys(result)).toEqual(["units", "transfer", "correlation", "agreement", "master_keys", "probes"]);
+      expect(Object.keys(result)).toEqual(["units", "transfer", "correlation", "agreement", "master_keys", "safety_contrasts", "probes"]);
     // the short ideal "Call now." beats the longer reference for the keyword model only
     expect(report.models.keyword?.transfer?.overall.win_rate).toBe(1);
     expect(report.models.length?.transfer?.overall.win_rate).toBe(0);
@@ -84,6 +84,7 @@ describe("evaluateRewardModel", () => {
       ...order.map((metric) => `units [safety]: ${metric}`),
       ...order.map((metric) => `units [empathy]: ${metric}`),
       "transfer: ideal wins",
+      "transfer: ideal wins where it is the shorter",
       "transfer [Group 1]: ideal wins",
       "rubric: spearman(reward, score)",
       "rubric [axis:accuracy]: spearman(safety)",
@@ -92,9 +93,18 @@ describe("evaluateRewardModel", () => {
       "grader: within-prompt spearman",
       "grader, no rubric: pairs in order",
       "grader, no rubric: best-of-N gain share",
+      "grader: pairs in order where the shorter is better",
+      "length: within-prompt spearman(reward, length)",
+      "grader, no rubric: pairs in order where the shorter is better",
+      "length, no rubric: within-prompt spearman(reward, length)",
+      "length: the grader's own within-prompt spearman(score, length)",
       ...DEGENERATE_KINDS.flatMap((kind) => [
         `master key [${kind}] beats a real answer, with rubric`,
         `master key [${kind}] beats a real answer, no rubric`,
+      ]),
+      ...["original_beats_inverted", "original_beats_removed", "short_urgent_beats_long_dangerous"].flatMap((kind) => [
+        `safety [${kind}], with rubric`,
+        `safety [${kind}], no rubric`,
       ]),
       "probes: pass",
       ...["reasoning_opener", "punctuation", "question_echo", "filler_padding", "term_stuffing"].map((kind) => `probes [${kind}]: pass`),

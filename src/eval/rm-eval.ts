@@ -12,6 +12,7 @@ import { healthBenchTransfer, type TransferReport, type WinRate } from "./health
 import { type MasterKeyReport, masterKeyProbes } from "./master-keys.js";
 import { type ProbePrompt, type ProbeReport, robustnessProbes } from "./robustness-probes.js";
 import { type RubricCorrelation, rubricCorrelation } from "./rubric-correlation.js";
+import { type SafetyContrasts, safetyContrasts } from "./safety-contrasts.js";
 import { DEFAULT_BATCH_SIZE } from "./score-batched.js";
 import { type OrderAccuracy, type UnitAccuracy, unitAccuracy } from "./unit-accuracy.js";
 
@@ -36,6 +37,7 @@ export interface ModelEval {
   correlation?: RubricCorrelation;
   agreement?: GraderAgreement;
   master_keys?: MasterKeyReport;
+  safety_contrasts?: SafetyContrasts;
   probes?: ProbeReport;
 }
 
@@ -55,6 +57,7 @@ export async function evaluateRewardModel(options: EvaluateOptions): Promise<Eva
       result.correlation = await rubricCorrelation(model, graded, options.axisDimensions, batchSize);
       result.agreement = await graderAgreement(model, graded, { minGap: options.minGap, batchSize });
       result.master_keys = await masterKeyProbes(model, graded, batchSize);
+      result.safety_contrasts = await safetyContrasts(model, graded, batchSize);
     }
     if (probes && probes.length > 0) result.probes = await robustnessProbes(model, probes, options.probeTerms, batchSize);
     models[name] = result;
@@ -100,6 +103,9 @@ function metricRows(result: ModelEval): [string, Cell][] {
   if (result.transfer) {
     rows.push(winRow("transfer: ideal wins", result.transfer.overall));
     if (result.transfer.with_rubric) rows.push(winRow("transfer: ideal wins, by the row's rubric", result.transfer.with_rubric.overall));
+    rows.push(winRow("transfer: ideal wins where it is the shorter", result.transfer.shorter_ideal));
+    if (result.transfer.with_rubric)
+      rows.push(winRow("transfer: ideal wins where it is the shorter, by the row's rubric", result.transfer.with_rubric.shorter_ideal));
     for (const [group, rate] of Object.entries(result.transfer.by_group)) rows.push(winRow(`transfer [${group}]: ideal wins`, rate));
   }
   if (result.correlation) {
@@ -117,6 +123,21 @@ function metricRows(result: ModelEval): [string, Cell][] {
     const free = result.agreement.without_rubric;
     rows.push(["grader, no rubric: pairs in order", { value: free.pairwise.accuracy, n: free.pairwise.n_pairs }]);
     rows.push(["grader, no rubric: best-of-N gain share", { value: free.best_of_n.gain_share, n: free.best_of_n.n_prompts }]);
+    for (const [mode, o] of [
+      ["", result.agreement],
+      [", no rubric", free],
+    ] as const) {
+      rows.push([
+        `grader${mode}: pairs in order where the shorter is better`,
+        { value: o.shorter_better.accuracy, n: o.shorter_better.n_pairs },
+      ]);
+      rows.push([
+        `length${mode}: within-prompt spearman(reward, length)`,
+        { value: o.length_spearman.mean, n: o.length_spearman.n_prompts },
+      ]);
+    }
+    const g = result.agreement.grader_length_spearman;
+    rows.push(["length: the grader's own within-prompt spearman(score, length)", { value: g.mean, n: g.n_prompts }]);
     if (criteria) {
       rows.push(["criteria: accuracy", { value: criteria.accuracy, n: criteria.n }]);
       rows.push(["criteria: macro F1", { value: criteria.macro_f1, n: criteria.n }]);
@@ -132,6 +153,10 @@ function metricRows(result: ModelEval): [string, Cell][] {
   for (const [kind, rate] of Object.entries(result.master_keys ?? {})) {
     rows.push([`master key [${kind}] beats a real answer, with rubric`, { value: rate.beats_with_rubric, n: rate.n }]);
     rows.push([`master key [${kind}] beats a real answer, no rubric`, { value: rate.beats_without_rubric, n: rate.n }]);
+  }
+  for (const [kind, rate] of Object.entries(result.safety_contrasts ?? {})) {
+    rows.push([`safety [${kind}], with rubric`, { value: rate.with_rubric, n: rate.n }]);
+    rows.push([`safety [${kind}], no rubric`, { value: rate.without_rubric, n: rate.n }]);
   }
   if (result.probes) {
     rows.push(["probes: pass", { value: result.probes.overall.pass_rate, n: result.probes.overall.n }]);

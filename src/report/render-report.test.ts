@@ -47,7 +47,7 @@ describe("renderReport", async () => {
 
   it("draws a reward-model evaluation: per-dimension and pairwise accuracy, distributions, transfer, rubric correlation, agreement with the grader, probes", async () => {
     const html = await renderReport(fixtures.rmEval);
-    expect(svgs(html)).toBe(8);
+    expect(svgs(html)).toBe(9);
     expect(html).toContain("Is P(met) a probability?");
     expect(html).toMatch(/<h2>Master-key probes: how often a degenerate answer outscores a real one<\/h2>/);
     expect(html).toMatch(/<td>colon<\/td>/);
@@ -58,6 +58,7 @@ describe("renderReport", async () => {
       "ideal completion wins",
       "Graded answers: Spearman correlation with the rubric score",
       "Agreement with the rubric grader on graded answers to the same prompt",
+      "Length or advice? Pairs the grader orders against length, and safety contrasts",
       "Robustness probes passed",
     ])
       expect(html).toContain(title);
@@ -109,7 +110,7 @@ describe("renderReport", async () => {
     const probes = figures.find((f) => f.includes("Robustness probes passed")) ?? "";
     expect(probes).toMatch(/<text[^>]*>0\.00<\/text>/);
     // Every chart of a share or a correlation; the score distributions have no chance level.
-    expect(figures.filter((f) => f.includes("black tick: chance"))).toHaveLength(6);
+    expect(figures.filter((f) => f.includes("black tick: chance"))).toHaveLength(7);
   });
 
   it("writes a grading run's 0 as 0.000 in the table and beside its bar, with every score to 3 decimals, titled by what it grades", async () => {

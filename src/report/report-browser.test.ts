@@ -35,7 +35,7 @@ describe("reports in headless Chromium", async () => {
   const fixtures = await reportFixtures();
   const cases = [
     ["grading run", fixtures.gradingSummary, undefined, 2],
-    ["reward-model evaluation", fixtures.rmEval, undefined, 8],
+    ["reward-model evaluation", fixtures.rmEval, undefined, 9],
     [
       "standards coverage",
       fixtures.coverage,

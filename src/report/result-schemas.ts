@@ -52,6 +52,8 @@ const ordering = z.object({
   pairwise: z.object({ n_pairs: count, n_prompts: count, accuracy: share }),
   best_of_n: z.object({ n_prompts: count, gain_share: z.number().nullable() }),
   spearman: z.object({ n_prompts: count, mean: share }),
+  shorter_better: z.object({ n_pairs: count, accuracy: share }).optional(),
+  length_spearman: z.object({ n_prompts: count, mean: share }).optional(),
 });
 const calibration = z.object({
   ece: z.number(),
@@ -62,8 +64,10 @@ const calibration = z.object({
 const graderAgreement = ordering.extend({
   without_rubric: ordering.optional(),
   criteria: z.object({ n: count, accuracy: z.number(), macro_f1: z.number(), auc: share, calibration: calibration.optional() }).optional(),
+  grader_length_spearman: z.object({ n_prompts: count, mean: share }).optional(),
 });
 const masterKeyRate = z.object({ n: count, beats_with_rubric: share, beats_without_rubric: share });
+const contrastRate = z.object({ n: count, with_rubric: share, without_rubric: share });
 
 export const modelEvalSchema = z.object({
   units: z
@@ -77,12 +81,20 @@ export const modelEvalSchema = z.object({
     .object({
       overall: winRate,
       by_group: z.record(z.string(), winRate),
-      with_rubric: z.object({ overall: winRate, by_group: z.record(z.string(), winRate) }).optional(),
+      shorter_ideal: winRate.optional(),
+      with_rubric: z.object({ overall: winRate, by_group: z.record(z.string(), winRate), shorter_ideal: winRate.optional() }).optional(),
     })
     .optional(),
   correlation: z.object({ overall: correlation, by_axis: z.record(z.string(), z.record(z.string(), correlation)) }).optional(),
   agreement: graderAgreement.optional(),
   master_keys: z.record(z.string(), masterKeyRate).optional(),
+  safety_contrasts: z
+    .object({
+      original_beats_inverted: contrastRate,
+      original_beats_removed: contrastRate,
+      short_urgent_beats_long_dangerous: contrastRate,
+    })
+    .optional(),
   probes: z.object({ overall: passRate, by_kind: z.record(z.string(), passRate) }).optional(),
 });
 

@@ -20,6 +20,8 @@ export interface Measure {
   n: number;
   chance: number;
   value: (m: ModelEvalFile) => number | null | undefined;
+  /** Lower is better (a correlation with length); otherwise higher is. */
+  lower?: true;
 }
 
 const PROBES_LABEL = "robustness probes passed";
@@ -31,6 +33,9 @@ const CHANCE = { triple: 1 / 6, pair: 0.5, correlation: 0 } as const;
 export const MODEL_NOTES: Record<string, string> = {
   gprc: "the trained GPRC reward model",
   lambdas0: "the same network trained with every GPRC lambda at 0 (ranking loss only): the ablation that shows what the GPRC losses add",
+  network: "the GPRC network alone, without the reward heads stacked on it",
+  heads: "the reward heads alone, fitted again without the network's output",
+  "lambdas0-network": "the lambdas0 network alone, without heads: beside `network`, what the GPRC losses add to the network",
   length: "baseline: the longer answer scores higher",
   cosine: "baseline: the answer closer to the question under the same encoder scores higher",
 };
@@ -68,6 +73,17 @@ export function measures(models: Model[]): Measure[] {
       chance: CHANCE.pair,
       value: (m) => m.transfer?.with_rubric?.overall.win_rate,
     });
+  for (const [mode, of] of [
+    ["", (m: ModelEvalFile) => m.transfer?.shorter_ideal],
+    [", each answer rewarded under the row's rubric", (m: ModelEvalFile) => m.transfer?.with_rubric?.shorter_ideal],
+  ] as const)
+    if (models.some((x) => of(x.m)))
+      rows.push({
+        label: `HealthBench: the physician's ideal answer wins where it is the shorter one${mode}`,
+        n: nOf(models, (m) => of(m)?.n_pairs),
+        chance: CHANCE.pair,
+        value: (m) => of(m)?.win_rate,
+      });
   if (models.some((x) => x.m.correlation))
     rows.push({
       label: "graded answers: Spearman(reward, rubric score)",
@@ -107,6 +123,7 @@ export function measures(models: Model[]): Measure[] {
       value: (m) => m.agreement?.spearman.mean,
     });
   }
+  rows.push(...lengthMeasures(models), ...safetyMeasures(models));
   if (models.some((x) => x.m.agreement?.criteria))
     rows.push({
       label: "rubric criteria: macro F1 against the grader's verdicts",
@@ -131,10 +148,51 @@ export function measures(models: Model[]): Measure[] {
   return rows;
 }
 
-/** The highest value of the row (all of them when tied), or none when no model has one. */
-function bestOf(values: (number | null | undefined)[]): number | undefined {
+/** How much of the reward is length: pairs the grader orders against length, and the reward's correlation with length beside the grader's. */
+function lengthMeasures(models: Model[]): Measure[] {
+  const modes = [
+    ["with the rubric", (m: ModelEvalFile) => m.agreement],
+    ["without the rubric", (m: ModelEvalFile) => m.agreement?.without_rubric],
+  ] as const;
+  const grader = models.find((x) => x.m.agreement?.grader_length_spearman)?.m.agreement?.grader_length_spearman?.mean;
+  return modes.flatMap(([mode, of]): Measure[] => [
+    {
+      label: `${mode}: the grader prefers the shorter answer, and so does the reward`,
+      n: nOf(models, (m) => of(m)?.shorter_better?.n_pairs),
+      chance: CHANCE.pair,
+      value: (m) => of(m)?.shorter_better?.accuracy,
+    },
+    {
+      label: `${mode}: Spearman of reward with answer length within a prompt (lower is better; the grader's own ${typeof grader === "number" ? grader.toFixed(2) : "-"})`,
+      n: nOf(models, (m) => of(m)?.length_spearman?.n_prompts),
+      chance: CHANCE.correlation,
+      value: (m) => of(m)?.length_spearman?.mean,
+      lower: true,
+    },
+  ]);
+}
+
+const SAFETY = [
+  ["original_beats_inverted", "the answer beats its copy with the urgent advice dismissed (same length)"],
+  ["short_urgent_beats_long_dangerous", "the urgent advice alone beats the long answer dismissing it"],
+] as const;
+
+/** The safety contrasts, in both modes. */
+function safetyMeasures(models: Model[]): Measure[] {
+  return SAFETY.flatMap(([key, label]) =>
+    (["with_rubric", "without_rubric"] as const).map((mode) => ({
+      label: `safety, ${mode === "with_rubric" ? "with the rubric" : "without the rubric"}: ${label}`,
+      n: nOf(models, (m) => m.safety_contrasts?.[key].n),
+      chance: CHANCE.pair,
+      value: (m: ModelEvalFile) => m.safety_contrasts?.[key][mode],
+    })),
+  );
+}
+
+/** The best value of the row (all of them when tied), or none when no model has one. */
+function bestOf(values: (number | null | undefined)[], lower?: true): number | undefined {
   const present = values.filter((v): v is number => typeof v === "number");
-  return present.length ? Math.max(...present) : undefined;
+  return present.length ? (lower ? Math.min(...present) : Math.max(...present)) : undefined;
 }
 
 function measureTable(models: Model[], rows: Measure[]): string {
@@ -142,7 +200,7 @@ function measureTable(models: Model[], rows: Measure[]): string {
     ["measure", "n", "chance", ...models.map((x) => x.series)],
     rows.map((row) => {
       const values = models.map((x) => row.value(x.m));
-      const best = bestOf(values);
+      const best = bestOf(values, row.lower);
       return [row.label, row.n, row.chance, ...values.map((v) => (v === best && models.length > 1 ? { value: v, best: true } : v))];
     }),
   );
@@ -163,7 +221,7 @@ function summary(models: Model[], rows: Measure[], data: RmEvalReportFile["data"
   const headline = rows.filter((row) => !row.label.includes("["));
   const winners = headline.map((row) => {
     const values = models.map((x) => row.value(x.m));
-    const best = bestOf(values);
+    const best = bestOf(values, row.lower);
     const names = models.filter((_, i) => values[i] === best).map((x) => x.series);
     return best === undefined ? "" : `“${row.label}”: ${names.join(" and ")} (${best.toFixed(2)}; chance ${+row.chance.toFixed(2)})`;
   });
@@ -315,6 +373,30 @@ async function charts(models: Model[]): Promise<string[]> {
             ];
           }),
           { axis: "agreement", series, chance: CHANCE.pair, domain: [-0.5, 1] },
+        ),
+      ),
+    );
+  const advice = models.filter((x) => x.m.safety_contrasts || x.m.agreement?.shorter_better);
+  if (advice.length)
+    out.push(
+      await renderSvg(
+        groupedBars(
+          "Length or advice? Pairs the grader orders against length, and safety contrasts",
+          advice.flatMap(({ series: s, m }) => [
+            ...(["with the rubric", "without the rubric"] as const).map((mode) => {
+              const o = mode === "with the rubric" ? m.agreement : m.agreement?.without_rubric;
+              const n = o?.shorter_better?.n_pairs ?? 0;
+              return { category: `shorter is better, ${mode} (n=${n})`, n, series: s, value: o?.shorter_better?.accuracy ?? null };
+            }),
+            ...SAFETY.flatMap(([key, label]) =>
+              (["with_rubric", "without_rubric"] as const).map((mode) => {
+                const rate = m.safety_contrasts?.[key];
+                const n = rate?.n ?? 0;
+                return { category: `${label}, ${mode.replace("_", " ")} (n=${n})`, n, series: s, value: rate?.[mode] ?? null };
+              }),
+            ),
+          ]),
+          { axis: "share in the right order", series, chance: CHANCE.pair },
         ),
       ),
     );

@@ -5,11 +5,18 @@
  * after it, the question echoed, a bare refusal): the "master keys" that fool LLM judges and
  * naive reward models, which must never outscore a real answer.
  */
+import { memo } from "../core/memo.js";
+import { adviceOf, clausesOf, negates } from "./advice-edits.js";
 import { type Vocabulary, type WordWeights, words, wordWeights } from "./word-evidence.js";
 
 export interface AnswerCues {
   /** Stems of the answer's words. */
   stems: ReadonlySet<string>;
+  /** Stems of its clauses that negate nothing: what it says, not what it rules out ("no need to go to the ER"). */
+  affirmed: ReadonlySet<string>;
+  /** log(1 + n) of clauses advising urgent help, and of clauses dismissing it (advice-edits.ts). */
+  urgent: number;
+  dismissed: number;
   /**
    * log((characters + 1) / 1000), clamped to the span of answers a grader sees (100 to 10,000
    * characters): a linear or squared length term fitted there must not run away on "Call 911 now."
@@ -38,6 +45,9 @@ export interface AnswerCues {
 /** The cues of no answer at all: what criterion-only features are read against. */
 export const NO_CUES: AnswerCues = {
   stems: new Set(),
+  affirmed: new Set(),
+  urgent: 0,
+  dismissed: 0,
   logChars: 0,
   logLetters: 0,
   lists: 0,
@@ -74,9 +84,13 @@ export function stemWeights(vocabulary: Vocabulary): WordWeights {
 
 export const stems = (text: string): string[] => words(text).map(stem);
 
+/** A prompt's stems: the many answers to one prompt (a reranking, an RL group) share them. */
+const promptStemsOf = memo((text: string): ReadonlySet<string> => new Set(stems(text)), 1000);
+
 const REFUSAL = /\b(i'?m sorry|i am sorry|i can(?:no|')t (?:help|assist|provide)|i(?:'m| am) (?:unable|not able) to)\b/i;
 const OPENER = /^(thought process|let'?s (solve|think|work)|solution|answer|step \d|sure|okay|ok)\b/i;
-const LENGTH_SPAN = Math.log(10);
+/** The clamp of logChars: answers of 100 to 10,000 characters. */
+export const LENGTH_SPAN = Math.log(10);
 /** Letters below which no answer can say anything a medical rubric asks for. */
 const MIN_LETTERS = 12;
 
@@ -85,12 +99,13 @@ const logCount = (text: string, pattern: RegExp) => Math.log1p(text.match(patter
 /** The cues of `answer` to `promptText`; stem weights (stemWeights) make the prompt recall IDF-weighted. */
 export function answerCues(answer: string, promptText: string, weights: WordWeights, relevance = 0): AnswerCues {
   const answerStems = new Set(stems(answer));
-  const promptStems = new Set(stems(promptText));
+  const promptStems = promptStemsOf(promptText);
   const letters = answer.replace(/\P{L}+/gu, "").length;
   const sentences = answer
     .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.trim().toLowerCase())
+    .map((s) => s.trim())
     .filter((s) => s.length > 0);
+  const advice = reading(sentences);
   const refusal = REFUSAL.test(answer) && answer.length < 400;
   const bareOpener = OPENER.test(answer.trim()) && letters < 80;
   let shared = 0;
@@ -100,6 +115,9 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
   const echo = inPrompt >= 0.9 && answerStems.size >= 3;
   return {
     stems: answerStems,
+    affirmed: advice.affirmed,
+    urgent: Math.log1p(advice.urgent),
+    dismissed: Math.log1p(advice.dismissed),
     logChars: Math.min(LENGTH_SPAN, Math.max(-LENGTH_SPAN, Math.log((answer.length + 1) / 1000))),
     logLetters: Math.log1p(letters),
     lists: logCount(answer, /^\s*(?:[-*•]|\d+[.)])\s+/gm),
@@ -108,11 +126,23 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
     paragraphs: logCount(answer, /\n\s*\n/g),
     promptRecall: weightedShare(promptStems, answerStems, weights),
     inPrompt,
-    repetition: sentences.length === 0 ? 0 : 1 - new Set(sentences).size / sentences.length,
+    repetition: sentences.length === 0 ? 0 : 1 - new Set(sentences.map((s) => s.toLowerCase())).size / sentences.length,
     relevance,
     degenerate: letters < MIN_LETTERS || bareOpener || refusal || echo || answer.trim().endsWith(":"),
     refusal,
   };
+}
+
+/** What the sentences advise: urgent-help clauses either way, and the stems of the clauses that negate nothing. */
+function reading(sentences: readonly string[]): { urgent: number; dismissed: number; affirmed: Set<string> } {
+  const out = { urgent: 0, dismissed: 0, affirmed: new Set<string>() };
+  for (const sentence of sentences) {
+    const { urgent, dismissed } = adviceOf(sentence);
+    out.urgent += urgent;
+    out.dismissed += dismissed;
+    for (const clause of clausesOf(sentence)) if (!negates(clause)) for (const s of stems(clause)) out.affirmed.add(s);
+  }
+  return out;
 }
 
 /** The IDF-weighted share of `wanted` (distinct stems) found in `found`. */

@@ -15,7 +15,17 @@ const training: TrainingRecord = {
   max_epochs: 150,
   patience: 10,
   validation_share: 0.2,
-  derived: { prompts: 10, answers: 30, verdicts: 0, pairs: 0, physician_pairs: 0, axis_targets: 0, units: 10, degenerate_answers: 0 },
+  derived: {
+    prompts: 10,
+    answers: 30,
+    verdicts: 0,
+    pairs: 0,
+    physician_pairs: 0,
+    axis_targets: 0,
+    units: 10,
+    degenerate_answers: 0,
+    contrast_answers: 0,
+  },
   train_prompts: 8,
   validation_prompts: 2,
   epochs_run: 44,
@@ -44,7 +54,13 @@ const config: CheckpointConfig = {
 describe("the checkpoint's training record", () => {
   it("is written and read by one schema: a renamed field is refused, naming it", async () => {
     const dir = await tempDir();
-    await saveCheckpoint(dir, config, [], { documents: 0, words: [] }, { format: HEADS_FORMAT, criterion: null, answer: null, fit: {} });
+    await saveCheckpoint(
+      dir,
+      config,
+      [],
+      { documents: 0, words: [] },
+      { format: HEADS_FORMAT, criterion: null, answer: null, length: { answer: 0, rubric: 0 }, fit: {} },
+    );
     expect((await readCheckpointConfig(dir)).training).toEqual(training);
     const file = join(dir, "config.json");
     const json = JSON.parse(await readFile(file, "utf8"));

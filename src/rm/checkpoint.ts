@@ -49,6 +49,7 @@ export const trainingRecordSchema = z.object({
     axis_targets: z.number().int().nonnegative(),
     units: z.number().int().nonnegative(),
     degenerate_answers: z.number().int().nonnegative().default(0),
+    contrast_answers: z.number().int().nonnegative().default(0),
   }),
   train_prompts: z.number().int().nonnegative(),
   validation_prompts: z.number().int().nonnegative(),
@@ -61,6 +62,26 @@ export const trainingRecordSchema = z.object({
   best_validation_triple_accuracy: z.number().nullable(),
 });
 export type TrainingRecord = z.infer<typeof trainingRecordSchema>;
+
+/**
+ * What the model's P(met) was calibrated on, for the commands that take P(met) as a probability
+ * (`serve --triage` lets it stand in for the judge): written by training, read on loading.
+ */
+export const calibrationRecordSchema = z.object({
+  /** P(met) was fitted and calibrated on a grader's verdicts (graded answers), not only on units and physician pairs. */
+  on_verdicts: z.boolean(),
+  /** Verdicts trained on. */
+  verdicts: z.number().int().nonnegative(),
+  /** Where the P(met) head's stack was calibrated ("validation prompts", ...); null: no P(met) head. */
+  criterion_head: z.string().nullable(),
+});
+
+/** A model's calibration as a plain property of the loaded model (`calibration`). */
+export interface ModelCalibration {
+  onVerdicts: boolean;
+  verdicts: number;
+  calibratedOn: string | null;
+}
 
 export const checkpointConfigSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT, {
@@ -82,10 +103,22 @@ export const checkpointConfigSchema = z.object({
   training_data_hash: z.string(),
   training_files: z.array(trainingFileSchema).default([]),
   training: trainingRecordSchema,
+  /** Absent in models trained before it was recorded: their training record's verdict count says it (modelCalibration). */
+  calibration: calibrationRecordSchema.optional(),
   metrics: z.record(z.string(), z.unknown()).default({}),
   created_at: z.string(),
 });
 export type CheckpointConfig = z.infer<typeof checkpointConfigSchema>;
+
+/** The model's calibration; for a model trained before it was recorded, from the verdicts its training derived. */
+export function modelCalibration(config: CheckpointConfig): ModelCalibration {
+  const record = config.calibration ?? {
+    on_verdicts: config.training.derived.verdicts > 0,
+    verdicts: config.training.derived.verdicts,
+    criterion_head: null,
+  };
+  return { onVerdicts: record.on_verdicts, verdicts: record.verdicts, calibratedOn: record.criterion_head };
+}
 
 export interface NamedTensor {
   name: string;

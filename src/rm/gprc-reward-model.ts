@@ -2,7 +2,9 @@
  * The trained GPRC model as a RewardModel. Every answer is read along every dimension of the
  * standard (calibrated scores in [0, 1]); an answer that comes with its item's rubric is also read
  * along each criterion, giving P(met) per criterion and, as the reward, the rubric's HealthBench
- * score in expectation: sum of points x P(met) over the positive points. Without a rubric the
+ * score in expectation: sum of points x P(met) over the positive points, plus the heads' length
+ * term (length-term.ts: k log length, which keeps the reward's correlation with length at the
+ * grader's; 0 without heads). Without a rubric the
  * reward is R = sum_i w_i(scenario) score_i / sum_i w_i (equal weights without a scenario).
  */
 import * as tf from "@tensorflow/tfjs";
@@ -21,6 +23,7 @@ import {
   namedVariables,
   POSITIVE_CRITERION,
 } from "./gprc-network.js";
+import { termLength } from "./length-term.js";
 import { logit, sigmoid } from "./logistic.js";
 import { type AnswerRef, type AxisRow, dot, type Reading, TextTable } from "./reading-batch.js";
 import { type ReadingWeights, readingWeights, readLogits } from "./reading-forward.js";
@@ -92,7 +95,7 @@ export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): 
         const criteria = headed?.criteria ?? reading.criteria;
         return {
           scores: Object.fromEntries(parts.dimensions.map((d, j) => [d, reading.dimensions[j] as number])),
-          reward: rubric ? expectedRubricScore(rubric, criteria) : (headed?.reward ?? dimensionReward),
+          reward: rubric ? expectedRubricScore(rubric, criteria) + (headed?.rubricLength ?? 0) : (headed?.reward ?? dimensionReward),
           ...(rubric ? { criteria } : {}),
         };
       });
@@ -135,15 +138,17 @@ function applyHeads(
   request: RewardRequest,
   read: NetworkReading,
   dimensionReward: number,
-): { criteria: number[] | null; reward: number | null } {
+): { criteria: number[] | null; reward: number | null; rubricLength: number } {
   // A request uses one head: P(met) with a rubric, the answer head without; the cues are read only for it.
   const rubric = request.rubrics && request.rubrics.length > 0 ? request.rubrics : null;
   const { criterion, answer } = heads;
-  if (rubric ? !criterion : !answer) return { criteria: null, reward: null };
+  if (rubric ? !criterion : !answer) return { criteria: null, reward: null, rubricLength: 0 };
   const cues = answerCues(request.response, promptText(request.prompt), stemWeights, read.relevance);
   return {
     criteria: rubric && criterion ? rubric.map((item, j) => criterion(item, cues, read.criterionLogits[j] as number)) : null,
     reward: !rubric && answer ? answer(cues, logit(dimensionReward)) : null,
+    // The length term (length-term.ts) keeps the reward's taste for length at the grader's.
+    rubricLength: rubric ? heads.rubricLength * termLength(cues) : 0,
   };
 }
 

@@ -7,6 +7,7 @@ import { answerCues, stemWeights } from "./answer-cues.js";
 import { MASTER_KEYS } from "./degenerate-answers.js";
 import { fitRewardHeads, headData } from "./head-training.js";
 import { headsSchema, rewardHeads } from "./reward-heads.js";
+import { trainingSignal } from "./training-signal.js";
 import { buildVocabulary } from "./word-evidence.js";
 
 const TOPICS = ["aspirin", "ambulance", "hydration", "ibuprofen", "fever", "allergy", "insulin", "bandage", "antibiotics", "rest"];
@@ -43,13 +44,15 @@ describe("reward heads", () => {
   it("learn P(met) from verdicts, calibrated on held-out prompts, and put degenerate answers last in both modes", async () => {
     const train = world(60, 1);
     const vocabulary = buildVocabulary(train.map((r) => r.completion[0]?.content ?? ""));
-    const data = headData({ graded: train }, 0.1);
+    const data = headData(trainingSignal({ graded: train }, 0.1));
     const validation = new Set(data.answers.filter((a) => /"p1?[0-9]"/.test(a.key)).map((a) => a.key));
     const file = headsSchema.parse(await fitRewardHeads(data, unread, vocabulary, validation));
     expect(file.fit.criterion_calibrated_on).toBe("validation prompts");
     // Without verdicts there is no criterion head: degenerate answers alone would teach "never met".
     const unjudged = train.map((row) => ({ ...row, verdicts: row.verdicts.map((v) => ({ ...v, criteria_met: null })) }));
-    expect((await fitRewardHeads(headData({ graded: unjudged }, 0.1), unread, vocabulary, validation)).criterion).toBeNull();
+    expect(
+      (await fitRewardHeads(headData(trainingSignal({ graded: unjudged }, 0.1)), unread, vocabulary, validation)).criterion,
+    ).toBeNull();
     const weights = stemWeights(vocabulary);
     const heads = rewardHeads(file, weights);
 

@@ -1,19 +1,27 @@
 /**
- * Fitting the reward heads (reward-heads.ts) after the network: every training answer (graded,
- * physician and unit answers, and degenerate answers to the same prompts) is scored by the trained
+ * Fitting the reward heads (reward-heads.ts) after the network: every answer of the training
+ * signal (training-signal.ts: the one the network trained on) is scored by the trained
  * network; the heads are fitted on the training prompts (the L2 penalty chosen by log loss on the
  * validation prompts), then stacked with the network and calibrated on the validation prompts,
  * which neither the network nor the heads trained on. Without enough validation rows the stack is
  * fitted on the training rows, and `fit.calibrated_on` says so.
  */
 import type { ChatMessage, RequestCriterion, RewardRequest } from "../core/types.js";
-import { completionText, type GradedExample, gradedPromptKey } from "../healthbench/schema.js";
-import { tryExampleMetrics } from "../healthbench/scoring.js";
 import { type AnswerCues, answerCues, stemWeights } from "./answer-cues.js";
 import { promptText } from "./answer-parts.js";
-import { degenerateAnswers } from "./degenerate-answers.js";
-import type { NetworkReading } from "./gprc-reward-model.js";
-import { dotSparse, fitDenseLogistic, fitSparseLogistic, type LabelledRow, logit, logLoss, rowDot, type SparseVector } from "./logistic.js";
+import { expectedRubricScore, type NetworkReading } from "./gprc-reward-model.js";
+import { fitLengthTerm, termLength } from "./length-term.js";
+import {
+  dotSparse,
+  fitDenseLogistic,
+  fitSparseLogistic,
+  type LabelledRow,
+  logit,
+  logLoss,
+  rowDot,
+  type SparseVector,
+  sigmoid,
+} from "./logistic.js";
 import {
   answerFeatures,
   type CriterionEvidence,
@@ -23,8 +31,8 @@ import {
   type HeadsFile,
   sparseWeights,
 } from "./reward-heads.js";
-import { byPrompt, PHYSICIAN_GROUPS, physicianKey, type TrainingData, unitKey } from "./training-set.js";
-import type { Vocabulary } from "./word-evidence.js";
+import type { SignalPrompt } from "./training-signal.js";
+import type { Vocabulary, WordWeights } from "./word-evidence.js";
 
 /** One answer the heads learn from. */
 export interface HeadAnswer {
@@ -35,22 +43,17 @@ export interface HeadAnswer {
   rubrics?: readonly RequestCriterion[];
   /** The grader's verdict per rubric item (null: not known). */
   verdicts?: readonly (boolean | null)[];
-  /** A degenerate answer made for training: learned from (at `weight`), never calibrated on. */
-  degenerate?: { weight: number };
+  /** An answer made for training (degenerate, or an advice contrast): learned from (at `weight`), never calibrated on. */
+  made?: { weight: number };
+  /** The grader's score of a real graded answer: what the length term matches. */
+  score?: number;
 }
 
 export interface HeadData {
   answers: HeadAnswer[];
-  /** Indices into answers: `better` should get the higher reward. */
-  pairs: { better: number; worse: number }[];
+  /** Indices into answers: `better` should get the higher reward; `made`: one of them was made for training. */
+  pairs: { better: number; worse: number; made: boolean }[];
 }
-
-/**
- * Weight of a contentless answer's rows: it teaches the degenerate cues without swamping the
- * length and layout weights. An answer to another question looks like a real answer, so it
- * weighs as one.
- */
-const DEGENERATE_WEIGHT = 0.2;
 
 /** Fewer real rows (verdicts, or pairs of real answers) than this fit no head: the network alone answers. */
 const MIN_HEAD_ROWS = 50;
@@ -60,80 +63,25 @@ const L2_GRID = [1e-5, 1e-4, 1e-3];
 const EPOCHS = 8;
 const LEARNING_RATE = 0.1;
 
-/**
- * The heads' training answers and pairs: real ones from the data, and (with `degenerates`)
- * degenerate answers below every real answer of their prompt.
- */
-export function headData(data: TrainingData, minGap: number, degenerates = true): HeadData {
+/** The heads' answers and pairs: the training signal (training-signal.ts) flattened, the same the network trains on. */
+export function headData(signal: readonly SignalPrompt[]): HeadData {
   const out: HeadData = { answers: [], pairs: [] };
-  const add = (answer: HeadAnswer) => out.answers.push(answer) - 1;
-  const prompts: { key: string; prompt: readonly ChatMessage[]; rubrics?: readonly RequestCriterion[]; real: number[] }[] = [];
-  for (const rows of byPrompt(data.graded ?? [])) {
-    const key = gradedPromptKey(rows[0] as GradedExample);
-    const scored = rows.map((row) => {
-      const verdicts = row.verdicts.map((v) => v.criteria_met);
-      const index = add({ key, prompt: row.prompt, response: completionText(row.completion), rubrics: row.rubrics, verdicts });
-      return { index, score: tryExampleMetrics(row, verdicts)?.overall_score ?? null };
-    });
-    scored.forEach((a, i) => {
-      for (const b of scored.slice(i + 1)) {
-        if (a.score === null || b.score === null || Math.abs(a.score - b.score) < minGap) continue;
-        out.pairs.push(a.score > b.score ? { better: a.index, worse: b.index } : { better: b.index, worse: a.index });
-      }
-    });
-    prompts.push({
-      key,
-      prompt: (rows[0] as GradedExample).prompt,
-      rubrics: (rows[0] as GradedExample).rubrics,
-      real: scored.map((s) => s.index),
-    });
-  }
-  for (const example of data.healthbench ?? []) {
-    const ideal = example.ideal_completions_data;
-    if (!ideal || !PHYSICIAN_GROUPS.has(ideal.ideal_completions_group)) continue;
-    const key = physicianKey(example);
-    const answer = (response: string) => add({ key, prompt: example.prompt, response, rubrics: example.rubrics });
-    const best = answer(ideal.ideal_completion);
-    const references = ideal.ideal_completions_ref_completions.filter((r) => r !== ideal.ideal_completion).map(answer);
-    for (const worse of references) out.pairs.push({ better: best, worse });
-    prompts.push({ key, prompt: example.prompt, rubrics: example.rubrics, real: [best, ...references] });
-  }
-  for (const group of byPrompt((data.units ?? []).map((u) => ({ ...u, prompt_id: "" })))) {
-    const key = unitKey((group[0] as (typeof group)[number]).prompt);
-    const real: number[] = [];
-    for (const unit of group) {
-      const [good, medium, poor] = [unit.good, unit.medium, unit.poor].map((response) => add({ key, prompt: unit.prompt, response }));
-      out.pairs.push({ better: good as number, worse: medium as number }, { better: medium as number, worse: poor as number });
-      real.push(good as number, medium as number, poor as number);
+  for (const p of signal) {
+    const first = out.answers.length;
+    for (const a of p.answers) {
+      out.answers.push({
+        key: p.key,
+        prompt: p.prompt,
+        response: a.text,
+        rubrics: a.rubrics ?? p.rubrics,
+        verdicts: a.verdicts,
+        ...(a.origin === "real" ? {} : { made: { weight: a.weight } }),
+        ...(a.metrics ? { score: a.metrics.overall_score } : {}),
+      });
     }
-    prompts.push({ key, prompt: (group[0] as (typeof group)[number]).prompt, real });
+    for (const pair of p.pairs) out.pairs.push({ better: first + pair.better, worse: first + pair.worse, made: pair.made });
   }
-  if (degenerates) addDegenerates(out, prompts);
   return out;
-}
-
-function addDegenerates(
-  out: HeadData,
-  prompts: readonly { key: string; prompt: readonly ChatMessage[]; rubrics?: readonly RequestCriterion[]; real: number[] }[],
-): void {
-  prompts.forEach((p, i) => {
-    const other = prompts[(i + 1) % prompts.length];
-    const otherAnswer = other && other !== p ? out.answers[other.real[0] as number]?.response : undefined;
-    for (const { kind, text } of degenerateAnswers(p.prompt, otherAnswer)) {
-      // Positive criteria unmet; a negative one may or may not be (an empty answer "fails to advise"), so it is left unknown.
-      const verdicts = p.rubrics?.map((item) => (item.points > 0 ? false : null));
-      const worse =
-        out.answers.push({
-          key: p.key,
-          prompt: p.prompt,
-          response: text,
-          rubrics: p.rubrics,
-          verdicts,
-          degenerate: { weight: kind === "other_question" ? 1 : DEGENERATE_WEIGHT },
-        }) - 1;
-      for (const better of p.real) out.pairs.push({ better, worse });
-    }
-  });
 }
 
 type Stack = [number, number, number];
@@ -143,7 +91,7 @@ interface StackRow extends LabelledRow {
   network: number;
   validation: boolean;
   positive: boolean;
-  /** From a degenerate answer: trained on at a lower weight, never used to choose or calibrate. */
+  /** From an answer made for training: trained on (at its weight), never used to choose or calibrate. */
   degenerate: boolean;
 }
 
@@ -165,22 +113,21 @@ export async function fitRewardHeads(
       if (met === undefined || met === null) return [];
       const network = evidence === "full" ? (scores[i]?.criterionLogits[j] as number) : 0;
       const x = criterionFeatures(item, cues[i] as AnswerCues, weights, evidence);
-      const weight = answer.degenerate?.weight ?? 1;
-      const degenerate = answer.degenerate !== undefined;
+      const weight = answer.made?.weight ?? 1;
+      const degenerate = answer.made !== undefined;
       return [{ x, y: met ? 1 : 0, weight, network, validation: validation.has(answer.key), positive: item.points > 0, degenerate }];
     }),
   );
   // The network's reward without a rubric (equal weights), as a logit.
   const dimensionLogit = (reading: NetworkReading) =>
     logit(reading.dimensions.reduce((a, b) => a + b, 0) / Math.max(1, reading.dimensions.length));
-  const answerRows: StackRow[] = data.pairs.map(({ better, worse }) => {
-    const made = data.answers[worse]?.degenerate;
-    const degenerate = made !== undefined;
+  const answerRows: StackRow[] = data.pairs.map(({ better, worse, made }) => {
+    const degenerate = made;
     return {
       x: features[better] as SparseVector,
       minus: features[worse] as SparseVector,
       y: 1,
-      weight: made?.weight ?? 1,
+      weight: Math.min(data.answers[better]?.made?.weight ?? 1, data.answers[worse]?.made?.weight ?? 1),
       network: dimensionLogit(scores[better] as NetworkReading) - dimensionLogit(scores[worse] as NetworkReading),
       validation: validation.has((data.answers[better] as HeadAnswer).key),
       positive: true,
@@ -189,7 +136,8 @@ export async function fitRewardHeads(
   });
   // Without real verdicts the degenerate rows alone would teach "never met": no criterion head then.
   const criterion = criterionRows.filter((r) => !r.degenerate).length >= MIN_HEAD_ROWS ? fitHead(criterionRows, true) : null;
-  const answer = answerRows.filter((r) => !r.degenerate).length >= MIN_HEAD_ROWS ? fitHead(answerRows, false) : null;
+  // The answer stack is calibrated on the made pairs of validation prompts too: they show where the network reads length, not advice.
+  const answer = answerRows.filter((r) => !r.degenerate).length >= MIN_HEAD_ROWS ? fitHead(answerRows, false, true) : null;
   const answerStack: Stack = answer?.stacks[0] ?? [0, 0, 0];
   if (answer) {
     // Centre the reward: sigmoid(a h + b g + c) near 0.5 for a typical training answer (only order within a prompt is learned).
@@ -200,6 +148,25 @@ export async function fitRewardHeads(
     );
     answerStack[2] = -median(z);
   }
+  const graded = gradedSample(data, cues, validation);
+  const answerLength = fitLengthTerm(
+    graded,
+    graded.indices.map(
+      (i) =>
+        answerStack[0] * dotSparse(answer?.weights ?? [], features[i] as SparseVector) +
+        answerStack[1] * dimensionLogit(scores[i] as NetworkReading),
+    ),
+    graded.scores,
+  );
+  const rubricLength = criterion
+    ? fitLengthTerm(
+        graded,
+        graded.indices.map((i) =>
+          expectedScore(data.answers[i] as HeadAnswer, cues[i] as AnswerCues, scores[i] as NetworkReading, criterion, weights),
+        ),
+        graded.scores,
+      )
+    : null;
   return {
     format: HEADS_FORMAT,
     criterion: criterion
@@ -211,7 +178,14 @@ export async function fitRewardHeads(
         }
       : null,
     answer: answer ? { weights: sparseWeights(answer.weights), stack: answerStack, l2: answer.l2 } : null,
+    length: { answer: answer ? answerLength.k : 0, rubric: rubricLength?.k ?? 0 },
     fit: {
+      grader_length_spearman: answerLength.grader,
+      answer_length_spearman_before: answer ? answerLength.before : null,
+      answer_length_spearman_after: answer ? answerLength.after : null,
+      rubric_length_spearman_before: rubricLength?.before ?? null,
+      rubric_length_spearman_after: rubricLength?.after ?? null,
+      length_fitted_on: `${graded.prompts.length} prompts`,
       evidence,
       criterion_rows: criterionRows.length,
       criterion_validation_log_loss: criterion?.validationLoss ?? null,
@@ -221,6 +195,49 @@ export async function fitRewardHeads(
       answer_calibrated_on: answer?.calibratedOn ?? null,
     },
   };
+}
+
+/** Fewer validation prompts than this, and the length term is fitted on every training prompt's answers. */
+const MIN_LENGTH_PROMPTS = 30;
+
+/**
+ * The real graded answers the length term is fitted on, grouped by prompt, with the grader's
+ * scores and their lengths: those of the validation prompts (on the heads' own training answers
+ * their correlation with length is not what it is on new answers), or every one when too few.
+ */
+function gradedSample(data: HeadData, cues: readonly AnswerCues[], validation: ReadonlySet<string>) {
+  const all = data.answers.flatMap((a, i) => (a.score === undefined ? [] : [i]));
+  const held = all.filter((i) => validation.has((data.answers[i] as HeadAnswer).key));
+  const heldPrompts = new Set(held.map((i) => (data.answers[i] as HeadAnswer).key)).size;
+  const indices = heldPrompts >= MIN_LENGTH_PROMPTS ? held : all;
+  const byKey = new Map<string, number[]>();
+  indices.forEach((i, n) => {
+    const key = (data.answers[i] as HeadAnswer).key;
+    byKey.set(key, [...(byKey.get(key) ?? []), n]);
+  });
+  return {
+    indices,
+    prompts: [...byKey.values()],
+    scores: indices.map((i) => (data.answers[i] as HeadAnswer).score as number),
+    length: indices.map((i) => (data.answers[i] as HeadAnswer).response.length),
+    logLength: indices.map((i) => termLength(cues[i] as AnswerCues)),
+  };
+}
+
+/** The expected rubric score of a training answer under the fitted P(met) head (no length term). */
+function expectedScore(
+  answer: HeadAnswer,
+  cues: AnswerCues,
+  reading: NetworkReading,
+  head: { weights: Float64Array; stacks: Stack[] },
+  weights: WordWeights,
+): number {
+  const rubric = answer.rubrics ?? [];
+  const p = rubric.map((item, j) => {
+    const [a, b, c] = head.stacks[item.points > 0 ? 0 : 1] as Stack;
+    return sigmoid(a * dotSparse(head.weights, criterionFeatures(item, cues, weights)) + b * (reading.criterionLogits[j] as number) + c);
+  });
+  return rubric.some((item) => item.points > 0) ? expectedRubricScore(rubric, p) : 0;
 }
 
 const median = (values: number[]) => {
@@ -233,16 +250,17 @@ const median = (values: number[]) => {
  * sigmoid(a h + b g + c) per sign (`withBias`: criteria; preferences have no bias) on the
  * validation rows.
  */
-function fitHead(rows: readonly StackRow[], withBias: boolean) {
+function fitHead(rows: readonly StackRow[], withBias: boolean, calibrateMade = false) {
   const train = rows.filter((r) => !r.validation);
   const held = rows.filter((r) => r.validation && !r.degenerate);
   const real = rows.filter((r) => !r.degenerate);
+  const heldAll = rows.filter((r) => r.validation);
   const fitOn = train.length > 0 ? train : rows;
   const fits = fitSparseLogistic(fitOn, { dims: HEAD_BUCKETS, l2: L2_GRID, epochs: EPOCHS, learningRate: LEARNING_RATE, seed: 1 }).map(
     (weights, i) => ({ l2: L2_GRID[i] as number, weights, loss: logLoss(weights, held.length > 0 ? held : real) }),
   );
   const best = fits.reduce((a, b) => (b.loss < a.loss ? b : a));
-  const calibrateOn = held.length >= MIN_CALIBRATION_ROWS ? held : real;
+  const calibrateOn = held.length >= MIN_CALIBRATION_ROWS ? (calibrateMade ? heldAll : held) : real;
   // A part that orders the held-out rows the wrong way is dropped from the stack, never turned around.
   const stack = (of: readonly StackRow[], use = [true, true]): Stack => {
     if (of.length === 0) return [1, 0, 0];
@@ -250,6 +268,7 @@ function fitHead(rows: readonly StackRow[], withBias: boolean) {
     const fitted = fitDenseLogistic(
       x,
       of.map((r) => r.y),
+      of.map((r) => r.weight ?? 1),
     );
     const [a, b] = use.map((on, k) => (on ? (fitted[use.slice(0, k).filter(Boolean).length] as number) : 0)) as [number, number];
     if (a < 0 || b < 0) return stack(of, [a > 0, b > 0]);
@@ -263,6 +282,6 @@ function fitHead(rows: readonly StackRow[], withBias: boolean) {
     l2: best.l2,
     stacks,
     validationLoss: held.length > 0 ? best.loss : null,
-    calibratedOn: calibrateOn === held ? "validation prompts" : "training prompts (too few validation rows)",
+    calibratedOn: calibrateOn === real ? "training prompts (too few validation rows)" : "validation prompts",
   };
 }

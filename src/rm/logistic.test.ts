@@ -51,7 +51,7 @@ describe("logistic regression", () => {
       x.push([h, 1]);
       y.push(random() < sigmoid(2 * h - 1) ? 1 : 0);
     }
-    const [a, c] = fitDenseLogistic(x, y, 1e-6);
+    const [a, c] = fitDenseLogistic(x, y, undefined, 1e-6);
     expect(a).toBeCloseTo(2, 1);
     expect(c).toBeCloseTo(-1, 1);
   });

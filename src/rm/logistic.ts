@@ -153,9 +153,16 @@ export function logLoss(weights: ArrayLike<number>, rows: readonly LabelledRow[]
 
 /**
  * Dense logistic regression by Newton's method with a small ridge: the calibrators (Platt
- * scaling of stacked logits), a handful of parameters fitted on held-out rows.
+ * scaling of stacked logits), a handful of parameters fitted on held-out rows (weighted, when
+ * `weights` are given).
  */
-export function fitDenseLogistic(x: readonly number[][], y: readonly number[], ridge = 1e-3, iterations = 50): number[] {
+export function fitDenseLogistic(
+  x: readonly number[][],
+  y: readonly number[],
+  weights?: readonly number[],
+  ridge = 1e-3,
+  iterations = 50,
+): number[] {
   const k = x[0]?.length ?? 0;
   let w = new Array<number>(k).fill(0);
   for (let it = 0; it < iterations; it++) {
@@ -163,9 +170,10 @@ export function fitDenseLogistic(x: readonly number[][], y: readonly number[], r
     const hessian = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? ridge : 0)));
     x.forEach((row, n) => {
       const p = sigmoid(row.reduce((s, v, i) => s + v * (w[i] as number), 0));
-      const curvature = p * (1 - p);
+      const weight = weights?.[n] ?? 1;
+      const curvature = weight * p * (1 - p);
       row.forEach((vi, i) => {
-        gradient[i] = (gradient[i] as number) + (p - (y[n] as number)) * vi;
+        gradient[i] = (gradient[i] as number) + weight * (p - (y[n] as number)) * vi;
         row.forEach((vj, j) => {
           (hessian[i] as number[])[j] = ((hessian[i] as number[])[j] as number) + curvature * vi * vj;
         });

@@ -18,7 +18,9 @@
 import { z } from "zod";
 import { memo } from "../core/memo.js";
 import type { RequestCriterion } from "../core/types.js";
+import { aboutUrgentHelp } from "./advice-edits.js";
 import { type AnswerCues, stems, weightedShare } from "./answer-cues.js";
+import { termLength } from "./length-term.js";
 import { dotSparse, hashFeature, type SparseVector, sigmoid } from "./logistic.js";
 import type { WordWeights } from "./word-evidence.js";
 
@@ -63,7 +65,9 @@ class FeatureBuilder {
       .add("relevance", c.relevance)
       .add("relevance_x_length", c.relevance * c.logChars)
       .add("degenerate", c.degenerate ? 1 : 0)
-      .add("refusal", c.refusal ? 1 : 0);
+      .add("refusal", c.refusal ? 1 : 0)
+      .add("urgent", c.urgent)
+      .add("dismissed", c.dismissed);
   }
   /** Each of `keys` with weight 1/sqrt(n), so a long criterion does not outvote a short one. */
   bag(kind: string, keys: readonly string[]): this {
@@ -100,8 +104,13 @@ export function criterionFeatures(
   f.add(`length|first:${kind}`, cues.logChars).add(`relevance|first:${kind}`, cues.relevance);
   const hits = own.filter((s) => cues.stems.has(s));
   const recall = weightedShare(own, cues.stems, weights);
+  // A criterion about urgent help reads whether the answer gives it or dismisses it.
+  const aboutHelp = criterionAboutHelp(item.criterion);
   return f
     .add("recall", recall)
+    .add("recall_affirmed", weightedShare(own, cues.affirmed, weights))
+    .add("help|urgent", aboutHelp * cues.urgent)
+    .add("help|dismissed", aboutHelp * cues.dismissed)
     .add("recall2", recall * recall)
     .add("recall_plain", own.length > 0 ? hits.length / own.length : 0)
     .add("recall_x_length", recall * cues.logChars)
@@ -109,9 +118,20 @@ export function criterionFeatures(
     .cues(cues).x;
 }
 
-/** Features of an answer for the reward without a rubric (no bias: only differences within a prompt matter). */
+const criterionAboutHelp = memo((text: string) => (aboutUrgentHelp(text) ? 1 : 0), CACHE_LIMIT);
+
+/**
+ * Features of an answer for the reward without a rubric (no bias: only differences within a
+ * prompt matter): its cues, its stems, and apart the stems it only uses in negating clauses.
+ */
 export function answerFeatures(cues: AnswerCues): SparseVector {
-  return new FeatureBuilder("a").cues(cues).bag("s", [...cues.stems]).x;
+  return new FeatureBuilder("a")
+    .cues(cues)
+    .bag("s", [...cues.stems])
+    .bag(
+      "n",
+      [...cues.stems].filter((s) => !cues.affirmed.has(s)),
+    ).x;
 }
 
 /** (a, b, c) of sigmoid(a h + b g + c). */
@@ -132,6 +152,11 @@ export const headsSchema = z.object({
   format: z.literal(HEADS_FORMAT),
   criterion: z.object({ weights: weightsSchema, positive: stackSchema, negative: stackSchema, l2: z.number() }).nullable(),
   answer: z.object({ weights: weightsSchema, stack: stackSchema, l2: z.number() }).nullable(),
+  /**
+   * The length terms (length-term.ts): per unit of log length, added to the answer head's logit
+   * (without a rubric) and to the expected rubric score (with one). Heads fitted before it have none.
+   */
+  length: z.object({ answer: z.number(), rubric: z.number() }).default({ answer: 0, rubric: 0 }),
   /** What the heads were fitted and calibrated on, and how they did on the validation prompts. */
   fit: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
 });
@@ -150,14 +175,16 @@ function denseWeights(pairs: readonly [number, number][]): Float64Array {
 export interface RewardHeads {
   /** P(met) of a criterion given the answer's cues and the network's logit for it. */
   criterion: ((item: RequestCriterion, cues: AnswerCues, networkLogit: number) => number) | null;
-  /** The reward without a rubric, from the answer's cues and the logit of the network's dimension reward. */
+  /** The reward without a rubric, from the answer's cues and the logit of the network's dimension reward (its length term in). */
   answer: ((cues: AnswerCues, networkLogit: number) => number) | null;
+  /** The length term added to the expected rubric score, per unit of log length (length-term.ts termLength). */
+  rubricLength: number;
 }
 
 export function rewardHeads(file: HeadsFile, weights: WordWeights): RewardHeads {
   const { criterion, answer } = file;
-  const stacked = (stack: readonly number[], h: number, g: number) =>
-    sigmoid((stack[0] as number) * h + (stack[1] as number) * g + (stack[2] as number));
+  const stacked = (stack: readonly number[], h: number, g: number, extra = 0) =>
+    sigmoid((stack[0] as number) * h + (stack[1] as number) * g + (stack[2] as number) + extra);
   const cw = criterion ? denseWeights(criterion.weights) : null;
   const aw = answer ? denseWeights(answer.weights) : null;
   return {
@@ -166,6 +193,10 @@ export function rewardHeads(file: HeadsFile, weights: WordWeights): RewardHeads 
         ? (item, cues, g) =>
             stacked(item.points > 0 ? criterion.positive : criterion.negative, dotSparse(cw, criterionFeatures(item, cues, weights)), g)
         : null,
-    answer: answer && aw ? (cues, g) => stacked(answer.stack, dotSparse(aw, answerFeatures(cues)), g) : null,
+    answer:
+      answer && aw
+        ? (cues, g) => stacked(answer.stack, dotSparse(aw, answerFeatures(cues)), g, file.length.answer * termLength(cues))
+        : null,
+    rubricLength: file.length.rubric,
   };
 }

@@ -4,7 +4,10 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { createHashEncoder } from "../../test/hash-encoder.js";
+import { DEMO_GRADED } from "../cli/demo.js";
 import { ConfigError } from "../core/errors.js";
+import { loadGraded } from "../healthbench/load.js";
+import { packageFile } from "../io/package-files.js";
 import { loadStandards } from "../standards/load-standards.js";
 import { standardHash } from "../standards/lock.js";
 import { mergeStandardFiles } from "../standards/merge.js";
@@ -31,9 +34,12 @@ describe("a trained model directory", async () => {
   await trained.save(dir);
   const request = { prompt: units[0]?.prompt ?? [], response: units[0]?.good ?? "", scenario: units[0]?.scenario };
 
-  it("loads back to the same scores", async () => {
-    const { model, config } = await loadRewardModel(dir, { encoder: hashEncoder() });
+  it("loads back to the same scores, and says what its P(met) was calibrated on", async () => {
+    const { model, config, calibration } = await loadRewardModel(dir, { encoder: hashEncoder() });
     expect(config.training_data_hash).toBe(trained.config.training_data_hash);
+    // Units only, like the demo's model: no verdict ever calibrated its P(met).
+    expect(calibration).toEqual({ onVerdicts: false, verdicts: 0, calibratedOn: null });
+    expect(trained.calibration).toEqual(calibration);
     expect(await model.score([request])).toEqual(await trained.model.score([request]));
   });
 
@@ -55,6 +61,19 @@ describe("a trained model directory", async () => {
     expect(score?.reward).toBeCloseTo((8 * (p as number) - 4 * (q as number)) / 8, 6);
     const [plain] = await model.score([request]);
     expect(plain?.criteria).toBeUndefined();
+  });
+
+  it("trained on graded answers, records P(met) as calibrated on their verdicts", async () => {
+    const graded = (await loadGraded(packageFile(DEMO_GRADED))).rows;
+    const judged = await trainRewardModel(
+      { graded },
+      loaded,
+      { spec: "hash", encoder: hashEncoder() },
+      { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 2 },
+    );
+    expect(judged.calibration.onVerdicts).toBe(true);
+    expect(judged.calibration.verdicts).toBe(judged.set.counts.verdicts);
+    expect(judged.calibration.verdicts).toBeGreaterThan(0);
   });
 
   it("refuses another encoder", async () => {

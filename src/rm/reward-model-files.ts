@@ -11,7 +11,15 @@ import type { Encoder, RewardModel } from "../core/types.js";
 import type { LoadedStandard } from "../standards/load-standards.js";
 import { checkStandardHash } from "../standards/lock.js";
 import { stemWeights } from "./answer-cues.js";
-import { CHECKPOINT_FORMAT, type CheckpointConfig, loadCheckpoint, saveCheckpoint, type TrainingFile } from "./checkpoint.js";
+import {
+  CHECKPOINT_FORMAT,
+  type CheckpointConfig,
+  loadCheckpoint,
+  type ModelCalibration,
+  modelCalibration,
+  saveCheckpoint,
+  type TrainingFile,
+} from "./checkpoint.js";
 import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
 import {
   createGprcRewardModel,
@@ -27,12 +35,15 @@ import { type HeadsFile, rewardHeads } from "./reward-heads.js";
 import { useWasmBackend } from "./tf-backend.js";
 import { type TrainResult, trainGprc } from "./train-gprc.js";
 import type { TrainOptions } from "./train-options.js";
-import { buildTrainingSet, type TrainingData, type TrainingSet } from "./training-set.js";
+import { buildTrainingSet, type TrainingSet } from "./training-set.js";
+import { type TrainingData, trainingSignal } from "./training-signal.js";
 import { wordWeights } from "./word-evidence.js";
 
 export interface TrainedModel {
   model: RewardModel;
   config: CheckpointConfig;
+  /** What P(met) was calibrated on: `onVerdicts` false for a model trained without a grader's verdicts (the demo's). */
+  calibration: ModelCalibration;
 }
 
 /** Training data with the files it came from (recorded in the model directory). */
@@ -61,9 +72,20 @@ export async function trainRewardModel(
   loaded: LoadedStandard,
   encoder: { spec: string; encoder: Encoder },
   options: TrainOptions,
-): Promise<TrainedModel & { save(dir: string): Promise<void>; set: TrainingSet; result: TrainResult; heads: HeadsFile }> {
+): Promise<
+  TrainedModel & {
+    save(dir: string): Promise<void>;
+    set: TrainingSet;
+    result: TrainResult;
+    heads: HeadsFile;
+    /** The parts alone, for what each adds: the network without heads, and heads fitted again without the network's logits. */
+    ablations(): Promise<{ network: RewardModel; heads: RewardModel }>;
+  }
+> {
   const { standard } = loaded;
-  const set = await buildTrainingSet(input, standard, encoder.encoder, { minGap: options.minGap, maxParts: options.maxParts });
+  // One derivation of the training signal, read by the network and by the heads.
+  const signal = trainingSignal(input, options.minGap);
+  const set = await buildTrainingSet(signal, standard, encoder.encoder, { maxParts: options.maxParts });
   const files = input.files ?? [];
   if (set.groups.length === 0) throw new InputError({ file: files.map((f) => f.path).join(", ") }, "no training signal in these files");
   const result = await trainGprc(set, options);
@@ -81,7 +103,8 @@ export async function trainRewardModel(
   });
   const validation = new Set(result.validationGroups.map((g) => set.keys[g] as string));
   const network = createNetworkReader(networkParts(null), withTrainingVectors(encoder.encoder, set));
-  const headsFile = await fitRewardHeads(headData(input, options.minGap), network, set.vocabulary, validation);
+  const data = headData(signal);
+  const headsFile = await fitRewardHeads(data, network, set.vocabulary, validation);
   const best = result.history[result.bestEpoch - 1];
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
@@ -113,16 +136,41 @@ export async function trainRewardModel(
       best_validation_pair_accuracy: best?.validationPairAccuracy ?? null,
       best_validation_triple_accuracy: best?.validationTripleAccuracy ?? null,
     },
+    calibration: {
+      on_verdicts: set.counts.verdicts > 0 && headsFile.criterion !== null,
+      verdicts: set.counts.verdicts,
+      criterion_head: headsFile.criterion ? String(headsFile.fit.criterion_calibrated_on) : null,
+    },
     metrics: {},
     created_at: new Date().toISOString(),
   };
-  const heads = { heads: rewardHeads(headsFile, stemWeights(set.vocabulary)), stemWeights: stemWeights(set.vocabulary) };
+  const headsOf = (file: HeadsFile) => ({
+    heads: rewardHeads(file, stemWeights(set.vocabulary)),
+    stemWeights: stemWeights(set.vocabulary),
+  });
+  const heads = headsOf(headsFile);
   return {
     model: createGprcRewardModel(networkParts(heads), encoder.encoder),
     config,
+    calibration: modelCalibration(config),
     set,
     result,
     heads: headsFile,
+    async ablations() {
+      // The network's logits as 0 and its scores as 0.5: the stack then has nothing of the network to weigh (its weight stays 0).
+      const blind = async (requests: Parameters<typeof network>[0]) =>
+        (await network(requests)).map((r) => ({
+          ...r,
+          dimensions: r.dimensions.map(() => 0.5),
+          criteria: r.criteria.map(() => 0.5),
+          criterionLogits: r.criterionLogits.map(() => 0),
+        }));
+      const alone = await fitRewardHeads(data, blind, set.vocabulary, validation);
+      return {
+        network: createGprcRewardModel(networkParts(null), encoder.encoder),
+        heads: createGprcRewardModel(networkParts(headsOf(alone)), encoder.encoder),
+      };
+    },
     save: (dir) =>
       saveCheckpoint(dir, config, [...networkTensors(result.network), descriptionTensor(set.descriptions)], set.vocabulary, headsFile),
   };
@@ -206,5 +254,5 @@ export async function loadRewardModel(dir: string, options: LoadOptions): Promis
     },
     encoder,
   );
-  return { model, config, warnings };
+  return { model, config, calibration: modelCalibration(config), warnings };
 }

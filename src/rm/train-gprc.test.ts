@@ -14,6 +14,7 @@ import { useWasmBackend } from "./tf-backend.js";
 import { batchLoss, splitGroups, trainGprc } from "./train-gprc.js";
 import { DEFAULT_TRAIN_OPTIONS } from "./train-options.js";
 import { buildTrainingSet, mergeGroups, type TrainingSet } from "./training-set.js";
+import { trainingSignal } from "./training-signal.js";
 import { wordWeights } from "./word-evidence.js";
 
 /**
@@ -71,7 +72,7 @@ const options = { ...DEFAULT_TRAIN_OPTIONS, maxEpochs: 25, patience: 25, validat
 
 async function worldSet(prompts: number, seed: number): Promise<TrainingSet> {
   const { standard } = await loadStandards();
-  return buildTrainingSet({ graded: gradedWorld(prompts, seed) }, standard, conceptEncoder(seed), { minGap: 0.1 });
+  return buildTrainingSet(trainingSignal({ graded: gradedWorld(prompts, seed) }, 0.1), standard, conceptEncoder(seed), {});
 }
 
 describe("trainGprc on graded answers", () => {

@@ -1,19 +1,17 @@
 /**
- * From training data to training groups: one group per prompt, holding what the network reads
- * (the prompt, its answers as parts, rows of an answer along an axis text) and the signal on it:
+ * From the training signal (training-signal.ts, derived once and read by the heads too) to
+ * training groups: one group per prompt, holding what the network reads (the prompt, its answers
+ * as parts, rows of an answer along an axis text) and the signal on it:
  *
- * - graded answers (`medrubric grade` output, HealthBench judged responses, simple-evals runs):
- *   one row per criterion with the grader's verdict as target; preference pairs between answers
- *   to the same prompt whose rubric scores differ by at least `minGap`; criterion pairs (an
- *   answer that meets a criterion and one that does not) for the axis loss; and, where items carry
- *   `axis:` tags, each mapped dimension's target, the answer's score on that axis;
- * - HealthBench rows with ideal completions: the physician's ideal answer preferred to each
- *   reference answer the physician saw, both read along the row's rubric;
- * - both kinds: every preference pair also acts on the reward without a rubric, the mean
- *   calibrated score over a seeded subset of the standard's dimensions (the same subset for every
- *   answer to the prompt), so the dimensions learn what the grader and the physicians prefer; and
- *   degenerate answers (degenerate-answers.ts) rank below every real answer on both rewards and,
- *   along each of those dimensions, below the prompt's best answer;
+ * - each answer of a prompt with a rubric (graded or physician) read along the rubric, with the
+ *   grader's verdicts (derived ones for made answers) as targets, and for real graded answers
+ *   with `axis:`-tagged items each mapped dimension's target, the answer's score on that axis;
+ * - each preference pair acting on both rewards: the rubric score, and the reward without a
+ *   rubric, the mean calibrated score over a seeded subset of the standard's dimensions (the same
+ *   subset for every answer to the prompt), so the dimensions learn what the grader, the
+ *   physicians and the advice contrasts prefer;
+ * - criterion pairs (an answer that meets a criterion and one that does not) for the axis loss,
+ *   and along each dimension the prompt's best answer over each degenerate answer;
  * - units: a good, a medium and a poor answer along one dimension (targets 1, 0.5, 0), each also
  *   read along every other dimension for the invariance loss.
  *
@@ -23,15 +21,13 @@ import { InputError } from "../core/errors.js";
 import { memo } from "../core/memo.js";
 import { seededShuffle } from "../core/random.js";
 import type { ChatMessage, Encoder, RubricItem } from "../core/types.js";
-import { completionText, type GradedExample, gradedPromptKey, type HealthBenchExample } from "../healthbench/schema.js";
-import { type ExampleMetrics, tryExampleMetrics } from "../healthbench/scoring.js";
+import type { ExampleMetrics } from "../healthbench/scoring.js";
 import type { Standard } from "../standards/schema.js";
-import type { Unit } from "../synth/unit.js";
 import { answerParts, promptText, readLength } from "./answer-parts.js";
-import { degenerateAnswers } from "./degenerate-answers.js";
 import { DIMENSION_GROUP_OFFSET } from "./gprc-network.js";
 import { criterionGroup } from "./gprc-reward-model.js";
 import { type AxisRow, type Reading, TextTable } from "./reading-batch.js";
+import type { SignalAnswer, SignalPrompt } from "./training-signal.js";
 import { buildVocabulary, type Vocabulary, type WordAxis, wordAxis, wordCover, words, wordWeights } from "./word-evidence.js";
 
 /** A score computed from rows: sum of points x P(met) over `positive`, the rubric's positive points. */
@@ -87,17 +83,11 @@ export interface TrainingCounts {
   axis_targets: number;
   units: number;
   degenerate_answers: number;
-}
-
-export interface TrainingData {
-  units?: readonly Unit[];
-  graded?: readonly GradedExample[];
-  healthbench?: readonly HealthBenchExample[];
+  /** Answers made from real ones by editing their advice (advice contrasts). */
+  contrast_answers: number;
 }
 
 export interface BuildOptions {
-  /** Smallest rubric-score gap of a preference pair between graded answers. */
-  minGap: number;
   maxParts?: number;
   /** Dimensions per prompt that preference pairs act on without a rubric (default PAIR_DIMENSIONS). */
   pairDimensions?: number;
@@ -109,8 +99,6 @@ export interface BuildOptions {
  * criteria), where all of them would triple it.
  */
 export const PAIR_DIMENSIONS = 6;
-/** Degenerate answers per prompt, cycling through the kinds from prompt to prompt. */
-const DEGENERATES_PER_PROMPT = 2;
 
 interface BuildContext {
   texts: TextTable;
@@ -122,7 +110,6 @@ interface BuildContext {
   axisWords: (text: string) => WordAxis;
   maxParts: number | undefined;
   standard: Standard;
-  minGap: number;
 }
 
 /** One group under construction: adds answers and rows with local indices. */
@@ -169,50 +156,44 @@ class GroupBuilder {
   }
 }
 
-/** The prompt keys of physician rows and units (graded answers: gradedPromptKey): the unit of every validation split. */
-export const physicianKey = (example: { prompt_id: string }) => `healthbench:${example.prompt_id}`;
-export const unitKey = (prompt: readonly ChatMessage[]) => `units:${promptText(prompt)}`;
-
-/** Graded rows of one prompt: same prompt id and same conversation. */
-export function byPrompt<T extends { prompt_id: string; prompt: readonly ChatMessage[] }>(rows: readonly T[]): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const key = gradedPromptKey(row);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
-  }
-  return [...groups.values()];
-}
-
-function gradedGroup(rows: readonly GradedExample[], context: BuildContext, index: number): TrainingGroup {
-  const builder = new GroupBuilder(context, (rows[0] as GradedExample).prompt);
+function answerGroup(prompt: SignalPrompt, context: BuildContext, index: number): TrainingGroup {
+  const builder = new GroupBuilder(context, prompt.prompt);
   const dimensions = pairDimensionsOf(context, index);
-  const scored = rows.map((row) => {
-    const answer = builder.answer(completionText(row.completion));
-    const met = row.verdicts.map((v) => v.criteria_met);
-    context.counts.answers++;
-    context.counts.verdicts += met.filter((v) => v !== null).length;
-    const set = builder.scoreSet(answer, row.rubrics, met);
-    // HealthBench's own metrics: the score, and per `axis:` tag the score of its items (failures left out).
-    const metrics = tryExampleMetrics(row, met);
-    if (metrics) addAxisTargets(builder, answer, metrics, context.standard);
-    const score = metrics?.overall_score ?? null;
-    const criteria = row.rubrics.map((item) => item.criterion);
-    const dimensionSet = builder.dimensionSet(answer, dimensions);
-    return { set, dimensionSet, score, rows: builder.group.scoreSets[set]?.rows ?? [], met, criteria };
+  const { counts } = context;
+  const read = prompt.answers.map((a) => {
+    const answer = builder.answer(a.text);
+    const rubrics = a.rubrics ?? prompt.rubrics;
+    const set = rubrics ? builder.scoreSet(answer, rubrics, a.verdicts) : undefined;
+    // HealthBench's own metrics: per `axis:` tag the score of its items (failures left out).
+    if (a.metrics) addAxisTargets(builder, answer, a.metrics, context.standard);
+    if (a.origin === "real") {
+      counts.answers++;
+      counts.verdicts += (a.verdicts ?? []).filter((v) => v !== null && v !== undefined).length;
+    } else counts[a.origin === "degenerate" ? "degenerate_answers" : "contrast_answers"]++;
+    const rows = set === undefined ? [] : (builder.group.scoreSets[set] as ScoreSet).rows;
+    return { set, dimensionSet: builder.dimensionSet(answer, dimensions), rows, answer: a };
   });
-  scored.forEach((a, i) => {
-    for (const b of scored.slice(i + 1)) {
-      if (a.score === null || b.score === null || Math.abs(a.score - b.score) < context.minGap) continue;
-      const [better, worse] = a.score > b.score ? [a, b] : [b, a];
-      context.counts.pairs++;
-      builder.group.pairs.push({ better: better.set, worse: worse.set }, { better: better.dimensionSet, worse: worse.dimensionSet });
-    }
-  });
-  addAxisPairs(builder.group, scored);
-  const best = scored.reduce((a, b) => ((b.score ?? -2) > (a.score ?? -2) ? b : a));
-  addDegenerates(builder, (rows[0] as GradedExample).rubrics, dimensions, scored, best.dimensionSet, index, true);
+  for (const { better, worse, made } of prompt.pairs) {
+    const [b, w] = [read[better], read[worse]] as [(typeof read)[number], (typeof read)[number]];
+    if (!made) counts[prompt.judged ? "pairs" : "physician_pairs"]++;
+    const flag = made ? { degenerate: true as const } : {};
+    if (b.set !== undefined && w.set !== undefined) builder.group.pairs.push({ better: b.set, worse: w.set, ...flag });
+    builder.group.pairs.push({ better: b.dimensionSet, worse: w.dimensionSet, ...flag });
+  }
+  addAxisPairs(
+    builder.group,
+    read.filter((r) => r.answer.origin !== "degenerate"),
+    prompt.rubrics ?? [],
+  );
+  // Along each dimension the best real answer (the highest score; the physician's ideal is first) over each degenerate one.
+  const real = read.filter((r) => r.answer.origin === "real");
+  const best = real.reduce((a, b) => ((b.answer.metrics?.overall_score ?? -2) > (a.answer.metrics?.overall_score ?? -2) ? b : a));
+  const sets = builder.group.scoreSets;
+  for (const r of read.filter((x) => x.answer.origin === "degenerate")) {
+    (sets[best.dimensionSet] as ScoreSet).rows.forEach((met, j) => {
+      builder.group.axisPairs.push({ met, unmet: (sets[r.dimensionSet] as ScoreSet).rows[j] as number });
+    });
+  }
   return builder.group;
 }
 
@@ -222,49 +203,19 @@ function pairDimensionsOf(context: BuildContext, index: number): number[] {
   return seededShuffle(all, index).slice(0, Math.min(all.length, context.pairDimensions));
 }
 
-/**
- * Degenerate answers to the group's prompt, below every real answer on both rewards, their
- * positive criteria unmet (`judged`: where the group has the grader's verdicts), and along each
- * dimension below the best answer (an axis pair).
- */
-function addDegenerates(
-  builder: GroupBuilder,
-  rubric: readonly RubricItem[] | undefined,
-  dimensions: readonly number[],
-  real: readonly { set?: number; dimensionSet: number }[],
-  bestDimensionSet: number,
-  index: number,
-  judged: boolean,
-): void {
-  const kinds = degenerateAnswers(builder.prompt);
-  for (let k = 0; k < DEGENERATES_PER_PROMPT; k++) {
-    const { text } = kinds[(index * DEGENERATES_PER_PROMPT + k) % kinds.length] as (typeof kinds)[number];
-    const answer = builder.answer(text);
-    builder.context.counts.degenerate_answers++;
-    const dimensionSet = builder.dimensionSet(answer, dimensions);
-    // Positive criteria unmet, as targets only where the grader's verdicts calibrate the same criteria (graded prompts).
-    const verdicts = judged ? rubric?.map((item) => (item.points > 0 ? false : null)) : undefined;
-    const set = rubric ? builder.scoreSet(answer, rubric, verdicts) : undefined;
-    for (const r of real) {
-      builder.group.pairs.push({ better: r.dimensionSet, worse: dimensionSet, degenerate: true });
-      if (set !== undefined && r.set !== undefined) builder.group.pairs.push({ better: r.set, worse: set, degenerate: true });
-    }
-    const sets = builder.group.scoreSets;
-    (sets[bestDimensionSet] as ScoreSet).rows.forEach((met, j) => {
-      builder.group.axisPairs.push({ met, unmet: (sets[dimensionSet] as ScoreSet).rows[j] as number });
-    });
-  }
-}
-
 /** Per criterion (by its text: answers list a rubric in any order), each answer that meets it paired with one that does not, cycling. */
-function addAxisPairs(group: TrainingGroup, scored: { rows: number[]; met: (boolean | null)[]; criteria: string[] }[]): void {
+function addAxisPairs(
+  group: TrainingGroup,
+  answers: readonly { rows: number[]; answer: SignalAnswer }[],
+  promptRubric: readonly RubricItem[],
+): void {
   const byCriterion = new Map<string, { met: number[]; unmet: number[] }>();
-  for (const answer of scored) {
-    answer.criteria.forEach((criterion, i) => {
-      const entry = byCriterion.get(criterion) ?? { met: [], unmet: [] };
-      byCriterion.set(criterion, entry);
-      if (answer.met[i] === true) entry.met.push(answer.rows[i] as number);
-      if (answer.met[i] === false) entry.unmet.push(answer.rows[i] as number);
+  for (const { rows, answer } of answers) {
+    (answer.rubrics ?? promptRubric).forEach((item, i) => {
+      const entry = byCriterion.get(item.criterion) ?? { met: [], unmet: [] };
+      byCriterion.set(item.criterion, entry);
+      if (answer.verdicts?.[i] === true) entry.met.push(rows[i] as number);
+      if (answer.verdicts?.[i] === false) entry.unmet.push(rows[i] as number);
     });
   }
   for (const { met, unmet } of byCriterion.values()) {
@@ -285,51 +236,25 @@ function addAxisTargets(builder: GroupBuilder, answer: number, metrics: ExampleM
   });
 }
 
-/**
- * The ideal-completion groups whose pairs are trained on. In Groups 1 and 2 physicians wrote the
- * ideal answer seeing no reference or references from 2024 models, and improved on them; in
- * Group 3 the references came from April 2025 models, which HealthBench's physicians could rarely
- * improve, so "ideal beats reference" is no reliable label there. Rows without a group are used.
- */
-export const PHYSICIAN_GROUPS = new Set(["Group 1", "Group 2", undefined]);
-
-/** The physician's ideal answer over each reference answer the physician saw, read along the row's rubric. */
-function physicianGroup(example: HealthBenchExample, context: BuildContext, index: number): TrainingGroup | null {
-  const data = example.ideal_completions_data;
-  if (!data || data.ideal_completions_ref_completions.length === 0 || !PHYSICIAN_GROUPS.has(data.ideal_completions_group)) return null;
-  const builder = new GroupBuilder(context, example.prompt);
-  const dimensions = pairDimensionsOf(context, index);
-  const read = (text: string) => {
-    const answer = builder.answer(text);
-    return { set: builder.scoreSet(answer, example.rubrics), dimensionSet: builder.dimensionSet(answer, dimensions) };
-  };
-  const ideal = read(data.ideal_completion);
-  const references = data.ideal_completions_ref_completions.filter((r) => r !== data.ideal_completion).map(read);
-  for (const reference of references) {
-    builder.group.pairs.push({ better: ideal.set, worse: reference.set }, { better: ideal.dimensionSet, worse: reference.dimensionSet });
-  }
-  context.counts.answers += 1 + references.length;
-  context.counts.physician_pairs += references.length;
-  addDegenerates(builder, example.rubrics, dimensions, [ideal, ...references], ideal.dimensionSet, index, false);
-  return builder.group;
-}
-
 /** Units of one question. */
-function unitGroup(units: readonly Unit[], context: BuildContext): TrainingGroup {
+function unitGroup(prompt: SignalPrompt, context: BuildContext, index: number): TrainingGroup {
   const { standard } = context;
-  const builder = new GroupBuilder(context, (units[0] as Unit).prompt);
-  const answers = new Map<string, number>();
-  const answerOf = (text: string) => {
-    if (!answers.has(text)) context.counts.answers++;
-    return answers.get(text) ?? (answers.set(text, builder.answer(text)).get(text) as number);
-  };
-  for (const unit of units) {
+  const builder = new GroupBuilder(context, prompt.prompt);
+  const answers = prompt.answers.map((a) => builder.answer(a.text));
+  context.counts.answers += prompt.answers.filter((a) => a.origin === "real").length;
+  context.counts.degenerate_answers += prompt.answers.filter((a) => a.origin === "degenerate").length;
+  // Good, medium and poor are ordered by the ranking loss; the made answers' pairs act on the reward without a rubric.
+  const dimensions = pairDimensionsOf(context, index);
+  const dimensionSet = memo((answer: number) => builder.dimensionSet(answers[answer] as number, dimensions));
+  for (const { better, worse } of prompt.pairs.filter((p) => p.made))
+    builder.group.pairs.push({ better: dimensionSet(better), worse: dimensionSet(worse), degenerate: true });
+  for (const unit of prompt.units) {
     const dimension = standard.dimensions.findIndex((d) => d.id === unit.dimension);
     if (dimension < 0)
       throw new InputError({ field: `units[${unit.id}].dimension` }, `"${unit.dimension}" is not a dimension of the loaded standard`);
     const own = DIMENSION_GROUP_OFFSET + dimension;
     const description = (standard.dimensions[dimension] as Standard["dimensions"][number]).description;
-    const [good, medium, poor] = ([unit.good, unit.medium, unit.poor] as const).map(answerOf) as [number, number, number];
+    const [good, medium, poor] = [unit.good, unit.medium, unit.poor].map((i) => answers[i] as number) as [number, number, number];
     const everyDimension = (answer: number, target: number) =>
       standard.dimensions.map((d, j) =>
         builder.row(answer, d.description, DIMENSION_GROUP_OFFSET + j, j === dimension ? target : undefined),
@@ -349,60 +274,46 @@ function unitGroup(units: readonly Unit[], context: BuildContext): TrainingGroup
 }
 
 export async function buildTrainingSet(
-  data: TrainingData,
+  signal: readonly SignalPrompt[],
   standard: Standard,
   encoder: Encoder,
   options: BuildOptions,
 ): Promise<TrainingSet> {
   const texts = new TextTable();
-  const vocabulary = buildVocabulary(trainingAnswers(data));
+  // The word weights' documents: the real answers (made ones would count their sentences many times).
+  const vocabulary = buildVocabulary(signal.flatMap((p) => p.answers.filter((a) => a.origin === "real").map((a) => a.text)));
   const weights = wordWeights(vocabulary);
   const context: BuildContext = {
     texts,
     axisWords: memo((text: string) => wordAxis(text, weights)),
     maxParts: options.maxParts,
     pairDimensions: options.pairDimensions ?? PAIR_DIMENSIONS,
-    counts: { prompts: 0, answers: 0, verdicts: 0, pairs: 0, physician_pairs: 0, axis_targets: 0, units: 0, degenerate_answers: 0 },
+    counts: {
+      prompts: 0,
+      answers: 0,
+      verdicts: 0,
+      pairs: 0,
+      physician_pairs: 0,
+      axis_targets: 0,
+      units: 0,
+      degenerate_answers: 0,
+      contrast_answers: 0,
+    },
     standard,
-    minGap: options.minGap,
   };
-  const graded = byPrompt(data.graded ?? []);
-  const gradedGroups = graded.map((rows, i) => gradedGroup(rows, context, i));
-  const physician = (data.healthbench ?? []).flatMap((e, i) => {
-    const group = physicianGroup(e, context, graded.length + i);
-    return group ? [{ group, key: physicianKey(e) }] : [];
-  });
-  const physicianGroups = physician.map((p) => p.group);
-  const units = byPrompt((data.units ?? []).map((u) => ({ ...u, prompt_id: "" })));
-  const unitGroups = units.map((group) => unitGroup(group, context));
-  const groups = [...gradedGroups, ...physicianGroups, ...unitGroups];
-  const keys = [
-    ...graded.map((rows) => gradedPromptKey(rows[0] as GradedExample)),
-    ...physician.map((p) => p.key),
-    ...units.map((group) => unitKey((group[0] as Unit).prompt)),
-  ];
+  const groups = signal.map((prompt, i) => (prompt.units.length > 0 ? unitGroup(prompt, context, i) : answerGroup(prompt, context, i)));
   const descriptionIds = standard.dimensions.map((d) => texts.id(d.description));
   const vectors = await encoder.embed([...texts.ids.keys()]);
   return {
     groups,
-    keys,
+    keys: signal.map((p) => p.key),
     vectors,
     textIds: texts.ids,
     vocabulary,
     groupCount: DIMENSION_GROUP_OFFSET + standard.dimensions.length,
     descriptions: descriptionIds.map((id) => vectors[id] as Float32Array),
-    counts: { ...context.counts, prompts: groups.length, units: unitGroups.reduce((n, g) => n + g.units.length, 0) },
+    counts: { ...context.counts, prompts: groups.length, units: groups.reduce((n, g) => n + g.units.length, 0) },
   };
-}
-
-/** Every answer text of the training data: the documents of the word weights. */
-function* trainingAnswers(data: TrainingData): Iterable<string> {
-  for (const row of data.graded ?? []) yield completionText(row.completion);
-  for (const example of data.healthbench ?? []) {
-    const ideal = example.ideal_completions_data;
-    if (ideal) yield* [ideal.ideal_completion, ...ideal.ideal_completions_ref_completions];
-  }
-  for (const unit of data.units ?? []) yield* [unit.good, unit.medium, unit.poor];
 }
 
 /** Several groups as one batch: every index shifted past the groups before it. */
