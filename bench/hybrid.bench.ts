@@ -39,6 +39,7 @@ import { createRewardApp } from "../src/server/reward-app.js";
 import type { JudgedScore } from "../src/server/rubric-scorer.js";
 import { listen } from "../src/server/serve-rewards.js";
 import { createServerMetrics } from "../src/server/server-metrics.js";
+import { judgeServeFlags } from "../test/judge-serve-flags.js";
 import { startStandin } from "../test/openai-standin.js";
 import { sharedHealthBenchFile } from "../test/shared-data.js";
 import { foldOf, gradedRequest, pairsKept, replayGrader } from "./graded-replay.js";
@@ -134,20 +135,14 @@ async function runMode(
   const storeFile = join(dir, `store-${process.pid}-${++runs}.sqlite`);
   const metrics = createServerMetrics();
   const judging = await openJudgeScorer(
-    {
-      judgeUrl: [standin.url],
+    judgeServeFlags(standin.url, {
       judgeModel: "recorded-grader",
-      judgeTemperature: 0,
       judgeTimeoutMs: 60_000,
-      judgeMaxResponseBytes: 1 << 20,
       judgeRetries: 2,
-      maxParseRetries: 0,
-      leaseMs: 30_000,
       judgeConcurrency: 64,
       maxQueue: 1e6,
       requestTimeoutMs: 3_600_000,
       maxJudgeWork: 1_000_000,
-      onUnjudged: "fail",
       store: storeFile,
       ...(mode === "static"
         ? { triage: num("--triage", 0.9) }
@@ -158,7 +153,7 @@ async function runMode(
             // The audits' draw seeded too, so two settings differ by the settings alone.
             hybridSettings: { ...settings, seed },
           }),
-    },
+    }),
     metrics,
     model,
   );

@@ -29,6 +29,7 @@ import { exampleScore } from "../src/healthbench/scoring.js";
 import { createMicroBatcher } from "../src/server/micro-batcher.js";
 import type { JudgedScore } from "../src/server/rubric-scorer.js";
 import { createServerMetrics } from "../src/server/server-metrics.js";
+import { judgeServeFlags } from "../test/judge-serve-flags.js";
 import { startStandin } from "../test/openai-standin.js";
 import { sharedHealthBenchFile } from "../test/shared-data.js";
 import { foldOf, gradedRequest, pairsKept, promptGroups, replayGrader } from "./graded-replay.js";
@@ -91,15 +92,10 @@ async function runConf(conf: number | undefined, held: GradedExample[], pMet: nu
     run: async (items) => items.map((item) => ({ scores: {}, reward: 0, criteria: pMet[item.index as number] })),
   });
   const judging = await openJudgeScorer(
-    {
-      judgeUrl: [standin.url],
+    judgeServeFlags(standin.url, {
       judgeModel: "recorded-grader",
-      judgeTemperature: 0,
       judgeTimeoutMs: 60_000,
-      judgeMaxResponseBytes: 1 << 20,
       judgeRetries: 2,
-      maxParseRetries: 0,
-      leaseMs: 30_000,
       judgeConcurrency: concurrency,
       maxQueue: 1e6,
       maxJudgeWork: 1e6,
@@ -107,7 +103,7 @@ async function runConf(conf: number | undefined, held: GradedExample[], pMet: nu
       requestTimeoutMs: 3_600_000,
       triage: conf,
       store: join(dir, "store.sqlite"),
-    },
+    }),
     createServerMetrics(),
     model,
   );

@@ -6,6 +6,8 @@
 set -euo pipefail
 default="${MEDRUBRIC_CHROMIUM_DEFAULT:-/usr/bin/chromium}"
 say() { echo "pretest: $*"; }
+# shellcheck source=apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
 
 if [ -n "${CHROMIUM:-}" ]; then
   if [ -x "$CHROMIUM" ]; then
@@ -23,14 +25,9 @@ if ! command -v apt-get >/dev/null 2>&1; then
   echo "pretest: the report tests need Chromium and $default is missing; install Chromium and set CHROMIUM to its binary" >&2
   exit 1
 fi
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-say "$default not found: installing Debian's chromium with ${sudo:+sudo }apt-get (a minute or two, once)"
-log="$(mktemp)"
-if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } >"$log" 2>&1; then
-  cat "$log" >&2
+say "$default not found: installing Debian's chromium with apt-get (a minute or two, once)"
+if ! apt_install chromium; then
   echo "pretest: apt-get could not install chromium (above); install it, or set CHROMIUM to a Chromium binary" >&2
   exit 1
 fi
-rm -f "$log"
 say "installed $("$default" --version 2>/dev/null || echo chromium) at $default"

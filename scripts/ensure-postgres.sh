@@ -7,6 +7,8 @@
 set -euo pipefail
 bin="${MEDRUBRIC_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}"
 say() { echo "pretest: $*"; }
+# shellcheck source=apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
 cannot() {
   if [ "${CI:-}" = "true" ] || [ "${MEDRUBRIC_REQUIRE_REAL_DATA:-}" = "1" ]; then
     echo "pretest: $* (the Postgres tests must run under CI)" >&2
@@ -21,14 +23,7 @@ if [ -x "$bin/initdb" ] && [ -x "$bin/postgres" ]; then
   exit 0
 fi
 command -v apt-get >/dev/null 2>&1 || cannot "$bin/postgres is missing and there is no apt-get to install Debian's postgresql"
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-say "$bin/postgres not found: installing Debian's postgresql with ${sudo:+sudo }apt-get (a minute, once)"
-log="$(mktemp)"
-if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql; } >"$log" 2>&1; then
-  cat "$log" >&2
-  cannot "apt-get could not install postgresql (above)"
-fi
-rm -f "$log"
+say "$bin/postgres not found: installing Debian's postgresql with apt-get (a minute, once)"
+apt_install postgresql || cannot "apt-get could not install postgresql (above)"
 [ -x "$bin/postgres" ] || cannot "postgresql installed, but not at $bin: set MEDRUBRIC_POSTGRES_BIN to its bin folder"
 say "installed $("$bin/postgres" --version) at $bin"

@@ -61,6 +61,17 @@ export async function writeGradingInputs(rows: readonly RecordedRow[], dir: stri
   return { data, responses };
 }
 
+/** The grader prompt's text and the recorded row whose response it contains verbatim (the longest such). */
+function recordedRowOf(rows: readonly RecordedRow[], body: ChatCompletionBody): { prompt: string; row: RecordedRow } {
+  const prompt = body.messages.map((m) => m.content).join("\n");
+  const row = longest(
+    rows.filter((r) => prompt.includes(responseText(r))),
+    responseText,
+  );
+  if (!row) throw new Error("no recorded response appears verbatim in the grader prompt");
+  return { prompt, row };
+}
+
 /**
  * A chat handler answering every grader request with the recorded verdict: the row is the one
  * whose response text the prompt contains, the item the one whose `[points] criterion` it contains
@@ -68,12 +79,7 @@ export async function writeGradingInputs(rows: readonly RecordedRow[], dir: stri
  */
 export function replayJudge(rows: readonly RecordedRow[]): (body: ChatCompletionBody) => string {
   return (body) => {
-    const prompt = body.messages.map((m) => m.content).join("\n");
-    const row = longest(
-      rows.filter((r) => prompt.includes(responseText(r))),
-      responseText,
-    );
-    if (!row) throw new Error("no recorded response appears verbatim in the grader prompt");
+    const { prompt, row } = recordedRowOf(rows, body);
     const items = row.rubrics
       .map((item, i) => ({ text: `[${item.points}] ${item.criterion}`, i }))
       .filter(({ text }) => prompt.includes(text));
@@ -87,12 +93,7 @@ export function replayJudge(rows: readonly RecordedRow[]): (body: ChatCompletion
 /** replayJudge for the whole-rubric grader prompt (`--judge-style rubric`): every numbered item's recorded verdict, in one reply. */
 export function replayRubricJudge(rows: readonly RecordedRow[]): (body: ChatCompletionBody) => string {
   return (body) => {
-    const prompt = body.messages.map((m) => m.content).join("\n");
-    const row = longest(
-      rows.filter((r) => prompt.includes(responseText(r))),
-      responseText,
-    );
-    if (!row) throw new Error("no recorded response appears verbatim in the grader prompt");
+    const { prompt, row } = recordedRowOf(rows, body);
     const listed = prompt.slice(prompt.indexOf("# Rubric items"), prompt.indexOf("# How to grade"));
     const verdicts = [...listed.matchAll(/^(\d+)\. (.*)$/gm)].map(([, item, text]) => {
       const i = row.rubrics.findIndex((r) => `[${r.points}] ${r.criterion}` === text);

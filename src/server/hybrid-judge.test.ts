@@ -9,6 +9,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { GLOVE_CONVERSION_TIMEOUT_MS, GLOVE_TEST_DIR } from "../../test/glove-data-dir.js";
+import { judgeServeFlags } from "../../test/judge-serve-flags.js";
 import { keywordVerdict } from "../../test/keyword-judge.js";
 import { startServeWith } from "../../test/model-server.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
@@ -36,27 +37,15 @@ async function hybridServer(standin: Standin) {
   });
   const metrics = createServerMetrics();
   const judging = await openJudgeScorer(
-    {
-      judgeUrl: [standin.url],
-      judgeModel: "grader",
-      judgeTemperature: 0,
-      judgeTimeoutMs: 10_000,
-      judgeMaxResponseBytes: 1 << 20,
-      judgeRetries: 0,
-      maxParseRetries: 0,
-      leaseMs: 30_000,
+    judgeServeFlags(standin.url, {
       judgeConcurrency: 8,
-      maxQueue: 1000,
-      requestTimeoutMs: 30_000,
-      maxJudgeWork: 4096,
-      onUnjudged: "fail",
       store,
       errorBudget: 0.02,
       auditRate: AUDIT_RATE,
       refitEvery: 10,
       memoryMinVerdicts: 2,
       hybridSettings: { minObservations: 30, window: 20 },
-    },
+    }),
     metrics,
     undefined,
   );

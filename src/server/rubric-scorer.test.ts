@@ -9,6 +9,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { trainHashModel } from "../../test/hash-model.js";
+import { judgeServeFlags } from "../../test/judge-serve-flags.js";
 import { criteriaOf, criterionOf, keywordRubricVerdicts, keywordVerdict } from "../../test/keyword-judge.js";
 import { burst, type StandinOptions, startStandin } from "../../test/openai-standin.js";
 import { tempDir } from "../../test/temp-dir.js";
@@ -47,23 +48,13 @@ async function judgeServer({ standin: standinOptions = {}, judgeUrl, flags = {},
     ? createMicroBatcher<RewardRequest, RewardScore>({ maxBatch: 16, maxWaitMs: 0, maxQueue: 1000, run: (r) => gprc.score(r) })
     : undefined;
   const judging = await openJudgeScorer(
-    {
-      judgeUrl: [judgeUrl ?? standin.url],
-      judgeModel: "grader",
-      judgeTemperature: 0,
-      judgeTimeoutMs: 10_000,
-      judgeMaxResponseBytes: 1 << 20,
-      judgeRetries: 0,
-      maxParseRetries: 0,
-      leaseMs: 30_000,
-      judgeConcurrency: 4,
-      maxQueue: 1000,
+    judgeServeFlags(judgeUrl ?? standin.url, {
       maxJudgeWork: 1000,
       onUnjudged: "partial",
       requestTimeoutMs: 10_000,
       store: store ?? join(await tempDir(), "store.sqlite"),
       ...flags,
-    },
+    }),
     metrics,
     model,
   );
