@@ -272,9 +272,9 @@ describe("medrubric grade", () => {
     const dir = await tempDir();
     const inputs = await writeGradingInputs(rows, dir);
     const fast = ["--judge-retries", "0", "--judge-timeout-ms", "300"];
-    // A port that was just listening and is now closed: connections are refused.
-    const gone = await startStandin();
-    await gone.close();
+    // Port 2 is below the range servers on port 0 get, and nothing listens there: connections are refused.
+    // (A port freed by closing a server of our own could be taken at once by a test file running beside this one.)
+    const gone = { url: "http://127.0.0.1:2/v1" };
     const unreachable = await runCli(gradeArgs(dir, inputs, gone.url, fast));
     expect(unreachable.code).toBe(EXIT_CODES.network);
     expect(unreachable.stderr).toMatch(/the judge answered none of the \d+ items asked .*ECONNREFUSED/);

@@ -73,14 +73,10 @@ export async function gradeTasks(
       slots[i] = { criteria_met: null, explanation: "", failure: outcome.failure };
       stats.failures++;
       if (outcome.unanswered) stats.unanswered++;
-      streak.failure(outcome.failure);
     } else {
       slots[i] = outcome.verdict;
       if (outcome.kind === "cached") stats.cached++;
-      else {
-        stats.judged++;
-        streak.success();
-      }
+      else stats.judged++;
     }
     options.onProgress?.(++done, stats.items);
   };
@@ -100,6 +96,9 @@ export async function gradeTasks(
           claim: () => claims.claim(n),
           // The judge is down: the rest stays unasked (the streak's error ends the run).
           shouldAsk: () => !streak.tripped,
+          // Counted as each call ends, not once its verdict is written: calls that fail at once would
+          // otherwise all start within a group commit's few ms and overshoot the streak.
+          onCall: ({ ok, failure }) => (ok ? streak.success() : streak.failure(failure ?? "")),
           linkCached: true,
         });
         record(outcome, verdicts[t] as Verdict[], i);
