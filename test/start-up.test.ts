@@ -96,14 +96,18 @@ describe("npm test's pretest: Postgres for the store tests", () => {
     const dir = await tempDir();
     const { env } = await fakeApt(dir, join(dir, "unused")); // an apt-get that installs nothing
     const bin = join(dir, "none");
-    const skipped = await runCommand("bash", [postgresScript], { env: { ...env, MEDRUBRIC_POSTGRES_BIN: bin, CI: "" } });
+    // CI exports both switches (.ci/run); a user's machine has neither.
+    const userEnv = { ...env, MEDRUBRIC_POSTGRES_BIN: bin, CI: "", MEDRUBRIC_REQUIRE_REAL_DATA: "" };
+    const skipped = await runCommand("bash", [postgresScript], { env: userEnv });
     expect(skipped.code).toBe(0);
     expect(skipped.stdout).toContain(
       `not at ${bin}: set MEDRUBRIC_POSTGRES_BIN to its bin folder; the Postgres store's tests will be skipped`,
     );
-    const ci = await runCommand("bash", [postgresScript], { env: { ...env, MEDRUBRIC_POSTGRES_BIN: bin, CI: "true" } });
-    expect(ci.code).toBe(1);
-    expect(ci.stderr).toContain("(the Postgres tests must run under CI)");
+    for (const underCi of [{ CI: "true" }, { MEDRUBRIC_REQUIRE_REAL_DATA: "1" }]) {
+      const ci = await runCommand("bash", [postgresScript], { env: { ...userEnv, ...underCi } });
+      expect(ci.code).toBe(1);
+      expect(ci.stderr).toContain("(the Postgres tests must run under CI)");
+    }
   });
 });
 
