@@ -13,21 +13,18 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { leaseOwner } from "../src/store/lease-owner.js";
-import type { RunLivenessOptions, Store } from "../src/store/store.js";
+import type { RunLivenessOptions, Store, VerdictSubject } from "../src/store/store.js";
 import { onOtherHost } from "./other-host.js";
 import { runCommand, spawnCommand } from "./run-command.js";
 import { projectRoot } from "./shared-data.js";
+import { verdictSubject } from "./verdict-subject.js";
 
 const info = { kind: "grade", config: { a: 1 }, dataHash: "d", judgeModel: "j", promptVersion: "p" };
 const model = { judgeModel: "j", promptVersion: "p" };
 const tokens = { promptTokens: 3, completionTokens: 2 };
 const record = (cacheKey: string, runId: string, itemIndex = 0) => ({ runId, exampleKey: "e", itemIndex, cacheKey });
-const subject = (conversationHash = "conversation", criterionKey = "criterion", criterion = "Mentions apples.") => ({
-  criterionKey,
-  conversationHash,
-  answer: `answer of ${conversationHash}`,
-  criterion,
-});
+const subject = (conversationHash = "conversation", criterionKey = "criterion", criterion = "Mentions apples.") =>
+  verdictSubject({ criterionKey, conversationHash, criterion });
 
 /** A store several processes open by its location (a file, a database URL). */
 export interface SharedBackend {
@@ -191,6 +188,76 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
           ["c3", "answer of c3"],
         ]),
       );
+    });
+
+    it("gives back graded rows: each answer with its prompt (kept once) and its verdicts' criteria, points and tags, by judge", async () => {
+      const store = await fresh();
+      const run = await store.startRun("r", info);
+      const ask = [{ role: "user" as const, content: "Chest pain?" }];
+      const other = [{ role: "system" as const, content: "Be brief." }, ...ask];
+      const save = (key: string, fields: Partial<VerdictSubject>, met: boolean, judge = model) =>
+        store.saveVerdicts([
+          {
+            record: record(key, run.id),
+            subject: verdictSubject(fields),
+            verdict: { criteria_met: met, explanation: "" },
+            model: judge,
+            tokens,
+          },
+        ]);
+      const callNow = { criterion: "Says to call 911.", points: 8, tags: ["axis:accuracy"] };
+      const rest = { criterion: "Advises rest.", points: -3 };
+      await save("k1", { ...callNow, promptHash: "p1", prompt: ask, conversationHash: "c1" }, true);
+      await save("k2", { ...rest, promptHash: "p1", prompt: ask, conversationHash: "c1" }, false);
+      await save("k3", { ...callNow, promptHash: "p1", prompt: ask, conversationHash: "c2" }, false);
+      await save("k4", { ...rest, promptHash: "p2", prompt: other, conversationHash: "c3", promptId: "hb-2" }, true);
+      // Another judge on the same criterion of c1: in only without the judge filter, and then the newest wins.
+      await save("k5", { ...callNow, promptHash: "p1", prompt: ask, conversationHash: "c1" }, false, {
+        judgeModel: "j2",
+        promptVersion: "p",
+      });
+      // A prompt first kept without an id takes the one `grade` brings later.
+      await save(
+        "k6",
+        { criterion: "Asks about age.", points: 2, promptHash: "p1", prompt: ask, conversationHash: "c2", promptId: "hb-1" },
+        true,
+      );
+      const p1 = { promptHash: "p1", promptId: "hb-1", prompt: ask };
+      expect(await store.gradedRows({ judgeModel: "j" })).toEqual([
+        {
+          ...p1,
+          conversationHash: "c1",
+          answer: "answer of c1",
+          verdicts: [
+            { criterion: "Advises rest.", points: -3, tags: [], criteria_met: false },
+            { criterion: "Says to call 911.", points: 8, tags: ["axis:accuracy"], criteria_met: true },
+          ],
+        },
+        {
+          ...p1,
+          conversationHash: "c2",
+          answer: "answer of c2",
+          verdicts: [
+            { criterion: "Asks about age.", points: 2, tags: [], criteria_met: true },
+            { criterion: "Says to call 911.", points: 8, tags: ["axis:accuracy"], criteria_met: false },
+          ],
+        },
+        {
+          promptHash: "p2",
+          promptId: "hb-2",
+          prompt: other,
+          conversationHash: "c3",
+          answer: "answer of c3",
+          verdicts: [{ criterion: "Advises rest.", points: -3, tags: [], criteria_met: true }],
+        },
+      ]);
+      const all = await store.gradedRows({});
+      expect(all[0]?.verdicts).toEqual([
+        { criterion: "Says to call 911.", points: 8, tags: ["axis:accuracy"], criteria_met: false },
+        { criterion: "Advises rest.", points: -3, tags: [], criteria_met: false },
+      ]);
+      expect(await store.gradedRows({ judgeModel: "j2" })).toHaveLength(1);
+      expect(await store.gradedRows({ promptVersion: "other" })).toEqual([]);
     });
 
     it("lists and removes cached verdicts by judge, grader prompt version, criterion text and age", async () => {

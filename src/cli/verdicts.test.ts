@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../../test/run-cli.js";
 import { freshPostgresStore, needsPostgres, postgresSkipped } from "../../test/shared-postgres.js";
 import { tempDir } from "../../test/temp-dir.js";
+import { verdictSubject } from "../../test/verdict-subject.js";
 import { EXIT_CODES } from "../core/errors.js";
 import { openStore } from "../store/open-store.js";
 import { parseAge } from "./verdicts.js";
@@ -28,7 +29,7 @@ async function storeWithVerdicts(location: string): Promise<void> {
     ["k3", "k", "p", "Advises rest."],
   ].map(([key, judgeModel, promptVersion, criterion], i) => ({
     record: { runId: run.id, exampleKey: "e", itemIndex: i, cacheKey: key as string },
-    subject: { criterionKey: `c${i}`, conversationHash: "h", answer: "a", criterion: criterion as string },
+    subject: verdictSubject({ criterionKey: `c${i}`, conversationHash: "h", criterion: criterion as string }),
     verdict: { criteria_met: i !== 1, explanation: "" },
     model: { judgeModel: judgeModel as string, promptVersion: promptVersion as string },
     tokens: { promptTokens: 1, completionTokens: 1 },

@@ -11,7 +11,7 @@ import { hashJson } from "../core/hash.js";
 import type { ChatMessage, Judge, RubricItem } from "../core/types.js";
 import type { VerdictSubject } from "../store/store.js";
 
-type Criterion = Pick<RubricItem, "points" | "criterion">;
+type Criterion = Pick<RubricItem, "points" | "criterion"> & { tags?: readonly string[] };
 
 export interface AnswerToGrade {
   /** The prompt's id where the answer comes with one (a HealthBench row); null otherwise. */
@@ -42,6 +42,11 @@ export function verdictKeys(judge: Pick<Judge, "id" | "promptVersion">, answer: 
       conversationHash: conversationHash(),
       answer: answerText(answer.completion),
       criterion: item.criterion,
+      points: item.points,
+      tags: item.tags ?? [],
+      promptHash: promptHash(),
+      prompt: answer.prompt,
+      promptId: answer.promptId,
     }),
     answerKey: once(() => hashJson([answer.promptId, conversationHash(), answer.rubrics.map((item) => [item.points, item.criterion])])),
     cacheKey: (item: Criterion) => verdictCacheKey(judge, conversationHash(), item),

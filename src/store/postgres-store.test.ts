@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { freshPostgresStore, needsPostgres, postgresSkipped } from "../../test/shared-postgres.js";
 import { describeStoreContract } from "../../test/store-contract.js";
 import { tempDir } from "../../test/temp-dir.js";
+import { verdictSubject } from "../../test/verdict-subject.js";
 import { leaseOwner } from "./lease-owner.js";
 import { openPostgresStore, parsePostgresUrl } from "./postgres-store.js";
 import { openSqliteStore } from "./sqlite-store.js";
@@ -47,6 +48,38 @@ describe.skipIf(postgresSkipped)(`Postgres store ${needsPostgres}`, () => {
       message: expect.stringMatching(/^postgres:\/\/medrubric@127\.0\.0\.1:1\/db: the store is unreachable: /),
     });
     expect(String(closed)).not.toContain("s3cret");
+  });
+});
+
+describe.skipIf(postgresSkipped)(`Postgres store upgrade ${needsPostgres}`, () => {
+  it("upgrades a database written before the criteria's text and the prompts were kept, keeping its verdicts", async () => {
+    const location = await backend.location();
+    const admin = new pg.Client({ connectionString: parsePostgresUrl(location).connectionString });
+    await admin.connect();
+    // The first Postgres layout of the verdict cache: no criterion text, prompt, points or tags.
+    await admin.query(`CREATE SEQUENCE verdict_cache_seq;
+      CREATE TABLE verdict_cache (key text PRIMARY KEY, judge_model text NOT NULL, prompt_version text NOT NULL,
+        criteria_met boolean NOT NULL, explanation text NOT NULL, prompt_tokens integer NOT NULL, completion_tokens integer NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(), criterion_key text, conversation_hash text,
+        seq bigint NOT NULL DEFAULT nextval('verdict_cache_seq'));
+      INSERT INTO verdict_cache (key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens)
+        VALUES ('old-key', 'j', 'p', true, 'old', 1, 1);`);
+    await admin.end();
+    const store = await openPostgresStore(location);
+    const run = await store.startRun("r", info);
+    expect(await store.cachedVerdicts(["old-key"])).toEqual([{ criteria_met: true, explanation: "old" }]);
+    await store.saveVerdicts([
+      {
+        record: { runId: run.id, exampleKey: "e", itemIndex: 0, cacheKey: "new-key" },
+        subject: verdictSubject({ conversationHash: "h", points: 5 }),
+        verdict: { criteria_met: false, explanation: "" },
+        model: { judgeModel: "j", promptVersion: "p" },
+        tokens: { promptTokens: 1, completionTokens: 1 },
+      },
+    ]);
+    // The old verdict has no prompt to train on: only the new one is a graded row.
+    expect((await store.gradedRows({})).map((row) => [row.conversationHash, row.verdicts[0]?.points])).toEqual([["h", 5]]);
+    await store.close();
   });
 });
 

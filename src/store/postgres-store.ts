@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import { dirname } from "node:path";
 import pg from "pg";
 import { ConfigError, MedrubricError, NetworkError } from "../core/errors.js";
+import { assembleGradedRows, encodeMessages, encodeTags, type GradedVerdictRow, type PromptRow } from "./graded-rows.js";
 import { isDeadLocalOwner } from "./lease-owner.js";
 import { interruptedRunIds, runOwner, startRunHeartbeat } from "./run-liveness.js";
 import { DEFAULT_STORE, openSqliteStore } from "./sqlite-store.js";
@@ -49,6 +50,7 @@ CREATE TABLE IF NOT EXISTS verdict_cache (
   criterion_key text, conversation_hash text, seq bigint NOT NULL DEFAULT nextval('verdict_cache_seq'));
 CREATE INDEX IF NOT EXISTS verdict_cache_criterion ON verdict_cache (criterion_key, seq);
 CREATE TABLE IF NOT EXISTS graded_answers (conversation_hash text PRIMARY KEY, answer text NOT NULL);
+CREATE TABLE IF NOT EXISTS graded_prompts (prompt_hash text PRIMARY KEY, prompt_id text, messages text NOT NULL);
 CREATE TABLE IF NOT EXISTS run_verdicts (
   run_id text NOT NULL REFERENCES runs(id), example_key text NOT NULL, item_index integer NOT NULL,
   cache_key text NOT NULL, failure text, PRIMARY KEY (run_id, example_key, item_index));
@@ -61,6 +63,9 @@ const MIGRATIONS = `
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS owner text;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz NOT NULL DEFAULT now();
 ALTER TABLE verdict_cache ADD COLUMN IF NOT EXISTS criterion text;
+ALTER TABLE verdict_cache ADD COLUMN IF NOT EXISTS prompt_hash text;
+ALTER TABLE verdict_cache ADD COLUMN IF NOT EXISTS points double precision;
+ALTER TABLE verdict_cache ADD COLUMN IF NOT EXISTS tags text;
 `;
 
 export interface PostgresLocation {
@@ -276,26 +281,34 @@ function postgresStore(query: Query, pool: pg.Pool, where: PostgresLocation, opt
       if (verdicts.length === 0) return;
       const unique = lastByKey(verdicts, (v: NewVerdict) => v.record.cacheKey);
       const column = <T>(pick: (v: NewVerdict) => T) => unique.map(pick);
-      // One statement, so one transaction: the verdicts cached, their answers kept, their runs' records, their leases freed.
+      // Each prompt's messages go once per group, however many of its verdicts the group holds.
+      const prompts = lastByKey(unique, (v) => v.subject.promptHash).map((v) => v.subject);
+      // One statement, so one transaction: the verdicts cached, their answers and prompts kept, their runs' records, their leases freed.
       await query(
         `WITH v AS (
            SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::int[], $12::int[],
-                                $13::text[], $14::text[], $15::text[], $16::text[])
+                                $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::float8[], $19::text[])
              AS t(key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens,
-                  criterion_key, conversation_hash, criterion, answer)),
+                  criterion_key, conversation_hash, criterion, answer, prompt_hash, points, tags)),
          cached AS (
            INSERT INTO verdict_cache (key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens,
-                                      criterion_key, conversation_hash, criterion)
+                                      criterion_key, conversation_hash, criterion, prompt_hash, points, tags)
            SELECT key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens,
-                  criterion_key, conversation_hash, criterion FROM v ORDER BY key
+                  criterion_key, conversation_hash, criterion, prompt_hash, points, tags FROM v ORDER BY key
            ON CONFLICT (key) DO UPDATE SET judge_model = excluded.judge_model, prompt_version = excluded.prompt_version,
              criteria_met = excluded.criteria_met, explanation = excluded.explanation, prompt_tokens = excluded.prompt_tokens,
              completion_tokens = excluded.completion_tokens, criterion_key = excluded.criterion_key,
-             conversation_hash = excluded.conversation_hash, criterion = excluded.criterion,
-             created_at = now(), seq = nextval('verdict_cache_seq')),
+             conversation_hash = excluded.conversation_hash, criterion = excluded.criterion, prompt_hash = excluded.prompt_hash,
+             points = excluded.points, tags = excluded.tags, created_at = now(), seq = nextval('verdict_cache_seq')),
          answers AS (
            INSERT INTO graded_answers (conversation_hash, answer) SELECT DISTINCT ON (conversation_hash) conversation_hash, answer FROM v
            ON CONFLICT DO NOTHING),
+         -- A prompt first kept without an id (from the server) takes one when grade brings it.
+         prompts AS (
+           INSERT INTO graded_prompts (prompt_hash, prompt_id, messages)
+           SELECT * FROM unnest($20::text[], $21::text[], $22::text[]) ORDER BY 1
+           ON CONFLICT (prompt_hash) DO UPDATE SET prompt_id = excluded.prompt_id
+           WHERE graded_prompts.prompt_id IS NULL AND excluded.prompt_id IS NOT NULL),
          recorded AS (${UPSERT_RUN_VERDICTS}),
          freed AS (DELETE FROM verdict_leases WHERE key IN (SELECT key FROM v))
          SELECT 1`,
@@ -312,6 +325,12 @@ function postgresStore(query: Query, pool: pg.Pool, where: PostgresLocation, opt
           column((v) => v.subject.conversationHash),
           column((v) => v.subject.criterion),
           column((v) => v.subject.answer),
+          column((v) => v.subject.promptHash),
+          column((v) => v.subject.points),
+          column((v) => encodeTags(v.subject.tags)),
+          prompts.map((p) => p.promptHash),
+          prompts.map((p) => p.promptId),
+          prompts.map((p) => encodeMessages(p.prompt)),
         ],
       );
     },
@@ -347,6 +366,20 @@ function postgresStore(query: Query, pool: pg.Pool, where: PostgresLocation, opt
         [conversationHashes],
       );
       return new Map(rows.map((row) => [row.conversation_hash, row.answer]));
+    },
+    async gradedRows(filter) {
+      const { where: condition, params } = verdictFilterWhere(filter, POSTGRES_FILTER);
+      const { rows: verdicts } = await query<GradedVerdictRow>(
+        `SELECT prompt_hash, conversation_hash, criterion, points, tags, criteria_met FROM verdict_cache
+         ${condition ? `${condition} AND` : "WHERE"} prompt_hash IS NOT NULL ORDER BY prompt_hash, conversation_hash, seq DESC`,
+        params,
+      );
+      const { rows: prompts } = await query<PromptRow>(
+        "SELECT prompt_hash, prompt_id, messages FROM graded_prompts WHERE prompt_hash = ANY($1)",
+        [[...new Set(verdicts.map((v) => v.prompt_hash))]],
+      );
+      const answers = await this.gradedAnswers([...new Set(verdicts.map((v) => v.conversation_hash))]);
+      return assembleGradedRows(where.location, verdicts, prompts, answers);
     },
     async renewLeases(owner, leaseMs) {
       // Rows locked in key order, as claims lock them: a renewal and a claim never wait on each other in a cycle.

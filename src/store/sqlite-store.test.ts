@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { describeStoreContract } from "../../test/store-contract.js";
 import { tempDir } from "../../test/temp-dir.js";
+import { verdictSubject } from "../../test/verdict-subject.js";
 import { openSqliteStore } from "./sqlite-store.js";
 
 const info = { kind: "grade", config: {}, dataHash: "d", judgeModel: "j", promptVersion: "p" };
@@ -14,7 +15,7 @@ describeStoreContract("SQLite, a file", async () => openSqliteStore(join(await t
 });
 
 describe("SQLite store", () => {
-  it("upgrades a store written before run ids were unique, runs' owners and the verdicts' subjects, keeping its verdicts", async () => {
+  it("upgrades a store written before run ids were unique, runs' owners, the verdicts' subjects and prompts, keeping its verdicts", async () => {
     const path = join(await tempDir(), "old.sqlite");
     const old = new Database(path);
     old.exec(`CREATE TABLE runs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, config TEXT NOT NULL, data_hash TEXT NOT NULL,
@@ -29,13 +30,15 @@ describe("SQLite store", () => {
     const run = await store.startRun("old-identity", info);
     expect(run.resumed).toBe(true);
     expect(await store.cachedVerdicts(["old-key"])).toEqual([{ criteria_met: true, explanation: "old" }]);
-    const subject = { criterionKey: "c", conversationHash: "h", answer: "a", criterion: "Mentions apples." };
+    const subject = verdictSubject({ criterionKey: "c", conversationHash: "h", criterion: "Mentions apples." });
     const record = { runId: run.id, exampleKey: "e", itemIndex: 0, cacheKey: "new-key" };
     const verdict = { criteria_met: false, explanation: "" };
     await store.saveVerdicts([
       { record, subject, verdict, model: { judgeModel: "j", promptVersion: "p" }, tokens: { promptTokens: 1, completionTokens: 1 } },
     ]);
     expect((await store.criterionVerdicts(["c"], 5)).get("c")).toEqual([{ conversationHash: "h", criteria_met: false }]);
+    // The old verdict has no prompt to train on: only the new one is a graded row.
+    expect((await store.gradedRows({})).map((row) => [row.conversationHash, row.verdicts.length])).toEqual([["h", 1]]);
     expect((await store.listVerdicts({}, 10)).map((listed) => [listed.key, listed.criterion])).toEqual([
       ["old-key", null],
       ["new-key", "Mentions apples."],

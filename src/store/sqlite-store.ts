@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { ConfigError } from "../core/errors.js";
+import { assembleGradedRows, encodeMessages, encodeTags, type GradedVerdictRow, type PromptRow } from "./graded-rows.js";
 import { isDeadLocalOwner } from "./lease-owner.js";
 import { interruptedRunIds, runOwner, startRunHeartbeat } from "./run-liveness.js";
 import type {
@@ -35,8 +36,9 @@ CREATE TABLE IF NOT EXISTS verdict_cache (
   key TEXT PRIMARY KEY, judge_model TEXT NOT NULL, prompt_version TEXT NOT NULL,
   criteria_met INTEGER NOT NULL, explanation TEXT NOT NULL,
   prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, created_at TEXT NOT NULL,
-  criterion_key TEXT, conversation_hash TEXT, criterion TEXT);
+  criterion_key TEXT, conversation_hash TEXT, criterion TEXT, prompt_hash TEXT, points REAL, tags TEXT);
 CREATE TABLE IF NOT EXISTS graded_answers (conversation_hash TEXT PRIMARY KEY, answer TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS graded_prompts (prompt_hash TEXT PRIMARY KEY, prompt_id TEXT, messages TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS run_verdicts (
   run_id TEXT NOT NULL REFERENCES runs(id), example_key TEXT NOT NULL, item_index INTEGER NOT NULL,
   cache_key TEXT NOT NULL, failure TEXT, PRIMARY KEY (run_id, example_key, item_index));
@@ -78,10 +80,18 @@ function prepareStatements(db: Database.Database) {
     ),
     putVerdict: db.prepare(
       `INSERT OR REPLACE INTO verdict_cache
-         (key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens, created_at, criterion_key, conversation_hash, criterion)
-       VALUES (@key, @judgeModel, @promptVersion, @met, @explanation, @promptTokens, @completionTokens, ${NOW}, @criterionKey, @conversationHash, @criterion)`,
+         (key, judge_model, prompt_version, criteria_met, explanation, prompt_tokens, completion_tokens, created_at,
+          criterion_key, conversation_hash, criterion, prompt_hash, points, tags)
+       VALUES (@key, @judgeModel, @promptVersion, @met, @explanation, @promptTokens, @completionTokens, ${NOW},
+          @criterionKey, @conversationHash, @criterion, @promptHash, @points, @tags)`,
     ),
     putAnswer: db.prepare<[string, string]>("INSERT OR IGNORE INTO graded_answers (conversation_hash, answer) VALUES (?, ?)"),
+    // A prompt first kept without an id (from the server) takes one when `grade` brings it.
+    putPrompt: db.prepare<[string, string | null, string]>(
+      `INSERT INTO graded_prompts (prompt_hash, prompt_id, messages) VALUES (?, ?, ?)
+       ON CONFLICT (prompt_hash) DO UPDATE SET prompt_id = excluded.prompt_id WHERE graded_prompts.prompt_id IS NULL AND excluded.prompt_id IS NOT NULL`,
+    ),
+    getPrompt: db.prepare<[string], PromptRow>("SELECT prompt_hash, prompt_id, messages FROM graded_prompts WHERE prompt_hash = ?"),
     getAnswer: db.prepare<[string], string>("SELECT answer FROM graded_answers WHERE conversation_hash = ?").pluck(),
     // Newest first: a replaced verdict gets a new rowid.
     getCriterionVerdicts: db.prepare<[string, number], { conversation_hash: string; criteria_met: number }>(
@@ -149,6 +159,11 @@ function migrate(db: Database.Database): void {
     if (!columns("runs").includes("owner"))
       db.exec("ALTER TABLE runs ADD COLUMN owner TEXT; ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER");
     if (!columns("verdict_cache").includes("criterion")) db.exec("ALTER TABLE verdict_cache ADD COLUMN criterion TEXT");
+    // What training needs to rebuild graded rows (`gradedRows`): null in older rows, which training leaves out.
+    if (!columns("verdict_cache").includes("prompt_hash"))
+      db.exec(
+        "ALTER TABLE verdict_cache ADD COLUMN prompt_hash TEXT; ALTER TABLE verdict_cache ADD COLUMN points REAL; ALTER TABLE verdict_cache ADD COLUMN tags TEXT",
+      );
   }).immediate();
 }
 
@@ -183,6 +198,8 @@ function sqliteStore(db: Database.Database, location: string, options: RunLivene
     }),
   );
   const saveVerdicts = db.transaction((verdicts: readonly NewVerdict[]) => {
+    // A group's verdicts share a few prompts: each is encoded and written once.
+    const prompts = new Set<string>();
     for (const { record, subject, verdict, model, tokens } of verdicts) {
       statements.putVerdict.run({
         key: record.cacheKey,
@@ -193,8 +210,15 @@ function sqliteStore(db: Database.Database, location: string, options: RunLivene
         criterionKey: subject.criterionKey,
         conversationHash: subject.conversationHash,
         criterion: subject.criterion,
+        promptHash: subject.promptHash,
+        points: subject.points,
+        tags: encodeTags(subject.tags),
       });
       statements.putAnswer.run(subject.conversationHash, subject.answer);
+      if (!prompts.has(subject.promptHash)) {
+        prompts.add(subject.promptHash);
+        statements.putPrompt.run(subject.promptHash, subject.promptId, encodeMessages(subject.prompt));
+      }
       statements.putRunVerdict.run({ ...record, failure: null });
       // Once cached, nobody needs to wait for it, whoever held the lease.
       statements.deleteLease.run(record.cacheKey);
@@ -269,6 +293,20 @@ function sqliteStore(db: Database.Database, location: string, options: RunLivene
         if (answer !== undefined) found.set(hash, answer);
       }
       return found;
+    },
+    async gradedRows(filter) {
+      const { where, params } = verdictFilterWhere(filter, SQLITE_FILTER);
+      // Newest first within an answer: a replaced verdict gets a new rowid.
+      const verdicts = db
+        .prepare<unknown[], Omit<GradedVerdictRow, "criteria_met"> & { criteria_met: number }>(
+          `SELECT prompt_hash, conversation_hash, criterion, points, tags, criteria_met FROM verdict_cache
+           ${where ? `${where} AND` : "WHERE"} prompt_hash IS NOT NULL ORDER BY prompt_hash, conversation_hash, rowid DESC`,
+        )
+        .all(...params)
+        .map((row) => ({ ...row, criteria_met: row.criteria_met === 1 }));
+      const prompts = [...new Set(verdicts.map((v) => v.prompt_hash))].flatMap((hash) => statements.getPrompt.get(hash) ?? []);
+      const answers = await this.gradedAnswers(verdicts.map((v) => v.conversation_hash));
+      return assembleGradedRows(location, verdicts, prompts, answers);
     },
     async renewLeases(owner, leaseMs) {
       statements.renewLeases.run(Date.now() + leaseMs, owner);

@@ -5,6 +5,7 @@
  * (test/store-contract.ts) holds each to the same behaviour. The methods are asynchronous because
  * a networked backend is; callers never learn which one they have.
  */
+import type { ChatMessage } from "../core/types.js";
 
 export interface RunInfo {
   kind: string;
@@ -41,7 +42,10 @@ export interface JudgeIdentity {
   promptVersion: string;
 }
 
-/** What a verdict was about, kept so that later answers to the same prompt can learn from it (the hybrid's memory). */
+/**
+ * What a verdict was about, kept so that later answers to the same prompt can learn from it (the
+ * hybrid's memory), and so that the graded rows can be rebuilt for training (`gradedRows`).
+ */
 export interface VerdictSubject {
   /** The criterion of this prompt under this judge and grader prompt, whatever the answer (verdict-key.ts). */
   criterionKey: string;
@@ -51,6 +55,14 @@ export interface VerdictSubject {
   answer: string;
   /** The criterion's text, so cached verdicts can be listed and removed by it (`medrubric verdicts`). */
   criterion: string;
+  /** The criterion's points and tags (HealthBench's), for the graded rows. */
+  points: number;
+  tags: readonly string[];
+  /** The prompt's hash (verdict-key.ts): its messages are kept once per prompt, under it. */
+  promptHash: string;
+  prompt: readonly ChatMessage[];
+  /** The prompt's id where the answer came with one (a HealthBench row graded by `grade`); null otherwise. */
+  promptId: string | null;
 }
 
 export interface NewVerdict {
@@ -66,6 +78,30 @@ export interface RecordedVerdict {
   conversationHash: string;
   criteria_met: boolean;
 }
+
+/** A judge's verdict on one criterion of an answer, as a graded row lists it. */
+export interface GradedCriterion {
+  criterion: string;
+  points: number;
+  tags: string[];
+  criteria_met: boolean;
+}
+
+/**
+ * An answer the store holds judge verdicts for, with what a graded row needs: its prompt, its text,
+ * and one verdict per criterion judged (the newest, where several judges matched the filter).
+ */
+export interface StoredGradedAnswer {
+  promptHash: string;
+  promptId: string | null;
+  prompt: ChatMessage[];
+  conversationHash: string;
+  answer: string;
+  verdicts: GradedCriterion[];
+}
+
+/** Which verdicts `gradedRows` returns: those of this judge model and grader prompt version, where given. */
+export type GradedFilter = Pick<VerdictFilter, "judgeModel" | "promptVersion">;
 
 /** Which cached verdicts `medrubric verdicts` lists or removes; every field given must match. */
 export interface VerdictFilter {
@@ -114,6 +150,11 @@ export interface VerdictStore {
   criterionVerdicts(criterionKeys: readonly string[], limit: number): Promise<Map<string, RecordedVerdict[]>>;
   /** The text of the answers graded, by conversation hash; unknown hashes are left out. */
   gradedAnswers(conversationHashes: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Every answer with judge verdicts matching `filter`, by prompt hash then conversation hash, for
+   * training (`train --graded-from-store`). Verdicts cached before their prompt was kept are left out.
+   */
+  gradedRows(filter: GradedFilter): Promise<StoredGradedAnswer[]>;
   /** Extends every lease of `owner` by `leaseMs` from now. */
   renewLeases(owner: string, leaseMs: number): Promise<void>;
   releaseLeases(owner: string): Promise<void>;
