@@ -15,6 +15,7 @@
  *   node --import tsx bench/hybrid.bench.ts --folds-run 3,4 [--model DIR] [--modes static,memory,hybrid]
  *     [--budget 0.01] [--audit-rate 0.1] [--triage 0.9] [--seed 1] [--graded FILE] [--folds 5]
  *     [--sharpness X --margin X --min-verdicts N] [--json OUT.json] [--chart OUT.svg] [--work-dir DIR]
+ *   (--json writes what `medrubric report --input OUT.json` shows: the saving per pass as a chart, and the table)
  *   node --import tsx bench/hybrid.bench.ts --tune --folds-run 0,1,2 [--model DIR_TRAINED_ON_3_4]
  *     [--grid-sharpness 0,4,12] [--grid-margin 0.7,1] [--grid-audit-rate 0.1]   (the settings' cross-validation)
  *
@@ -23,8 +24,9 @@
 import { writeFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import pLimit from "p-limit";
+import type { z } from "zod";
 import { loadModelFromFlags } from "../src/cli/rm-options.js";
 import { openJudgeScorer } from "../src/cli/serve-judge.js";
 import { hashJson } from "../src/core/hash.js";
@@ -33,6 +35,10 @@ import type { RewardRequest, RewardScore } from "../src/core/types.js";
 import { loadGradedAnswers } from "../src/healthbench/load.js";
 import type { GradedExample } from "../src/healthbench/schema.js";
 import { rubricScore } from "../src/healthbench/scoring.js";
+import { renderSvg } from "../src/report/charts.js";
+import { savedPerPassChart } from "../src/report/hybrid-replay-section.js";
+import { hybridReplaySchema } from "../src/report/result-schemas.js";
+import { resultText } from "../src/report/write-report.js";
 import type { HybridStatus } from "../src/server/hybrid-judge.js";
 import { createMicroBatcher, type Scorer } from "../src/server/micro-batcher.js";
 import { createRewardApp } from "../src/server/reward-app.js";
@@ -43,7 +49,6 @@ import { judgeServeFlags } from "../test/judge-serve-flags.js";
 import { startStandin } from "../test/openai-standin.js";
 import { sharedHealthBenchFile } from "../test/shared-data.js";
 import { foldOf, gradedRequest, pairsKept, replayGrader } from "./graded-replay.js";
-import { lineChartSvg } from "./line-chart-svg.js";
 
 const flag = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const has = (name: string) => process.argv.includes(name);
@@ -326,17 +331,43 @@ async function main() {
     log(`${mode}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   print(results);
-  if (has("--json")) writeFileSync(flag("--json") as string, `${JSON.stringify(results, null, 2)}\n`);
-  if (has("--chart"))
-    writeFileSync(
-      flag("--chart") as string,
-      lineChartSvg({
-        title: "Judge calls saved per pass (GRPO step) of the stream",
-        xLabel: "pass (2 answers per prompt each)",
-        yLabel: "criteria decided without the judge",
-        series: results.map((r) => ({ name: r.mode, points: r.perPass.map((y, x) => [x + 1, y] as [number, number]) })),
-      }),
-    );
+  const file = hybridReplaySchema.parse(replayFile(results));
+  if (has("--json")) writeFileSync(flag("--json") as string, resultText({ kind: "hybrid-replay", file }));
+  // The report's own chart (medrubric report --input OUT.json draws it too), as a file for the docs.
+  if (has("--chart")) writeFileSync(flag("--chart") as string, await renderSvg(savedPerPassChart([{ name: "replay", file }])));
+}
+
+/** The results as `medrubric report --input` reads them (the report's schema, result-schemas.ts). */
+function replayFile(results: ReturnType<typeof measure>[]): z.input<typeof hybridReplaySchema> {
+  return {
+    replay: {
+      graded_file: basename(gradedFile),
+      folds,
+      folds_run: runFolds,
+      prompts: new Set(rows.map((r) => r.prompt_id)).size,
+      answers: rows.length,
+      error_budget: budget,
+      audit_rate: auditRate,
+      seed,
+    },
+    modes: results.map((r) => ({
+      mode: r.mode,
+      answers: r.answers,
+      criteria: r.criteria,
+      judge_criteria: r.judgeCriteria,
+      saved: r.saved,
+      saved_first_half: r.savedFirstHalf,
+      saved_second_half: r.savedSecondHalf,
+      saved_per_pass: r.perPass,
+      saved_by_answers: r.byGroup.map((g) => ({ answers_per_prompt: g.label, answers: g.answers, saved: g.saved })),
+      true_error: r.trueError,
+      estimate: r.estimate,
+      interval: r.interval,
+      pairs_kept: r.pairs,
+      pairs: r.pairsN,
+      decided_right: r.decidedRight,
+    })),
+  };
 }
 
 function print(results: ReturnType<typeof measure>[]) {

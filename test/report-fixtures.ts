@@ -1,9 +1,12 @@
 /**
  * One real result of every kind, made by the project's own code on its bundled data, for the
  * report tests and the screenshots in docs/: a grading report, a grading run summary, a
- * reward-model evaluation (GPRC briefly trained over hash vectors, with the baselines) and a
- * standards coverage.
+ * reward-model evaluation (GPRC briefly trained over hash vectors, with the baselines), a
+ * standards coverage, and the learning hybrid's replay (test/fixtures/hybrid-replay.json, which
+ * bench/hybrid.bench.ts --json wrote on the shared graded file: figures only, read through the
+ * report's reader as `report --input` reads it).
  */
+import { join } from "node:path";
 import { lengthBaseline } from "../src/eval/baselines.js";
 import { axisDimensionsOf, probePromptsFrom, probeTermsOf } from "../src/eval/eval-inputs.js";
 import { evaluateRewardModel } from "../src/eval/rm-eval.js";
@@ -11,7 +14,7 @@ import { loadExamples, loadGraded } from "../src/healthbench/load.js";
 import { scoreGraded } from "../src/healthbench/score-graded.js";
 import { packageFile } from "../src/io/package-files.js";
 import type { NamedResult } from "../src/report/read-result.js";
-import { parseResult } from "../src/report/read-result.js";
+import { parseResult, readResult } from "../src/report/read-result.js";
 import { trainRewardModel } from "../src/rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS } from "../src/rm/train-options.js";
 import { assignCell, coverageReport } from "../src/standards/coverage.js";
@@ -19,10 +22,13 @@ import { createKeywordClassifier } from "../src/standards/keyword-classifier.js"
 import { loadStandards } from "../src/standards/load-standards.js";
 import { loadSeedUnits, splitUnitsByQuestion } from "../src/synth/seed-set.js";
 import { createHashEncoder } from "./hash-encoder.js";
+import { projectRoot } from "./shared-data.js";
 
 const hashEncoder = createHashEncoder(32);
 
-export async function reportFixtures(): Promise<Record<"grading" | "gradingSummary" | "rmEval" | "coverage", NamedResult>> {
+export async function reportFixtures(): Promise<
+  Record<"grading" | "gradingSummary" | "rmEval" | "coverage" | "hybridReplay", NamedResult>
+> {
   const graded = await loadGraded(packageFile("data/demo/graded.jsonl"));
   const { report } = scoreGraded(graded.rows);
   const usage = [{ label: "judge demo", usage: { requests: 120, promptTokens: 250_000, completionTokens: 9_000, retries: 2, cost: 0.52 } }];
@@ -63,5 +69,6 @@ export async function reportFixtures(): Promise<Record<"grading" | "gradingSumma
     // Through JSON and the reader, as `report` gets it (NaN becomes null on the way).
     rmEval: { name: "rm-eval", result: parseResult(JSON.parse(JSON.stringify(rmEval))) },
     coverage: { name: "healthbench-coverage", result: { kind: "coverage", file: coverage } },
+    hybridReplay: await readResult(join(projectRoot, "test/fixtures/hybrid-replay.json")),
   };
 }

@@ -22,10 +22,12 @@ interface ReportFlags {
 export function registerReport(program: Command): void {
   const command = program
     .command("report")
-    .description("render a result (score, grade/eval summary, rm-eval, standards coverage) as one HTML file with charts")
+    .description(
+      "render a result (score, grade/eval summary, rm-eval, standards coverage, the learning hybrid's replay) as one HTML file with charts",
+    )
     .requiredOption(
       "--input <file>",
-      "the result's JSON (score --json, a grade/eval .summary.json, rm-eval --out, standards coverage --out), or graded answers (graded JSONL, simple-evals' <name>_allresults.json), scored first and listed one by one",
+      "the result's JSON (score --json, a grade/eval .summary.json, rm-eval --out, standards coverage --out, bench/hybrid.bench.ts --json), or graded answers (graded JSONL, simple-evals' <name>_allresults.json), scored first and listed one by one",
     )
     .option("--example-tags <file>", "for graded answers: HealthBench rows whose example_tags fill in by prompt_id")
     .option("--compare <file>", "another result of the same kind, shown side by side with the differences")

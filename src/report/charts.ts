@@ -243,3 +243,32 @@ export function reliability(
     ],
   } as TopLevelSpec;
 }
+
+/** Lines with a point at each value: rows of {series, x, y}, one line per series, y a share in [0, 1]. */
+export function lines(
+  title: string,
+  rows: { series: string; x: number; y: number }[],
+  options: { x: string; y: string; series: readonly string[] },
+): TopLevelSpec {
+  return {
+    ...base,
+    title,
+    width: 420,
+    height: 260,
+    data: { values: rows },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "x", type: "quantitative", title: options.x, axis: { tickMinStep: 1 } },
+      y: { field: "y", type: "quantitative", title: options.y, axis: { format: ".0%" }, scale: { domain: [0, 1] } },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        sort: null,
+        scale: seriesScale(options.series),
+        legend: { orient: "bottom", direction: "horizontal" },
+      },
+      tooltip: [{ field: "series" }, { field: "x" }, { field: "y", format: ".1%" }],
+    },
+  } as TopLevelSpec;
+}

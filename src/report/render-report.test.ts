@@ -140,6 +140,26 @@ describe("renderReport", async () => {
     expect(html.match(/reward-model evaluation/gi)).toHaveLength(2);
   });
 
+  it("draws the learning hybrid's replay: the saving pass by pass and by answers per prompt, and each mode's figures", async () => {
+    const html = await renderReport(fixtures.hybridReplay);
+    expect(svgs(html)).toBe(2);
+    expect(html).toContain("<h1>medrubric: the learning hybrid's replay</h1>");
+    expect(html).toContain("Judge calls saved, pass by pass (GRPO steps)");
+    expect(html).toContain("Judge calls saved, by answers per prompt in the stream");
+    expect(html).toMatch(
+      /<p>1835 answers to 258 prompts \(7\.1 per prompt\) of graded_hard_responses\.jsonl, folds 3, 4 of 5 by prompt; error budget 0\.01/,
+    );
+    // One row per mode: the static triage has no estimate of its own error.
+    expect(html).toMatch(
+      /<tr><td>static<\/td><td>\d+ of 21647<\/td><td>[\d.]+%<\/td><td>[\d.]+% \/ [\d.]+%<\/td><td>0\.\d{4}<\/td><td>none<\/td>/,
+    );
+    expect(html).toMatch(/<tr><td>hybrid<\/td>.*<td>0\.\d{4} \[0\.\d{4}, 0\.\d{4}\]<\/td>/);
+    // Two replays side by side: each mode's line named after its replay.
+    const compared = await renderReport(fixtures.hybridReplay, { ...fixtures.hybridReplay, name: "seed-2" });
+    expect(compared).toContain("<td>seed-2: hybrid</td>");
+    expect(compared).toContain("<td>hybrid-replay: memory</td>");
+  });
+
   it("draws the coverage matrix as heatmaps, overall and per dimension", async () => {
     const html = await renderReport(fixtures.coverage);
     const coverage = fixtures.coverage.result;

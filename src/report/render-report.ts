@@ -1,6 +1,6 @@
 /**
  * HTML reports: one self-contained file per result (a grading run, a reward-model evaluation,
- * a standards coverage), charts as inline SVG, no network; with a second result of the same kind,
+ * a standards coverage, the learning hybrid's replay), charts as inline SVG, no network; with a second result of the same kind,
  * the two side by side with their differences. Results arrive validated (read-result.ts), typed by
  * the schema of their kind. A grading run read from its graded answers also gets the Examples
  * section, the one part with a script; the Content-Security-Policy allows that script alone.
@@ -10,11 +10,12 @@ import { coverageSection } from "./coverage-section.js";
 import { examplesSection, explorerScriptSource } from "./examples-section.js";
 import { gradingSection } from "./grading-section.js";
 import { escapeHtml, paragraph } from "./html.js";
+import { hybridReplaySection } from "./hybrid-replay-section.js";
 import type { NamedResult } from "./read-result.js";
 import type { ResultKind } from "./result-schemas.js";
 import { rmEvalSection } from "./rm-eval-section.js";
 
-export type ReportKind = "grading" | "rm-eval" | "coverage";
+export type ReportKind = "grading" | "rm-eval" | "coverage" | "hybrid-replay";
 
 /** A score report and a grading summary are both a grading run. */
 export const reportKind = (kind: ResultKind): ReportKind => (kind === "score" || kind === "grading-summary" ? "grading" : kind);
@@ -23,12 +24,14 @@ const HEADINGS: Record<ReportKind, string> = {
   grading: "grading run",
   "rm-eval": "reward-model evaluation",
   coverage: "standards coverage",
+  "hybrid-replay": "the learning hybrid's replay",
 };
 
 const SECTIONS: Record<ReportKind, (results: NamedResult[]) => Promise<string>> = {
   grading: gradingSection,
   "rm-eval": rmEvalSection,
   coverage: coverageSection,
+  "hybrid-replay": hybridReplaySection,
 };
 
 const STYLE =

@@ -43,6 +43,7 @@ describe("reports in headless Chromium", async () => {
       1 + (fixtures.coverage.result.kind === "coverage" ? coveredDimensions(fixtures.coverage.result.file).length : 0),
     ],
     ["comparison of two runs", fixtures.grading, { ...fixtures.grading, name: "other" }, 2],
+    ["the learning hybrid's replay", fixtures.hybridReplay, undefined, 2],
   ] as const;
 
   it.each(cases)(

@@ -2,7 +2,7 @@
  * The result files `report` reads, one zod schema per kind, shared by the commands that write
  * them and the report that reads them: `score --json` (a score report), the grading summary
  * `grade` and `eval` write beside `--out`, `rm-eval --out` (and the demo's `rm-eval.json`) and
- * `standards coverage --out`. Writers pass their value through `z.input` of the schema, so a
+ * `standards coverage --out`, and the learning hybrid's replay (`bench/hybrid.bench.ts --json`). Writers pass their value through `z.input` of the schema, so a
  * field renamed on either side fails the type check instead of a user's report.
  */
 import { z } from "zod";
@@ -118,18 +118,59 @@ export const coverageReportSchema = z.object({
   assigned_by: z.object({ scenario: assignedBy, discipline: assignedBy }),
 });
 
+const replayMode = z.object({
+  /** static (serve --triage), memory (--error-budget without a model), hybrid (--error-budget with one). */
+  mode: z.string(),
+  answers: count,
+  criteria: count,
+  /** Criteria the judge was asked (audits included). */
+  judge_criteria: count,
+  /** Share of the criteria decided without the judge: over the stream, its first and second half, each pass (GRPO step). */
+  saved: z.number(),
+  saved_first_half: z.number(),
+  saved_second_half: z.number(),
+  saved_per_pass: z.array(z.number()),
+  /** The saving by how many answers the prompt has in the stream. */
+  saved_by_answers: z.array(z.object({ answers_per_prompt: z.string(), answers: count, saved: z.number() })),
+  /** Mean |reward - exact reward| per answer, against the grader's verdicts. */
+  true_error: z.number(),
+  /** The server's own estimate of it and its 95% interval (null without an error budget). */
+  estimate: z.number().nullable(),
+  interval: z.tuple([z.number(), z.number()]).nullable(),
+  pairs_kept: share,
+  pairs: count,
+  /** Of the criteria decided without the judge, the share the grader agreed with. */
+  decided_right: share,
+});
+
+export const hybridReplaySchema = z.object({
+  replay: z.object({
+    graded_file: z.string(),
+    folds: count,
+    folds_run: z.array(count),
+    prompts: count,
+    answers: count,
+    error_budget: z.number(),
+    audit_rate: z.number(),
+    seed: z.number().int(),
+  }),
+  modes: z.array(replayMode).min(1, "must have at least one mode"),
+});
+
 export type ScoreReportFile = z.output<typeof scoreReportSchema>;
 export type GradingSummaryFile = z.output<typeof gradingSummarySchema>;
 export type ModelEvalFile = z.output<typeof modelEvalSchema>;
 export type RmEvalReportFile = z.output<typeof rmEvalReportSchema>;
 export type CoverageReportFile = z.output<typeof coverageReportSchema>;
+export type HybridReplayFile = z.output<typeof hybridReplaySchema>;
 
 /** A result as the report sees it: its kind, and the validated file. */
 export type Result =
   | { kind: "score"; file: ScoreReportFile }
   | { kind: "grading-summary"; file: GradingSummaryFile }
   | { kind: "rm-eval"; file: RmEvalReportFile }
-  | { kind: "coverage"; file: CoverageReportFile };
+  | { kind: "coverage"; file: CoverageReportFile }
+  | { kind: "hybrid-replay"; file: HybridReplayFile };
 
 export type ResultKind = Result["kind"];
 
@@ -142,4 +183,10 @@ export const RESULT_KINDS = [
   { kind: "coverage", key: "counts", schema: coverageReportSchema, writtenBy: "standards coverage --out" },
   { kind: "grading-summary", key: "run_id", schema: gradingSummarySchema, writtenBy: "grade and eval (the .summary.json beside --out)" },
   { kind: "score", key: "by_tag", schema: scoreReportSchema, writtenBy: "score --json" },
+  {
+    kind: "hybrid-replay",
+    key: "replay",
+    schema: hybridReplaySchema,
+    writtenBy: "bench/hybrid.bench.ts --json (the learning hybrid's replay)",
+  },
 ] as const;
