@@ -28,6 +28,7 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   train: [
     "medrubric train --units units.jsonl --out models/rm",
     "medrubric train --graded graded.jsonl --healthbench healthbench.jsonl --encoder glove --out models/rm-glove",
+    "medrubric train --graded-from-store --store postgres://rl@db/medrubric --judge-model gpt-4.1 --encoder glove --out models/rm-rl",
   ],
   reward: ["medrubric reward --model models/rm --input answers.jsonl --out rewards.jsonl"],
   rerank: ["medrubric rerank --model models/rm --input candidates.jsonl --out best.jsonl"],

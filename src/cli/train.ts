@@ -1,8 +1,11 @@
-/** `medrubric train`: a GPRC reward model from graded answers, HealthBench rows and training units, written to a model directory. */
+/**
+ * `medrubric train`: a GPRC reward model from graded answers (files, or the judge verdicts a store
+ * keeps), HealthBench rows and training units, written to a model directory.
+ */
 
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { ConfigError, UsageError } from "../core/errors.js";
+import { ConfigError, NotFoundError, UsageError } from "../core/errors.js";
 import { sha256Hex } from "../core/hash.js";
 import { exampleTagsFrom, loadExamples, loadGradedAnswers } from "../healthbench/load.js";
 import type { GradedExample, HealthBenchExample } from "../healthbench/schema.js";
@@ -12,9 +15,11 @@ import type { HeadsFile } from "../rm/reward-heads.js";
 import type { TrainingInput } from "../rm/reward-model-files.js";
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from "../rm/train-options.js";
 import { type LoadedStandard, loadStandards } from "../standards/load-standards.js";
-import { openStore } from "../store/open-store.js";
+import { checkStoreExists, openStore } from "../store/open-store.js";
+import type { Store } from "../store/store.js";
 import { loadUnits, type Unit } from "../synth/unit.js";
 import { integerIn, MAX_SEED, numberIn } from "./flag-ranges.js";
+import { loadGradedFromStore } from "./graded-from-store.js";
 import { addEncoderOptions, type EncoderFlags, openEncoder } from "./rm-options.js";
 import { reportDropped } from "./score.js";
 import { trainingProgress } from "./training-progress.js";
@@ -22,6 +27,9 @@ import { trainingProgress } from "./training-progress.js";
 interface TrainFlags extends EncoderFlags {
   units?: string[];
   graded?: string[];
+  gradedFromStore?: boolean;
+  judgeModel?: string;
+  promptVersion?: string;
   healthbench?: string[];
   exampleTags?: string;
   out: string;
@@ -54,6 +62,12 @@ export function registerTrain(program: Command): void {
     .description("train a multi-dimensional GPRC reward model on graded answers, HealthBench rows and training units")
     .option("--units <files...>", "training units (JSONL, docs/unit.schema.json)")
     .option("--graded <files...>", "graded answers: the graded JSONL `score --input` reads, or simple-evals' <name>_allresults.json")
+    .option(
+      "--graded-from-store",
+      "graded answers from the judge verdicts in --store (what grade and serve with a judge paid for, the learning hybrid's included)",
+    )
+    .option("--judge-model <name>", "with --graded-from-store: only verdicts of this judge model")
+    .option("--prompt-version <version>", "with --graded-from-store: only verdicts of this grader prompt version")
     .option("--healthbench <files...>", "HealthBench rows: the physician's ideal answer preferred to each reference answer")
     .option("--example-tags <file>", "HealthBench rows whose example_tags fill in by prompt_id (simple-evals output keeps none)")
     .requiredOption("--out <dir>", "model directory to write")
@@ -84,13 +98,17 @@ export function registerTrain(program: Command): void {
     .option("--learning-rate <x>", "Adam learning rate", numberIn(0, 1, { minExclusive: true }), D.learningRate)
     .option("--validation-share <x>", "share of prompts held out for early stopping", numberIn(0, 0.5), D.validationShare);
   addEncoderOptions(command, "default: use-lite").action(async (flags: TrainFlags) => {
-    if (!flags.units && !flags.graded && !flags.healthbench) throw new UsageError("give at least one of --units, --graded, --healthbench");
+    if (!flags.units && !flags.graded && !flags.gradedFromStore && !flags.healthbench)
+      throw new UsageError("give at least one of --units, --graded, --graded-from-store, --healthbench");
+    if (!flags.gradedFromStore && (flags.judgeModel !== undefined || flags.promptVersion !== undefined))
+      throw new UsageError("--judge-model and --prompt-version choose the verdicts --graded-from-store reads: give it too");
     await checkOutputDir(flags.out);
     const loaded = await loadStandards(flags.standard ?? []);
-    const input = await loadTrainingInput(flags);
-    if (input.units) checkUnitStandards(input.units, loaded, flags.strictStandard ?? false);
+    if (flags.gradedFromStore) checkStoreExists(flags);
     const store = await openStore(flags);
     try {
+      const input = await loadTrainingInput(flags, store);
+      if (input.units) checkUnitStandards(input.units, loaded, flags.strictStandard ?? false);
       const encoder = await openEncoder(flags.encoder ?? "use-lite", flags, store);
       const result = await trainAndReport(input, loaded, encoder, trainOptions(flags));
       await result.save(flags.out);
@@ -103,7 +121,8 @@ export function registerTrain(program: Command): void {
 
 /** Every training file, read and validated, with its hash and row count for the model directory. */
 export async function loadTrainingInput(
-  flags: Pick<TrainFlags, "units" | "graded" | "healthbench" | "exampleTags">,
+  flags: Pick<TrainFlags, "units" | "graded" | "gradedFromStore" | "judgeModel" | "promptVersion" | "healthbench" | "exampleTags">,
+  store?: Store,
 ): Promise<TrainingInput> {
   const files: TrainingFile[] = [];
   const record = async (path: string, kind: TrainingFile["kind"], rows: number) => {
@@ -122,6 +141,16 @@ export async function loadTrainingInput(
     reportDropped(file, loaded);
     graded.push(...loaded.rows);
     await record(file, "graded", loaded.rows.length);
+  }
+  if (flags.gradedFromStore && store) {
+    const stored = await loadGradedFromStore(store, { judgeModel: flags.judgeModel, promptVersion: flags.promptVersion }, exampleTags);
+    if (stored.rows.length === 0)
+      throw new NotFoundError(
+        `${stored.source}: no judge verdicts to train on; grade or serve with a judge into this store first (verdicts cached before prompts were kept cannot be used)`,
+      );
+    process.stdout.write(`${storeGradedLine(stored)}\n`);
+    graded.push(...stored.rows);
+    files.push(stored.file);
   }
   const healthbench: HealthBenchExample[] = [];
   for (const file of flags.healthbench ?? []) {
@@ -152,6 +181,15 @@ export function trainOptions(flags: Partial<TrainFlags>): Omit<TrainOptions, "on
     learningRate: flags.learningRate ?? D.learningRate,
     validationShare: flags.validationShare ?? D.validationShare,
   };
+}
+
+/** What --graded-from-store read, in a line: answers, prompts, and the answers judged on part of their rubric. */
+function storeGradedLine({ source, rows, prompts, partial, unscorable }: Awaited<ReturnType<typeof loadGradedFromStore>>): string {
+  const left = unscorable > 0 ? `; ${unscorable} prompts left out (no criterion with positive points judged)` : "";
+  return (
+    `graded from the store ${source}: ${rows.length} answers to ${prompts} prompts; ${partial} of them judged on only part of their prompt's rubric ` +
+    `(the criteria not judged left out, as judge failures are)${left}`
+  );
 }
 
 /** Trains with a progress bar over epochs and prints what training achieved. */

@@ -5,10 +5,9 @@
  * criterion reworded); `--dry-run` only counts. Verdicts cached before the criterion's text was
  * kept never match --criterion.
  */
-import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "commander";
-import { NotFoundError, UsageError } from "../core/errors.js";
-import { isPostgresUrl, openStore, STORE_OPTION_HELP, storePath } from "../store/open-store.js";
+import { UsageError } from "../core/errors.js";
+import { checkStoreExists, openStore, STORE_OPTION_HELP } from "../store/open-store.js";
 import type { ListedVerdict, Store, VerdictFilter } from "../store/store.js";
 import { integerIn } from "./flag-ranges.js";
 
@@ -48,8 +47,7 @@ const filterOf = (flags: FilterFlags): VerdictFilter => ({
 
 /** Opens an existing store: listing or removing must never create an empty SQLite file where a path was mistyped. */
 async function openExisting(flags: FilterFlags): Promise<Store> {
-  const location = storePath(flags);
-  if (!isPostgresUrl(location) && !existsSync(location)) throw new NotFoundError(`${location}: no such store`);
+  checkStoreExists(flags);
   return openStore(flags);
 }
 

@@ -15,6 +15,7 @@ import { startServeWith } from "../../test/model-server.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { runCli } from "../../test/run-cli.js";
 import { openJudgeScorer } from "../cli/serve-judge.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
 import type { HybridStatus } from "./hybrid-judge.js";
 import { createRewardApp } from "./reward-app.js";
 import type { CriterionVerdict } from "./rubric-scorer.js";
@@ -73,7 +74,7 @@ async function hybridServer(standin: Standin) {
   };
   const status = async () => (await (await fetch(`${server.url}/v1/hybrid`)).json()) as HybridStatus;
   const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
-  return { score, status, metricsText };
+  return { score, status, metricsText, store };
 }
 
 const prompt = [{ role: "user" as const, content: "What should I pack for a picnic?" }];
@@ -89,7 +90,7 @@ describe("the learning hybrid", () => {
     async () => {
       const standin = await startStandin({ chat: keywordVerdict });
       closers.push(() => standin.close());
-      const { score, status, metricsText } = await hybridServer(standin);
+      const { score, status, metricsText, store } = await hybridServer(standin);
       const sources: string[][] = [];
       for (let r = 0; r < 40; r++) {
         const texts = [answer(2 * r), answer(2 * r + 1)];
@@ -127,6 +128,15 @@ describe("the learning hybrid", () => {
       expect(text).toMatch(new RegExp(`medrubric_hybrid_decided ${s.decided_by_model}\\b`));
       expect(text).toMatch(/medrubric_hybrid_error_estimate \d/);
       expect(text).toMatch(/medrubric_hybrid_version [1-9]/);
+      // The judge's verdicts keep what training needs (train --graded-from-store): every answer the judge saw, its
+      // prompt, and the criteria it judged, fewer than the rubric's where the memory decided the rest.
+      const kept = openSqliteStore(store);
+      const rows = await kept.gradedRows({ judgeModel: "grader" });
+      await kept.close();
+      expect(rows).toHaveLength(sources.filter((answer) => answer.includes("judge")).length);
+      expect(rows.every((row) => JSON.stringify(row.prompt) === JSON.stringify(prompt))).toBe(true);
+      expect(rows.reduce((n, row) => n + row.verdicts.length, 0)).toBe(s.judge_calls);
+      expect(rows.filter((row) => row.verdicts.length < WORDS.length).length).toBeGreaterThan(20);
     },
     GLOVE_CONVERSION_TIMEOUT_MS,
   );

@@ -3,6 +3,8 @@
  * the explicit flag, then $MEDRUBRIC_STORE, then the default beside the working folder. A
  * postgres:// (or postgresql://) URL opens the shared Postgres store; anything else is a SQLite file.
  */
+import { existsSync } from "node:fs";
+import { NotFoundError } from "../core/errors.js";
 import { DEFAULT_STORE, openSqliteStore } from "./sqlite-store.js";
 import type { RunLivenessOptions, Store } from "./store.js";
 
@@ -25,4 +27,10 @@ export async function openStore(flags: { store?: string }, options: RunLivenessO
   // Loaded only for a Postgres store: a command on the default SQLite file never loads the driver.
   const { openPostgresStore } = await import("./postgres-store.js");
   return openPostgresStore(location, options);
+}
+
+/** For a command that reads a store's verdicts: a SQLite path that names no file is a mistyped path, not an empty store to create. */
+export function checkStoreExists(flags: { store?: string }): void {
+  const location = storePath(flags);
+  if (!isPostgresUrl(location) && !existsSync(location)) throw new NotFoundError(`${location}: no such store`);
 }
