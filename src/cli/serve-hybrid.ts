@@ -12,18 +12,27 @@ import { hybridProgressLine, registerHybridMetrics } from "../server/hybrid-metr
 import type { createServerMetrics } from "../server/server-metrics.js";
 import type { Store } from "../store/store.js";
 import type { JudgeServeFlags } from "./serve-judge.js";
-/** The learning hybrid under --error-budget: GloVe to compare answers, its metrics, and a progress line every minute. */
+
+/** Why the hybrid runs on its memory of the judge's verdicts alone, in the one line it says so. */
+const MEMORY_ONLY = {
+  none: "without --model: the hybrid decides from the store's verdicts alone (memory only)",
+  uncalibrated:
+    "with a model trained without a grader's verdicts (like the demo's): its P(met) is no probability, so the hybrid decides from the store's verdicts alone (memory only)",
+};
+
+/**
+ * The learning hybrid under --error-budget: GloVe to compare answers, its metrics, and a progress
+ * line every minute. The model's P(met) enters only when it was calibrated on a grader's verdicts.
+ */
 export async function openHybrid(
   flags: JudgeServeFlags,
   judge: Judge,
   store: Store,
   metrics: ReturnType<typeof createServerMetrics>,
-  withModel: boolean,
+  model: "none" | "uncalibrated" | "calibrated",
 ) {
-  if (!withModel)
-    process.stderr.write(
-      "medrubric serve: --error-budget without --model: the hybrid decides from the store's verdicts alone (memory only)\n",
-    );
+  if (model !== "calibrated") process.stderr.write(`medrubric serve: --error-budget ${MEMORY_ONLY[model]}\n`);
+  const withModel = model === "calibrated";
   const encoder = await createEncoder("glove", { store });
   const hybrid = createHybridJudge({
     ...HYBRID_DEFAULTS,

@@ -40,6 +40,8 @@ export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFl
   refitSeconds?: number;
   memoryMinVerdicts?: number;
   memoryLimit?: number;
+  /** False for a model whose P(met) never saw a grader's verdicts: the learning hybrid then ignores it (memory alone). */
+  modelOnVerdicts?: boolean;
   /** The hybrid's other settings, for bench/hybrid.bench.ts's cross-validation; HYBRID_DEFAULTS where not given. */
   hybridSettings?: Partial<typeof HYBRID_DEFAULTS & { seed: number }>;
 }
@@ -101,7 +103,8 @@ export async function openJudgeScorer(
       if (!call.abortedFor || call.abortedFor === "deadline") health.record(call);
     },
   });
-  const hybrid = flags.errorBudget === undefined ? undefined : await openHybrid(flags, judge, store, metrics, model !== undefined);
+  const hybridModel = model === undefined ? "none" : flags.modelOnVerdicts === false ? "uncalibrated" : "calibrated";
+  const hybrid = flags.errorBudget === undefined ? undefined : await openHybrid(flags, judge, store, metrics, hybridModel);
   const scorer = createRubricScorer({
     hybrid: hybrid?.judge,
     broker,

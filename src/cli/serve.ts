@@ -194,7 +194,11 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
       })
     : undefined;
   const judgeConcurrency = judgeConcurrencyShare(flags.judgeConcurrency, flags.workers, cluster.worker?.id);
-  const judging = flags.judgeUrl ? await openJudgeScorer({ ...flags, judgeConcurrency }, metrics, scoring?.scorer) : undefined;
+  // A P(met) never calibrated on a grader's verdicts (the demo's model) is no evidence for the learning hybrid.
+  const modelOnVerdicts = flags.model ? (await calibrationOf(flags.model)).onVerdicts : undefined;
+  const judging = flags.judgeUrl
+    ? await openJudgeScorer({ ...flags, judgeConcurrency, modelOnVerdicts }, metrics, scoring?.scorer)
+    : undefined;
   const closeAll = async (judgeMs: number) => {
     const cut = (await judging?.close(judgeMs)) ?? 0;
     await scoring?.close();

@@ -11,9 +11,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { GLOVE_CONVERSION_TIMEOUT_MS, GLOVE_TEST_DIR } from "../../test/glove-data-dir.js";
 import { judgeServeFlags } from "../../test/judge-serve-flags.js";
 import { keywordVerdict } from "../../test/keyword-judge.js";
-import { startServeWith } from "../../test/model-server.js";
+import { sharedFixtureModel, startServeWith } from "../../test/model-server.js";
 import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { runCli } from "../../test/run-cli.js";
+import { tempDir } from "../../test/temp-dir.js";
 import { openJudgeScorer } from "../cli/serve-judge.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { HybridStatus } from "./hybrid-judge.js";
@@ -207,6 +208,39 @@ describe("medrubric serve --error-budget", () => {
       const { code, stderr } = await server.result;
       expect(code).toBe(0);
       expect(stderr).toContain("--error-budget without --model: the hybrid decides from the store's verdicts alone (memory only)");
+    },
+    GLOVE_CONVERSION_TIMEOUT_MS,
+  );
+
+  it(
+    "uses only its memory with a model never calibrated on verdicts (the demo's kind), saying so in one line",
+    async () => {
+      const standin = await startStandin({ chat: keywordVerdict });
+      closers.push(() => standin.close());
+      const fixture = await sharedFixtureModel(await tempDir());
+      const store = join(GLOVE_TEST_DIR, `hybrid-uncalibrated-${process.pid}.sqlite`);
+      closers.push(() => {
+        for (const end of ["", "-wal", "-shm"]) rmSync(`${store}${end}`, { force: true });
+      });
+      const flags = ["--model", fixture.model, "--judge-url", standin.url, "--judge-model", "grader", "--store", store];
+      const server = await startServeWith([...flags, "--error-budget", "0.02", "--audit-rate", "0"]);
+      for (let r = 0; r < 4; r++) {
+        const response = await fetch(`${server.url}/v1/score`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ prompt, responses: [answer(2 * r), answer(2 * r + 1)], rubrics }),
+        });
+        expect(response.status).toBe(200);
+      }
+      const hybrid = (await (await fetch(`${server.url}/v1/hybrid`)).json()) as HybridStatus;
+      expect(hybrid).toMatchObject({ mode: "memory", criteria: 8 * WORDS.length, decided_by: { model: 0 } });
+      server.child.kill("SIGTERM");
+      const { code, stderr } = await server.result;
+      expect(code).toBe(0);
+      const said = stderr.split("\n").filter((line) => line.includes("memory only"));
+      expect(said).toEqual([
+        "medrubric serve: --error-budget with a model trained without a grader's verdicts (like the demo's): its P(met) is no probability, so the hybrid decides from the store's verdicts alone (memory only)",
+      ]);
     },
     GLOVE_CONVERSION_TIMEOUT_MS,
   );
