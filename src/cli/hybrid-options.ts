@@ -1,6 +1,6 @@
 /** `serve`'s flags for the learning hybrid (`--error-budget E` and what tunes it), with their ranges and defaults. */
 import type { Command } from "commander";
-import { HYBRID_FLAG_DEFAULTS as D } from "../server/hybrid-defaults.js";
+import { HYBRID_FLAG_DEFAULTS as D, HYBRID_DEFAULTS } from "../server/hybrid-defaults.js";
 import { integerIn, numberIn } from "./flag-ranges.js";
 
 export function addHybridOptions(command: Command): Command {
@@ -19,10 +19,22 @@ export function addHybridOptions(command: Command): Command {
     )
     .option("--refit-seconds <t>", "and at least this often while verdicts come in", integerIn(1, 86_400), D.refitSeconds)
     .option(
+      "--refit-max-verdicts <n>",
+      "judge verdicts the calibration is refitted on at most (the newest); a refit's CPU grows with it",
+      integerIn(HYBRID_DEFAULTS.minObservations, 10_000_000),
+      D.refitMaxVerdicts,
+    )
+    .option(
       "--memory-min-verdicts <n>",
       "verdicts on other answers to the prompt before the memory alone decides a criterion",
       integerIn(1, 1000),
       D.memoryMinVerdicts,
     )
-    .option("--memory-limit <n>", "verdicts the memory reads per criterion at most (the newest)", integerIn(1, 10_000), D.memoryLimit);
+    .option("--memory-limit <n>", "verdicts the memory reads per criterion at most (the newest)", integerIn(1, 10_000), D.memoryLimit)
+    .option(
+      "--memory-vectors <n>",
+      "answers whose vectors the memory keeps in RAM at most (the most recent; 400 bytes each), others embedded again when needed",
+      integerIn(1000, 100_000_000),
+      D.memoryVectors,
+    );
 }

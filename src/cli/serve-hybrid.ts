@@ -47,6 +47,8 @@ export async function openHybrid(
     refitSeconds: flags.refitSeconds ?? HYBRID_FLAG_DEFAULTS.refitSeconds,
     minVerdicts: flags.memoryMinVerdicts ?? HYBRID_FLAG_DEFAULTS.memoryMinVerdicts,
     memoryLimit: flags.memoryLimit ?? HYBRID_FLAG_DEFAULTS.memoryLimit,
+    maxVectors: flags.memoryVectors ?? HYBRID_FLAG_DEFAULTS.memoryVectors,
+    maxObservations: flags.refitMaxVerdicts ?? HYBRID_FLAG_DEFAULTS.refitMaxVerdicts,
   });
   registerHybridMetrics(metrics.registry, hybrid.status);
   const progress = setInterval(() => process.stderr.write(hybridProgressLine(hybrid.status())), 60_000);

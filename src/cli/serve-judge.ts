@@ -40,6 +40,8 @@ export interface JudgeServeFlags extends Record<string, unknown>, Pick<GradingFl
   refitSeconds?: number;
   memoryMinVerdicts?: number;
   memoryLimit?: number;
+  memoryVectors?: number;
+  refitMaxVerdicts?: number;
   /** False for a model whose P(met) never saw a grader's verdicts: the learning hybrid then ignores it (memory alone). */
   modelOnVerdicts?: boolean;
   /** The hybrid's other settings, for bench/hybrid.bench.ts's cross-validation; HYBRID_DEFAULTS where not given. */

@@ -14,15 +14,20 @@ export const HYBRID_DEFAULTS = {
   maxDoubt: 0.2,
   /** Judge verdicts seen before the first calibration and so the first decision. */
   minObservations: 200,
-  /** Observations the calibration is fitted on at most (the newest). */
-  maxObservations: 20_000,
 };
 
-/** Defaults of the hybrid's flags (serve --audit-rate, --refit-every, --refit-seconds, --memory-min-verdicts, --memory-limit). */
+/**
+ * Defaults of the hybrid's flags (serve --audit-rate, --refit-every, --refit-seconds,
+ * --refit-max-verdicts, --memory-min-verdicts, --memory-limit, --memory-vectors).
+ */
 export const HYBRID_FLAG_DEFAULTS = {
   auditRate: 0.1,
   refitEvery: 500,
   refitSeconds: 60,
+  /** Judge verdicts the calibration is refitted on at most (the newest): a refit takes 80-300 ms of CPU at 20,000. */
+  refitMaxVerdicts: 20_000,
   memoryMinVerdicts: 2,
   memoryLimit: 64,
+  /** Answers whose vectors the memory keeps at most (the most recent): 400 bytes each with GloVe, so 80 MB. */
+  memoryVectors: 200_000,
 };

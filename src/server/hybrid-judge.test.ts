@@ -177,6 +177,14 @@ describe("medrubric serve --error-budget", () => {
     [["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--error-budget", "0.01", "--triage", "0.9"], "two hybrids"],
     [["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--error-budget", "0"], "--error-budget"],
     [["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--error-budget", "0.01", "--audit-rate", "2"], "--audit-rate"],
+    [
+      ["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--error-budget", "0.01", "--memory-vectors", "10"],
+      "--memory-vectors",
+    ],
+    [
+      ["--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "j", "--error-budget", "0.01", "--refit-max-verdicts", "100"],
+      "--refit-max-verdicts",
+    ],
   ])("refuses %j with a usage error", async (flags, message) => {
     const { code, stderr } = await runCli(["serve", "--port", "0", ...flags]);
     expect(code).toBe(64);

@@ -50,6 +50,9 @@ export interface HybridOptions {
   window: number;
   maxDoubt: number;
   memoryLimit: number;
+  /** Answers whose vectors the memory keeps at most (serve --memory-vectors). */
+  maxVectors: number;
+  /** Judge verdicts the calibration is fitted on at most, the newest (serve --refit-max-verdicts). */
   maxObservations: number;
   /** Seeds the audits' draw (benches, tests); default Math.random. */
   seed?: number;
@@ -98,7 +101,7 @@ export function createHybridJudge(options: HybridOptions) {
     encoder: options.encoder,
     limit: options.memoryLimit,
     sharpness: options.sharpness,
-    maxVectors: 200_000,
+    maxVectors: options.maxVectors,
   });
   const budget = createErrorBudget({ budget: options.budget, margin: options.margin, window: options.window });
   const observations: Observation[] = [];
