@@ -14,7 +14,7 @@
  *
  *   node --import tsx bench/hybrid.bench.ts --folds-run 3,4 [--model DIR] [--modes static,memory,hybrid]
  *     [--budget 0.01] [--audit-rate 0.1] [--triage 0.9] [--seed 1] [--graded FILE] [--folds 5]
- *     [--sharpness X --margin X --min-verdicts N] [--json OUT.json] [--chart OUT.svg] [--work-dir DIR]
+ *     [--sharpness X --margin X --min-verdicts N] [--json OUT.json] [--chart OUT.svg] [--work-dir DIR] [--keep-store]
  *   (--json writes what `medrubric report --input OUT.json` shows: the saving per pass as a chart, and the table)
  *   node --import tsx bench/hybrid.bench.ts --tune --folds-run 0,1,2 [--model DIR_TRAINED_ON_3_4]
  *     [--grid-sharpness 0,4,12] [--grid-margin 0.7,1] [--grid-audit-rate 0.1]   (the settings' cross-validation)
@@ -205,7 +205,9 @@ async function runMode(
   await judging.close(1000);
   const calls = standin.chatCalls();
   await standin.close();
-  await Promise.all(["", "-wal", "-shm"].map((end) => rm(`${storeFile}${end}`, { force: true })));
+  // --keep-store: the store the stream filled, for `train --graded-from-store` (what the run learned, kept as a model).
+  if (has("--keep-store")) log(`${mode}: store kept at ${storeFile}`);
+  else await Promise.all(["", "-wal", "-shm"].map((end) => rm(`${storeFile}${end}`, { force: true })));
   return { mode, served, status, calls };
 }
 

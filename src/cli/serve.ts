@@ -195,7 +195,7 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
     : undefined;
   const judgeConcurrency = judgeConcurrencyShare(flags.judgeConcurrency, flags.workers, cluster.worker?.id);
   // A P(met) never calibrated on a grader's verdicts (the demo's model) is no evidence for the learning hybrid.
-  const modelOnVerdicts = flags.model ? (await calibrationOf(flags.model)).onVerdicts : undefined;
+  const modelOnVerdicts = flags.judgeUrl && flags.model ? (await calibrationOf(flags.model)).onVerdicts : undefined;
   const judging = flags.judgeUrl
     ? await openJudgeScorer({ ...flags, judgeConcurrency, modelOnVerdicts }, metrics, scoring?.scorer)
     : undefined;
