@@ -23,6 +23,7 @@ const kinds = {
   "rm-eval": [fixtures.rmEval],
   coverage: [fixtures.coverage],
   comparison: [fixtures.grading, { ...fixtures.grading, name: "demo-score-rerun" }],
+  "hybrid-replay": [fixtures.hybridReplay],
 } as const;
 for (const [kind, [main, compare]] of Object.entries(kinds)) {
   const html = join(dir, `${kind}.html`);

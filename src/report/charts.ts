@@ -80,6 +80,16 @@ export function seriesScale(series: readonly string[]) {
   return { domain: [...series], range };
 }
 
+/** Colour by the `series` field, each model keeping its colour; the legend goes below the chart (on the right, values written beside the longest bars ran into it). */
+const seriesColor = (series: readonly string[]) => ({
+  field: "series",
+  type: "nominal" as const,
+  title: null,
+  sort: null,
+  scale: seriesScale(series),
+  legend: { orient: "bottom" as const, direction: "horizontal" as const },
+});
+
 export interface BarOptions {
   /** The value axis's title. */
   axis: string;
@@ -124,17 +134,9 @@ export function groupedBars(
       {
         data: { values },
         mark: "bar",
-        // The legend goes below the chart: on the right, the values written beside the longest bars ran into it.
         encoding: {
           ...grouped,
-          color: {
-            field: "series",
-            type: "nominal",
-            title: null,
-            sort: null,
-            scale: seriesScale(options.series),
-            legend: { orient: "bottom", direction: "horizontal" },
-          },
+          color: seriesColor(options.series),
         },
       },
       { data: { values }, mark: { type: "tick", color: "#000", thickness: 1 }, encoding: grouped },
@@ -260,14 +262,7 @@ export function lines(
     encoding: {
       x: { field: "x", type: "quantitative", title: options.x, axis: { tickMinStep: 1 } },
       y: { field: "y", type: "quantitative", title: options.y, axis: { format: ".0%" }, scale: { domain: [0, 1] } },
-      color: {
-        field: "series",
-        type: "nominal",
-        title: null,
-        sort: null,
-        scale: seriesScale(options.series),
-        legend: { orient: "bottom", direction: "horizontal" },
-      },
+      color: seriesColor(options.series),
       tooltip: [{ field: "series" }, { field: "x" }, { field: "y", format: ".1%" }],
     },
   } as TopLevelSpec;
