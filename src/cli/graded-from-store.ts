@@ -35,7 +35,11 @@ export function gradedExamplesOf(
   exampleTags?: ReadonlyMap<string, readonly string[]>,
 ): StoreGradedRows {
   const byPrompt = new Map<string, StoredGradedAnswer[]>();
-  for (const answer of answers) byPrompt.set(answer.promptHash, [...(byPrompt.get(answer.promptHash) ?? []), answer]);
+  for (const answer of answers) {
+    const group = byPrompt.get(answer.promptHash);
+    if (group) group.push(answer);
+    else byPrompt.set(answer.promptHash, [answer]);
+  }
   const result: StoreGradedRows = { rows: [], prompts: 0, partial: 0, unscorable: 0 };
   for (const group of byPrompt.values()) {
     const rubric = new Map<string, RubricItem>();
