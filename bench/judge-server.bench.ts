@@ -18,13 +18,18 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { spawnCli } from "../test/run-cli.js";
+import { loadGraderPrompt, renderGraderPrompt } from "../src/judge/grader-prompt.js";
+import { createLlmClient } from "../src/llm/openai-client.js";
+import { builtCli } from "../test/built-cli.js";
+import { spawnCommand } from "../test/run-command.js";
 import { median, numberFlag, printReport } from "./markdown-report.js";
 
 const runs = numberFlag("--runs", 3);
 const seconds = numberFlag("--seconds", 15);
 const concurrency = numberFlag("--judge-concurrency", 64);
 const latencyMs = numberFlag("--latency-ms", 200);
+/** `--profile DIR`: the server writes a V8 CPU profile there when it exits (node --cpu-prof). */
+const profileDir = process.argv.includes("--profile") ? process.argv[process.argv.indexOf("--profile") + 1] : undefined;
 const ANSWERS = 8;
 const CRITERIA = 12;
 
@@ -33,7 +38,9 @@ const standin = spawn(process.execPath, ["--import", "tsx", "bench/standin-serve
 });
 const judgeUrl = (await createInterface({ input: standin.stdout })[Symbol.asyncIterator]().next()).value as string;
 const store = join(mkdtempSync(join(tmpdir(), "medrubric-judge-bench-")), "store.sqlite");
-const serve = spawnCli([
+const serve = spawnCommand(process.execPath, [
+  ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
+  builtCli,
   "serve",
   "--port",
   "0",
@@ -65,7 +72,9 @@ const url = await new Promise<string>((resolve, reject) => {
   void serve.result.then((r) => reject(new Error(`serve exited: ${r.stderr}`)));
 });
 
-const prompt = [{ role: "user", content: "My 4-year-old has had a fever of 39.5 C for three days and now a rash. What should I do?" }];
+const prompt = [
+  { role: "user" as const, content: "My 4-year-old has had a fever of 39.5 C for three days and now a rash. What should I do?" },
+];
 const rubrics = Array.from({ length: CRITERIA }, (_, i) => ({
   criterion: `Criterion ${i}: advises on point ${i}.`,
   points: i % 4 === 3 ? -2 : 3,
@@ -74,10 +83,20 @@ let fresh = 0;
 const judged: string[] = [];
 const newAnswer = () => `Answer ${process.pid}-${fresh++}: see a doctor today; call emergency services if she is drowsy.`;
 
-/** CPU seconds the server process has used (user + system, from /proc): what a judge call costs it, apart from the machine's load. */
-function serverCpuSeconds(): number {
-  const fields = readFileSync(`/proc/${serve.child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+/** CPU seconds a process has used (user + system, from /proc): what a judge call costs it, apart from the load other processes put on the machine. */
+function cpuSeconds(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of the server, the stand-in judge and this process (the clients) so far. */
+const cpuNow = () => ({ server: cpuSeconds(serve.child.pid), standin: cpuSeconds(standin.pid), bench: cpuSeconds(process.pid) });
+
+/** CPU ms per judge call of each process between two `cpuNow()`s. */
+function cpuPerCall(before: ReturnType<typeof cpuNow>, calls: number) {
+  const after = cpuNow();
+  const per = (key: keyof typeof after) => (1000 * (after[key] - before[key])) / calls;
+  return { server: per("server"), standin: per("standin"), bench: per("bench") };
 }
 
 async function judgeCalls(): Promise<number> {
@@ -89,7 +108,7 @@ async function judgeCalls(): Promise<number> {
 async function load(clients: number, repeats: number) {
   const latencies: number[] = [];
   const callsBefore = await judgeCalls();
-  const cpuBefore = serverCpuSeconds();
+  const cpuBefore = cpuNow();
   const started = performance.now();
   const until = started + seconds * 1000;
   let failed = 0;
@@ -116,7 +135,7 @@ async function load(clients: number, repeats: number) {
   );
   const elapsed = (performance.now() - started) / 1000;
   const calls = (await judgeCalls()) - callsBefore;
-  const cpuMsPerCall = (1000 * (serverCpuSeconds() - cpuBefore)) / calls;
+  const cpu = cpuPerCall(cpuBefore, calls);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
   return {
@@ -125,8 +144,38 @@ async function load(clients: number, repeats: number) {
     p50: at(0.5),
     p95: at(0.95),
     failed,
-    cpuMsPerCall,
+    cpu,
   };
+}
+
+/**
+ * The stand-in judge without the server: this process asks it directly through the LLM client
+ * (the server's transport), `concurrency` calls in flight, with the grader prompt the server
+ * sends. What the judge side of the bench reaches alone, against the same bound.
+ */
+async function standinAlone() {
+  const client = createLlmClient({ endpoints: [{ baseUrl: judgeUrl }], model: "standin", temperature: 0, concurrency });
+  const grader = await loadGraderPrompt();
+  const ask = (n: number) => {
+    const completion = [{ role: "assistant" as const, content: `Answer alone-${n}: see a doctor today.` }];
+    return [
+      {
+        role: "user" as const,
+        content: renderGraderPrompt(grader, [...prompt, ...completion], rubrics[n % CRITERIA] as (typeof rubrics)[number]),
+      },
+    ];
+  };
+  const cpuBefore = cpuNow();
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  let calls = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) await client.chat(ask(calls++), { json: true });
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { callsPerSecond: calls / elapsed, cpu: cpuPerCall(cpuBefore, calls) };
 }
 
 const waveBound = (ANSWERS * CRITERIA) / (Math.ceil((ANSWERS * CRITERIA) / concurrency) * (latencyMs / 1000));
@@ -166,6 +215,16 @@ async function largestRequest() {
 
 const load0 = loadavg();
 const rows: string[] = [];
+const cpuCell = (cpu: { server: number; standin: number; bench: number }[]) =>
+  `${median(cpu.map((x) => x.server)).toFixed(2)} | ${median(cpu.map((x) => x.standin)).toFixed(2)} / ${median(cpu.map((x) => x.bench)).toFixed(2)}`;
+{
+  const alone = [];
+  for (let r = 0; r < runs; r++) alone.push(await standinAlone());
+  const calls = median(alone.map((x) => x.callsPerSecond));
+  rows.push(
+    `| the stand-in judge alone (${concurrency} calls in flight from this process, no server) | ${calls.toFixed(0)} | ${fullBound.toFixed(0)} | ${((100 * calls) / fullBound).toFixed(0)}% | - | - | ${cpuCell(alone.map((x) => x.cpu))} | 0 |`,
+  );
+}
 for (const s of scenarios) {
   const results = [];
   for (let r = 0; r < runs; r++) results.push(await load(s.clients, s.repeats));
@@ -174,7 +233,7 @@ for (const s of scenarios) {
   const criteriaBound = s.bound / (1 - s.repeats / ANSWERS);
   rows.push(
     `| ${s.label} | ${calls.toFixed(0)} | ${s.bound.toFixed(0)} | ${((100 * calls) / s.bound).toFixed(0)}% | ${criteria.toFixed(0)} (bound ${criteriaBound.toFixed(0)}) | ` +
-      `${median(results.map((x) => x.p50)).toFixed(0)} / ${median(results.map((x) => x.p95)).toFixed(0)} | ${median(results.map((x) => x.cpuMsPerCall)).toFixed(2)} | ${results.reduce((n, x) => n + x.failed, 0)} |`,
+      `${median(results.map((x) => x.p50)).toFixed(0)} / ${median(results.map((x) => x.p95)).toFixed(0)} | ${cpuCell(results.map((x) => x.cpu))} | ${results.reduce((n, x) => n + x.failed, 0)} |`,
   );
 }
 printReport(
@@ -187,6 +246,7 @@ printReport(
     "criteria rewarded/s",
     "p50 / p95 ms",
     "server CPU ms per judge call",
+    "stand-in / clients CPU ms per call",
     "failed requests",
   ],
   rows,
