@@ -73,6 +73,8 @@ export interface Standin {
   requests: StandinRequest[];
   /** Number of chat completion requests received so far. */
   chatCalls(): number;
+  /** Number of TCP connections accepted so far (a client keeping its connections alive opens few). */
+  connections(): number;
   /** Replace options at run time (e.g. change the fault schedule between phases of a test); keys given as undefined go back to defaults. */
   configure(options: Partial<StandinOptions>): void;
   /** Stops the server and destroys every open connection, hanging and keep-alive ones included. */
@@ -139,12 +141,17 @@ export async function startStandin(initial: StandinOptions = {}): Promise<Standi
         else sendJson(res, 500, { error: { message: `stand-in failed: ${String(error)}`, type: "server_error", param: null } });
       });
   });
+  let connections = 0;
+  server.on("connection", () => {
+    connections++;
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     chatCalls: () => chatCalls,
+    connections: () => connections,
     configure: (changes) => {
       options = { ...options, ...changes };
     },
