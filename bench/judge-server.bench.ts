@@ -348,7 +348,7 @@ console.log(
 );
 if (process.argv.includes("--verbose"))
   console.log(
-    `spans of own work over 3 ms (ms, and when: ms after the request was sent):\n${largest.map((x) => JSON.stringify(x.own.over3ms)).join("\n")}`,
+    `spans of own work over 3 ms (ms; when: ms after the request was sent, and the monotonic time in us, as a --profile's):\n${largest.map((x) => JSON.stringify(x.own.over3ms)).join("\n")}`,
   );
 console.log(
   `\njudge latency ${latencyMs} ms, --judge-concurrency ${concurrency}, ${seconds} s per run; load average ${load0.map((x) => x.toFixed(2)).join(" ")} before, ${loadavg()

@@ -24,7 +24,7 @@ if (out) {
   let tick: NodeJS.Timeout | undefined;
   let startedUs = 0;
   /** The longest spans, with when they ended (ms since the probe started). */
-  let top: { ms: number; afterMs: number }[] = [];
+  let top: { ms: number; afterMs: number; atUs: number }[] = [];
   process.on("SIGUSR2", () => {
     if (!tick) {
       last = runNs();
@@ -34,9 +34,9 @@ if (out) {
         const ms = (now - last) / 1e6;
         last = now;
         spans.push(ms);
-        if (ms > longest.ms) longest = { ms, at: Number(process.hrtime.bigint() / 1000n) };
-        if (ms > 3)
-          top.push({ ms: Math.round(ms * 10) / 10, afterMs: Math.round((Number(process.hrtime.bigint() / 1000n) - startedUs) / 1000) });
+        const atUs = Number(process.hrtime.bigint() / 1000n);
+        if (ms > longest.ms) longest = { ms, at: atUs };
+        if (ms > 3) top.push({ ms: Math.round(ms * 10) / 10, afterMs: Math.round((atUs - startedUs) / 1000), atUs });
       }, 1);
       return;
     }
