@@ -7,10 +7,14 @@
  *
  * An attempt has one deadline, headers and body included, and ends at once when the caller's
  * signal aborts: either destroys the request (its socket is closed, never reused). A body larger
- * than the cap, declared or streamed, is not read further and its socket is closed.
+ * than the cap, declared or streamed, is not read further and its socket is closed. No
+ * Accept-Encoding is sent (so a server answers uncompressed), but a body a server compresses
+ * anyway is decompressed, as `fetch` did, the cap applying to what it decompresses to.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Readable } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 
 export interface TransportRequest {
   /** Where to POST; `target()` makes one per base URL. */
@@ -102,26 +106,44 @@ function post({ target, headers, body, timeoutMs, maxResponseBytes, signal }: Tr
   });
 }
 
+/** Decoders of the Content-Encodings a server may use although not asked to. */
+const DECODERS: Readonly<Record<string, () => NodeJS.ReadWriteStream>> = {
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
 /** Reads `res` to the end, or stops (closing the socket) once it is known to exceed `maxBytes`. */
 function readCapped(res: IncomingMessage, maxBytes: number, finish: (error: Error | undefined, response?: TransportResponse) => void) {
   const status = res.statusCode ?? 0;
   const retryAfter = (res.headers["retry-after"] as string | undefined) ?? null;
+  const decoder =
+    DECODERS[
+      String(res.headers["content-encoding"] ?? "")
+        .trim()
+        .toLowerCase()
+    ]?.();
+  const body = decoder ? (res.pipe(decoder) as unknown as Readable) : res;
   const tooLarge = () => {
     res.destroy();
+    decoder?.removeAllListeners("data");
     finish(undefined, { status, retryAfter, text: undefined });
   };
   if (Number(res.headers["content-length"] ?? 0) > maxBytes) return tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
-  res.on("data", (chunk: Buffer) => {
+  body.on("data", (chunk: Buffer) => {
     size += chunk.byteLength;
     if (size > maxBytes) return tooLarge();
     chunks.push(chunk);
   });
-  res.on("end", () => {
+  body.on("end", () => {
     const text = chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8");
     finish(undefined, { status, retryAfter, text });
   });
+  // A body that does not decompress is a failed request, as a dropped one is.
+  decoder?.on("error", (error: Error) => finish(error));
   // A connection dropped mid-body: 'error' (aborted, ECONNRESET), or at least 'close' before 'end'.
   res.on("error", (error) => finish(error));
   res.on("close", () => {

@@ -120,6 +120,13 @@ describe("createLlmClient chat", () => {
     expect(server.connections()).toBe(3);
   });
 
+  it("reads an answer a server gzips although not asked to, the size limit applying to what it decompresses to", async () => {
+    const server = await standin({ compress: true, chat: () => "y".repeat(200_000) });
+    expect((await client([server.url]).chat(user)).content).toHaveLength(200_000);
+    // 200 KB of one letter gzips to a few hundred bytes: the limit is on the answer, not on the bytes sent.
+    await expect(client([server.url], { maxResponseBytes: 100_000 }).chat(user)).rejects.toThrow(/larger than the limit of 100000 bytes/);
+  });
+
   it("reports a request that got no response as a network failure naming the socket error, and a malformed body apart", async () => {
     const server = await standin({ fault: (call) => (call === 1 ? { fault: "drop" } : { fault: "malformed-body" }) });
     const attempts: { status: number | null; failure?: string }[] = [];
