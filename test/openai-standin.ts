@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
+import { gzipSync } from "node:zlib";
 
 export interface ChatCompletionBody {
   model: string;
@@ -57,6 +58,8 @@ export interface StandinOptions {
   apiKey?: string;
   /** Dimension of the deterministic embedding vectors. Default 8. */
   embeddingDim?: number;
+  /** Gzip every chat answer (Content-Encoding: gzip), whether or not the client asked for it, as some servers do. */
+  compress?: boolean;
 }
 
 export interface StandinRequest {
@@ -73,6 +76,8 @@ export interface Standin {
   requests: StandinRequest[];
   /** Number of chat completion requests received so far. */
   chatCalls(): number;
+  /** Number of TCP connections accepted so far (a client keeping its connections alive opens few). */
+  connections(): number;
   /** Replace options at run time (e.g. change the fault schedule between phases of a test); keys given as undefined go back to defaults. */
   configure(options: Partial<StandinOptions>): void;
   /** Stops the server and destroys every open connection, hanging and keep-alive ones included. */
@@ -139,12 +144,17 @@ export async function startStandin(initial: StandinOptions = {}): Promise<Standi
         else sendJson(res, 500, { error: { message: `stand-in failed: ${String(error)}`, type: "server_error", param: null } });
       });
   });
+  let connections = 0;
+  server.on("connection", () => {
+    connections++;
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     chatCalls: () => chatCalls,
+    connections: () => connections,
     configure: (changes) => {
       options = { ...options, ...changes };
     },
@@ -172,10 +182,11 @@ async function chat(req: IncomingMessage, res: ServerResponse, body: Record<stri
   const request = body as ChatCompletionBody;
   const reply = options.fault?.(call, request) ?? (options.chat ? await options.chat(request, call) : defaultContent);
   if (options.latencyMs) await delay(options.latencyMs);
+  const answer = (value: unknown) => (options.compress ? sendGzipped(res, JSON.stringify(value)) : sendJson(res, 200, value));
   if (typeof reply === "string") {
-    sendJson(res, 200, completion(request, call, reply));
+    answer(completion(request, call, reply));
   } else if (!("fault" in reply)) {
-    sendJson(res, 200, completion(request, call, reply.content, reply.promptTokens, reply.completionTokens));
+    answer(completion(request, call, reply.content, reply.promptTokens, reply.completionTokens));
   } else {
     injectFault(req, res, reply, request, call);
   }
@@ -297,6 +308,11 @@ function sendError(res: ServerResponse, status: number, message: string, param: 
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   sendText(res, status, JSON.stringify(value));
+}
+
+function sendGzipped(res: ServerResponse, text: string): void {
+  const body = gzipSync(text);
+  res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": body.byteLength }).end(body);
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

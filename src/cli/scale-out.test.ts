@@ -135,7 +135,7 @@ describe.skipIf(postgresSkipped)(`one Postgres store shared by processes ${needs
     try {
       const { inFlight } = await killMidLoad(doomed, store, load);
       // Calls running (4) plus verdicts that came back and wait for their group commit (judge/group-commit.ts,
-      // at most 5 ms plus the write: fewer than one judge latency, so at most one slot's worth each).
+      // at most 20 ms plus the write: less than one judge latency, so at most one slot's worth each).
       expect(inFlight).toBeLessThanOrEqual(2 * 4);
       const started = performance.now();
       expect(await score(survivor.url, load)).toEqual(load.map(expectedReward));

@@ -172,15 +172,23 @@ async function checkCalibration(dir: string, triage: number | undefined): Promis
 
 /** One server: the scoring thread and/or the judge, the app on its port, and a graceful stop on SIGTERM. */
 async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise<void> {
-  const [{ createRewardApp }, { drainOnSignals, listen }, { createServerMetrics }, { startScoringThread }, { openJudgeScorer }] =
-    await Promise.all([
-      import("../server/reward-app.js"),
-      import("../server/serve-rewards.js"),
-      import("../server/server-metrics.js"),
-      import("../server/scoring-thread.js"),
-      import("./serve-judge.js"),
-    ]);
+  const [
+    { createRewardApp },
+    { drainOnSignals, listen },
+    { createServerMetrics },
+    { startScoringThread },
+    { openJudgeScorer },
+    { watchEventLoopDelay },
+  ] = await Promise.all([
+    import("../server/reward-app.js"),
+    import("../server/serve-rewards.js"),
+    import("../server/server-metrics.js"),
+    import("../server/scoring-thread.js"),
+    import("./serve-judge.js"),
+    import("../server/event-loop-delay.js"),
+  ]);
   const metrics = createServerMetrics();
+  const loop = watchEventLoopDelay(metrics.registry);
   let draining = false;
   let drainStarted = 0;
   const scoring = flags.model
@@ -202,6 +210,7 @@ async function runServer(flags: ServeFlags, apiKey: string | undefined): Promise
   const closeAll = async (judgeMs: number) => {
     const cut = (await judging?.close(judgeMs)) ?? 0;
     await scoring?.close();
+    loop.stop();
     return cut;
   };
   const scorer = judging?.scorer ?? scoring?.scorer;

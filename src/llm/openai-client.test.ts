@@ -116,6 +116,26 @@ describe("createLlmClient chat", () => {
     const llm = client([server.url], { concurrency: 3 });
     await Promise.all(Array.from({ length: 12 }, () => llm.chat(user)));
     expect(peak).toBe(3);
+    // Its connections are kept alive and reused: no more of them than requests in flight.
+    expect(server.connections()).toBe(3);
+  });
+
+  it("reads an answer a server gzips although not asked to, the size limit applying to what it decompresses to", async () => {
+    const server = await standin({ compress: true, chat: () => "y".repeat(200_000) });
+    expect((await client([server.url]).chat(user)).content).toHaveLength(200_000);
+    // 200 KB of one letter gzips to a few hundred bytes: the limit is on the answer, not on the bytes sent.
+    await expect(client([server.url], { maxResponseBytes: 100_000 }).chat(user)).rejects.toThrow(/larger than the limit of 100000 bytes/);
+  });
+
+  it("reports a request that got no response as a network failure naming the socket error, and a malformed body apart", async () => {
+    const server = await standin({ fault: (call) => (call === 1 ? { fault: "drop" } : { fault: "malformed-body" }) });
+    const attempts: { status: number | null; failure?: string }[] = [];
+    const llm = client([server.url], { retry: { ...fastRetry, retries: 1 }, observer: { attempt: (report) => attempts.push(report) } });
+    await expect(llm.chat(user)).rejects.toThrow(/malformed response body: \{"choices": \[ \(gave up after 2 attempts\)/);
+    expect(attempts[0]).toMatchObject({ status: null, failure: expect.stringMatching(/ECONNRESET/) });
+    expect(attempts[1]).toMatchObject({ status: 200, failure: '{"choices": [' });
+    const refused = client(["http://127.0.0.1:2/v1"], { retry: { ...fastRetry, retries: 0 } });
+    await expect(refused.chat(user)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 
