@@ -6,7 +6,7 @@
  * their rewards, P(met) and dimension scores as computed before that work. A change that means
  * to change scores (a new cue, another feature) writes the file again, deliberately:
  *
- *   PIN_SCORES=write npx vitest run src/rm/pinned-scores.test.ts
+ *   PIN_SCORES=write npx vitest run src/rm/pinned-scores.test.ts && npx biome format --write test/fixtures/pinned-*.json
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
