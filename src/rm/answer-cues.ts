@@ -138,7 +138,9 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
     .filter((s) => s.length > 0);
   // The sentences are the answer less spaces, so their stems in turn are the answer's, read once.
   const sentenceStems = sentences.map(stems);
-  const answerStems = new Set(sentenceStems.flat());
+  // Added in a loop: Array.prototype.flat costs more than the set itself.
+  const answerStems = new Set<string>();
+  for (const list of sentenceStems) for (const s of list) answerStems.add(s);
   const prompt = promptStemsOf(promptText, weights);
   const promptStems = prompt.stems;
   const letters = answer.replace(/\P{L}+/gu, "").length;
