@@ -178,27 +178,39 @@ function criterionPlan(item: RequestCriterion, weights: WordWeights): CriterionP
   };
 }
 
-/** A criterion's plan by everything it is read by (points, tags, text), per stem weights (a model's). */
-const planCaches = new WeakMap<WordWeights, (item: RequestCriterion) => CriterionPlan>();
+/**
+ * Plans by criterion text, then points and tags (compared, not joined into a key: a lookup builds
+ * no string), per stem weights (a model's); dropped all at once at CACHE_LIMIT plans.
+ */
+interface PlanCache {
+  byText: Map<string, { points: number; tags: readonly string[]; plan: CriterionPlan }[]>;
+  size: number;
+}
+const planCaches = new WeakMap<WordWeights, PlanCache>();
+
+const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
 
 function planOf(item: RequestCriterion, weights: WordWeights): CriterionPlan {
   let cache = planCaches.get(weights);
   if (!cache) {
-    const plans = new Map<string, CriterionPlan>();
-    cache = (it) => {
-      // Tags length-prefixed: no two criteria share a key.
-      const key = `${it.points}|${(it.tags ?? []).map((t) => `${t.length}:${t}`).join("")}|${it.criterion}`;
-      let plan = plans.get(key);
-      if (!plan) {
-        if (plans.size >= CACHE_LIMIT) plans.clear();
-        plan = criterionPlan(it, weights);
-        plans.set(key, plan);
-      }
-      return plan;
-    };
+    cache = { byText: new Map(), size: 0 };
     planCaches.set(weights, cache);
   }
-  return cache(item);
+  const tags = item.tags ?? [];
+  let entries = cache.byText.get(item.criterion);
+  const found = entries?.find((e) => e.points === item.points && sameTags(e.tags, tags));
+  if (found) return found.plan;
+  if (cache.size >= CACHE_LIMIT) {
+    cache.byText.clear();
+    cache.size = 0;
+    entries = undefined;
+  }
+  const plan = criterionPlan(item, weights);
+  const entry = { points: item.points, tags: [...tags], plan };
+  if (entries) entries.push(entry);
+  else cache.byText.set(item.criterion, [entry]);
+  cache.size++;
+  return plan;
 }
 
 /** weightedShare(plan's stems, found, weights) from the weights read once. */
