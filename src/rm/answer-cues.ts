@@ -130,6 +130,27 @@ const MIN_LETTERS = 12;
 
 const logCount = (text: string, pattern: RegExp) => Math.log1p(text.match(pattern)?.length ?? 0);
 
+/**
+ * The number of letters (code units of \p{L} characters) in `text`, without building the text
+ * less its other characters: ASCII is decided by its code, the rest by the pattern.
+ */
+function letterCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) n++;
+      continue;
+    }
+    const point = text.codePointAt(i) as number;
+    const units = point > 0xffff ? 2 : 1;
+    if (LETTER.test(String.fromCodePoint(point))) n += units;
+    i += units - 1;
+  }
+  return n;
+}
+const LETTER = /^\p{L}$/u;
+
 /** The cues of `answer` to `promptText`; stem weights (stemWeights) make the prompt recall IDF-weighted. */
 export function answerCues(answer: string, promptText: string, weights: WordWeights, relevance = 0): AnswerCues {
   const sentences = answer
@@ -143,7 +164,7 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
   for (const list of sentenceStems) for (const s of list) answerStems.add(s);
   const prompt = promptStemsOf(promptText, weights);
   const promptStems = prompt.stems;
-  const letters = answer.replace(/\P{L}+/gu, "").length;
+  const letters = letterCount(answer);
   const advice = reading(sentences, sentenceStems, mayNameHelp(answer));
   const refusal = REFUSAL.test(answer) && answer.length < 400;
   const bareOpener = OPENER.test(answer.trim()) && letters < 80;
