@@ -180,13 +180,16 @@ function criterionPlan(item: RequestCriterion, weights: WordWeights): CriterionP
 
 /**
  * Plans by criterion text, then points and tags (compared, not joined into a key: a lookup builds
- * no string), per stem weights (a model's); dropped all at once at CACHE_LIMIT plans.
+ * no string), per stem weights (a model's); dropped all at once at PLAN_LIMIT plans (a plan of a
+ * HealthBench criterion is about 1.7 kB: a server's cache stays under about 35 MB; with more
+ * distinct criteria in turn than that, plans are built again, as every pair built its features before).
  */
 interface PlanCache {
   byText: Map<string, { points: number; tags: readonly string[]; plan: CriterionPlan }[]>;
   size: number;
 }
 const planCaches = new WeakMap<WordWeights, PlanCache>();
+const PLAN_LIMIT = 20_000;
 
 const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
 
@@ -200,7 +203,7 @@ function planOf(item: RequestCriterion, weights: WordWeights): CriterionPlan {
   let entries = cache.byText.get(item.criterion);
   const found = entries?.find((e) => e.points === item.points && sameTags(e.tags, tags));
   if (found) return found.plan;
-  if (cache.size >= CACHE_LIMIT) {
+  if (cache.size >= PLAN_LIMIT) {
     cache.byText.clear();
     cache.size = 0;
     entries = undefined;
