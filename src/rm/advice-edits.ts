@@ -23,17 +23,35 @@ export function splitSentences(text: string): string[] {
   return text.split(/((?<=[.!?])[ \t]+|\n+)/);
 }
 
-/** Clauses: a condition ("if it does not ease") is apart from the advice it conditions. */
-const clauses = (sentence: string) => sentence.split(/[,;:]\s+|\s+(?:but|although|though|if|unless|when|in case)\s+/i);
+/** A word that starts a clause of its own: a condition ("if it does not ease") is apart from the advice it conditions. */
+const CONNECTIVE = /\s+(?:but|although|though|if|unless|when|in case)\s+/i;
+const CLAUSE_BREAK = new RegExp(`[,;:]\\s+|${CONNECTIVE.source}`, "i");
+/** Clauses: split at punctuation and at the connectives, which the split drops. */
+const clauses = (sentence: string) => sentence.split(CLAUSE_BREAK);
+/**
+ * Whether splitting a sentence into clauses may drop a word (a connective): when not, its clauses'
+ * words are the sentence's words, in order (the other breaks are punctuation and spaces).
+ */
+export const dropsWords = (sentence: string) => CONNECTIVE.test(sentence);
 /** Negations that urge rather than dismiss: "don't hesitate to call 911", "do not wait". */
 const URGING = /\b(?:do not|don'?t|never) (?:hesitate|wait|delay|ignore)\b|\bwithout delay\b/gi;
+
+/** Text without markdown emphasis, which would hide "**call 911**" from the patterns. */
+const plainText = (text: string) => text.replace(/[*_`]+/g, "");
+
+/**
+ * Whether any sentence of `text` may name urgent help: when not, no sentence of it advises or
+ * dismisses any (a sentence's match is the text's, its ends being spaces), and reading them one
+ * by one is spared.
+ */
+export const mayNameHelp = (text: string) => URGENT.test(plainText(text));
 
 /** A sentence's clauses that advise urgent help, split by whether the clause negates it. */
 export function adviceOf(sentence: string): { urgent: number; dismissed: number } {
   let urgent = 0;
   let dismissed = 0;
   // A question offers help ("would you like signs that need urgent care?"); it advises nothing.
-  const plain = sentence.replace(/[*_`]+/g, "");
+  const plain = plainText(sentence);
   // Most sentences name no help at all: one test of the whole sentence (a clause's match is the sentence's) spares splitting it.
   if (sentence.trim().endsWith("?") || !URGENT.test(plain)) return { urgent: 0, dismissed: 0 };
   for (const clause of clauses(plain)) {

@@ -6,7 +6,7 @@
  * naive reward models, which must never outscore a real answer.
  */
 import { memo } from "../core/memo.js";
-import { adviceOf, clausesOf, negates } from "./advice-edits.js";
+import { adviceOf, clausesOf, dropsWords, mayNameHelp, negates } from "./advice-edits.js";
 import { type Vocabulary, type WordWeights, words, wordWeights } from "./word-evidence.js";
 
 export interface AnswerCues {
@@ -84,8 +84,42 @@ export function stemWeights(vocabulary: Vocabulary): WordWeights {
 
 export const stems = (text: string): string[] => words(text).map(stem);
 
-/** A prompt's stems: the many answers to one prompt (a reranking, an RL group) share them. */
-const promptStemsOf = memo((text: string): ReadonlySet<string> => new Set(stems(text)), 1000);
+/** A prompt's distinct stems and their weights, in order, and the weights' sum: what an answer's prompt recall reads. */
+interface PromptStems {
+  stems: ReadonlySet<string>;
+  list: string[];
+  weights: number[];
+  total: number;
+}
+
+/** The many answers to one prompt (a reranking, an RL group) share its stems; kept per stem weights (a model's). */
+const promptStemCaches = new WeakMap<WordWeights, (text: string) => PromptStems>();
+
+function promptStemsOf(text: string, weights: WordWeights): PromptStems {
+  let cache = promptStemCaches.get(weights);
+  if (!cache) {
+    cache = memo((prompt: string): PromptStems => {
+      const distinct = new Set(stems(prompt));
+      const list = [...distinct];
+      const w = list.map((s) => weights.weight(s));
+      // Summed in weightedShare's order, so the recall is the same to the last bit.
+      let total = 0;
+      for (const x of w) total += x;
+      return { stems: distinct, list, weights: w, total };
+    }, 1000);
+    promptStemCaches.set(weights, cache);
+  }
+  return cache(text);
+}
+
+/** weightedShare(prompt's stems, found, weights), from the prompt's weights read once. */
+function promptRecall(prompt: PromptStems, found: ReadonlySet<string>): number {
+  let hit = 0;
+  prompt.list.forEach((s, i) => {
+    if (found.has(s)) hit += prompt.weights[i] as number;
+  });
+  return prompt.total > 0 ? hit / prompt.total : 0;
+}
 
 const REFUSAL = /\b(i'?m sorry|i am sorry|i can(?:no|')t (?:help|assist|provide)|i(?:'m| am) (?:unable|not able) to)\b/i;
 const OPENER = /^(thought process|let'?s (solve|think|work)|solution|answer|step \d|sure|okay|ok)\b/i;
@@ -96,16 +130,42 @@ const MIN_LETTERS = 12;
 
 const logCount = (text: string, pattern: RegExp) => Math.log1p(text.match(pattern)?.length ?? 0);
 
+/**
+ * The number of letters (code units of \p{L} characters) in `text`, without building the text
+ * less its other characters: ASCII is decided by its code, the rest by the pattern.
+ */
+function letterCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) n++;
+      continue;
+    }
+    const point = text.codePointAt(i) as number;
+    const units = point > 0xffff ? 2 : 1;
+    if (LETTER.test(String.fromCodePoint(point))) n += units;
+    i += units - 1;
+  }
+  return n;
+}
+const LETTER = /^\p{L}$/u;
+
 /** The cues of `answer` to `promptText`; stem weights (stemWeights) make the prompt recall IDF-weighted. */
 export function answerCues(answer: string, promptText: string, weights: WordWeights, relevance = 0): AnswerCues {
-  const answerStems = new Set(stems(answer));
-  const promptStems = promptStemsOf(promptText);
-  const letters = answer.replace(/\P{L}+/gu, "").length;
   const sentences = answer
     .split(/(?<=[.!?])\s+|\n+/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  const advice = reading(sentences);
+  // The sentences are the answer less spaces, so their stems in turn are the answer's, read once.
+  const sentenceStems = sentences.map(stems);
+  // Added in a loop: Array.prototype.flat costs more than the set itself.
+  const answerStems = new Set<string>();
+  for (const list of sentenceStems) for (const s of list) answerStems.add(s);
+  const prompt = promptStemsOf(promptText, weights);
+  const promptStems = prompt.stems;
+  const letters = letterCount(answer);
+  const advice = reading(sentences, sentenceStems, mayNameHelp(answer));
   const refusal = REFUSAL.test(answer) && answer.length < 400;
   const bareOpener = OPENER.test(answer.trim()) && letters < 80;
   let shared = 0;
@@ -124,7 +184,7 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
     headings: logCount(answer, /^\s*(?:#{1,6}\s|\*\*[^*\n]+\*\*:?\s*$)/gm),
     questions: logCount(answer, /\?/g),
     paragraphs: logCount(answer, /\n\s*\n/g),
-    promptRecall: weightedShare(promptStems, answerStems, weights),
+    promptRecall: promptRecall(prompt, answerStems),
     inPrompt,
     repetition: sentences.length === 0 ? 0 : 1 - new Set(sentences.map((s) => s.toLowerCase())).size / sentences.length,
     relevance,
@@ -133,15 +193,26 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
   };
 }
 
-/** What the sentences advise: urgent-help clauses either way, and the stems of the clauses that negate nothing. */
-function reading(sentences: readonly string[]): { urgent: number; dismissed: number; affirmed: Set<string> } {
+/**
+ * What the sentences advise: urgent-help clauses either way (`namesHelp` false: none), and the
+ * stems of the clauses that negate nothing. A sentence that negates nothing and drops no word
+ * when split has its own stems for its clauses' (a clause's negation is the sentence's).
+ */
+function reading(
+  sentences: readonly string[],
+  sentenceStems: readonly string[][],
+  namesHelp: boolean,
+): { urgent: number; dismissed: number; affirmed: Set<string> } {
   const out = { urgent: 0, dismissed: 0, affirmed: new Set<string>() };
-  for (const sentence of sentences) {
-    const { urgent, dismissed } = adviceOf(sentence);
-    out.urgent += urgent;
-    out.dismissed += dismissed;
-    for (const clause of clausesOf(sentence)) if (!negates(clause)) for (const s of stems(clause)) out.affirmed.add(s);
-  }
+  sentences.forEach((sentence, i) => {
+    if (namesHelp) {
+      const { urgent, dismissed } = adviceOf(sentence);
+      out.urgent += urgent;
+      out.dismissed += dismissed;
+    }
+    if (!negates(sentence) && !dropsWords(sentence)) for (const s of sentenceStems[i] as string[]) out.affirmed.add(s);
+    else for (const clause of clausesOf(sentence)) if (!negates(clause)) for (const s of stems(clause)) out.affirmed.add(s);
+  });
   return out;
 }
 

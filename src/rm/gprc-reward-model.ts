@@ -29,7 +29,7 @@ import { type AnswerRef, type AxisRow, dot, type Reading, TextTable } from "./re
 import { type ReadingWeights, readingWeights, readLogits } from "./reading-forward.js";
 import type { RewardHeads } from "./reward-heads.js";
 import { useWasmBackend } from "./tf-backend.js";
-import { type WordAxis, type WordWeights, wordAxis, wordCover, words } from "./word-evidence.js";
+import { CoverIndex, type WordAxis, type WordWeights, wordAxis, words } from "./word-evidence.js";
 
 export interface GprcModelParts {
   network: GprcNetwork;
@@ -84,14 +84,15 @@ export function createGprcRewardModel(parts: GprcModelParts, encoder: Encoder): 
     dimensions: parts.dimensions,
     async score(requests: readonly RewardRequest[]): Promise<RewardScore[]> {
       const weights = requests.map((r) => weightsFor(r.scenario));
-      const readings = await read(requests);
+      const prompts = promptTexts(requests);
+      const readings = await read(requests, prompts);
       return requests.map((request, i) => {
         const reading = readings[i] as NetworkReading;
         const w = weights[i] as number[];
         const total = w.reduce((a, b) => a + b, 0);
         const rubric = request.rubrics && request.rubrics.length > 0 ? request.rubrics : null;
         const dimensionReward = reading.dimensions.reduce((sum, s, j) => sum + s * (w[j] as number), 0) / total;
-        const headed = parts.heads ? applyHeads(parts.heads, request, reading, dimensionReward) : null;
+        const headed = parts.heads ? applyHeads(parts.heads, request, prompts[i] as string, reading, dimensionReward) : null;
         const criteria = headed?.criteria ?? reading.criteria;
         return {
           scores: Object.fromEntries(parts.dimensions.map((d, j) => [d, reading.dimensions[j] as number])),
@@ -112,22 +113,28 @@ export interface NetworkReading {
   relevance: number;
 }
 
-/** The network alone, batch by batch: what the heads are stacked on. */
+/** Each request's prompt as text (promptText), rendered once per prompt: the answers to one prompt usually share its messages. */
+function promptTexts(requests: readonly RewardRequest[]): string[] {
+  const rendered = memo((prompt: RewardRequest["prompt"]) => promptText(prompt));
+  return requests.map((r) => rendered(r.prompt));
+}
+
+/** The network alone, batch by batch: what the heads are stacked on. `prompts`: the requests' prompt texts, when known. */
 export function createNetworkReader(
   parts: GprcModelParts,
   encoder: Encoder,
-): (requests: readonly RewardRequest[]) => Promise<NetworkReading[]> {
+): (requests: readonly RewardRequest[], prompts?: readonly string[]) => Promise<NetworkReading[]> {
   const scorer: Scorer = {
     parts,
     weights: readingWeights(parts.network),
     descriptionAxes: parts.descriptions.map((text) => wordAxis(text, parts.wordWeights)),
     maxParts: parts.maxParts ?? DEFAULT_MAX_PARTS,
   };
-  return async (requests) => {
+  return async (requests, prompts = promptTexts(requests)) => {
     await useWasmBackend();
     const out: NetworkReading[] = [];
     for (let start = 0; start < requests.length; start += BATCH)
-      out.push(...(await readRequests(scorer, encoder, requests.slice(start, start + BATCH))));
+      out.push(...(await readRequests(scorer, encoder, requests.slice(start, start + BATCH), prompts.slice(start, start + BATCH))));
     return out;
   };
 }
@@ -136,6 +143,7 @@ export function createNetworkReader(
 function applyHeads(
   { heads, stemWeights }: { heads: RewardHeads; stemWeights: WordWeights },
   request: RewardRequest,
+  prompt: string,
   read: NetworkReading,
   dimensionReward: number,
 ): { criteria: number[] | null; reward: number | null; rubricLength: number } {
@@ -143,7 +151,7 @@ function applyHeads(
   const rubric = request.rubrics && request.rubrics.length > 0 ? request.rubrics : null;
   const { criterion, answer } = heads;
   if (rubric ? !criterion : !answer) return { criteria: null, reward: null, rubricLength: 0 };
-  const cues = answerCues(request.response, promptText(request.prompt), stemWeights, read.relevance);
+  const cues = answerCues(request.response, prompt, stemWeights, read.relevance);
   return {
     criteria: rubric && criterion ? rubric.map((item, j) => criterion(item, cues, read.criterionLogits[j] as number)) : null,
     reward: !rubric && answer ? answer(cues, logit(dimensionReward)) : null,
@@ -153,36 +161,46 @@ function applyHeads(
 }
 
 /** Calibrated scores of each request on every dimension and on its own criteria. */
-async function readRequests(scorer: Scorer, encoder: Encoder, requests: readonly RewardRequest[]): Promise<NetworkReading[]> {
+async function readRequests(
+  scorer: Scorer,
+  encoder: Encoder,
+  requests: readonly RewardRequest[],
+  prompts: readonly string[],
+): Promise<NetworkReading[]> {
   const { parts, maxParts } = scorer;
-  const criterionAxis = memo((text: string) => wordAxis(text, parts.wordWeights));
+  // The word covers of every axis (the dimensions', then each criterion's as met) from one index.
+  const covers = new CoverIndex();
+  const descriptionAxes = scorer.descriptionAxes.map((axis) => covers.add(axis));
+  const criterionAxis = memo((text: string) => covers.add(wordAxis(text, parts.wordWeights)));
   const texts = new TextTable();
   const id = (text: string) => texts.id(text);
   const reading: Reading = { prompts: [], answers: [], rows: [] };
   const promptIndex = new Map<number, number>();
   const descriptionIds = parts.descriptionEmbeddings.map((_, i) => -1 - i);
   const spans = requests.map((request, answer) => {
-    const prompt = id(promptText(request.prompt));
+    const prompt = id(prompts[answer] as string);
     if (!promptIndex.has(prompt)) {
       promptIndex.set(prompt, reading.prompts.length);
       reading.prompts.push(prompt);
     }
     const read = answerParts(request.response, maxParts);
     reading.answers.push({ prompt: promptIndex.get(prompt) as number, parts: read.map(id), length: readLength(read) });
-    const answerWords = new Set(read.flatMap(words));
+    const criterionAxes = (request.rubrics ?? []).map((item) => criterionAxis(item.criterion));
+    for (const part of read) covers.mark(words(part));
     const first = reading.rows.length;
     const dimensionRows: AxisRow[] = descriptionIds.map((axis, i) => ({
       answer,
       axis,
       group: parts.dimensionGroups[i] as number,
-      cover: wordCover(scorer.descriptionAxes[i] as WordAxis, answerWords),
+      cover: covers.cover(descriptionAxes[i] as number),
     }));
-    const criterionRows: AxisRow[] = (request.rubrics ?? []).map((item) => ({
+    const criterionRows: AxisRow[] = (request.rubrics ?? []).map((item, j) => ({
       answer,
       axis: id(item.criterion),
       group: criterionGroup(item),
-      cover: wordCover(criterionAxis(item.criterion), answerWords),
+      cover: covers.cover(criterionAxes[j] as number),
     }));
+    covers.clear();
     reading.rows.push(...dimensionRows, ...criterionRows);
     return { first, dimensions: dimensionRows.length, criteria: criterionRows.length };
   });

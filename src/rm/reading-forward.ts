@@ -157,23 +157,34 @@ export function readLogits(weights: ReadingWeights, reading: Reading, vectors: r
     return raw.map((x) => x / norm);
   });
   const scale = 1 / Math.sqrt(r);
-  const cosines = new Float32Array(reading.answers.reduce((most, a) => Math.max(most, a.parts.length), 0));
+  // Scratch for every row (a row's parts' cosines, match logits and their exponentials): rows allocate nothing.
+  const most = reading.answers.reduce((n, a) => Math.max(n, a.parts.length), 0);
+  const cosines = new Float32Array(most);
+  const exps = new Float64Array(most);
   const read = new Float64Array(k);
   return Float32Array.from(reading.rows, (row) => {
     const answer = reading.answers[row.answer] as AnswerRef;
     const parts = answerParts[row.answer] as { state: Float32Array; key: Float32Array }[];
     const features = rowEvidence(vectors[row.axis] as Float32Array, answer, row.cover, vectors, cosines, 0);
     const q = axisOf(row.axis).query;
-    const match = parts.map((part, j) => dot(q, part.key) * scale + weights.tau * (cosines[j] as number));
-    const top = match.reduce((a, b) => Math.max(a, b), weights.nullLogit);
-    const exps = match.map((m) => Math.exp(m - top));
-    const total = Math.exp(weights.nullLogit - top) + exps.reduce((a, b) => a + b, 0);
+    let top = weights.nullLogit;
+    for (let j = 0; j < parts.length; j++) {
+      exps[j] = dot(q, (parts[j] as { key: Float32Array }).key) * scale + weights.tau * (cosines[j] as number);
+      top = Math.max(top, exps[j] as number);
+    }
+    let sum = 0;
+    for (let j = 0; j < parts.length; j++) {
+      exps[j] = Math.exp((exps[j] as number) - top);
+      sum += exps[j] as number;
+    }
+    const total = Math.exp(weights.nullLogit - top) + sum;
     const anchor = anchors[answer.prompt] as Vector;
     for (let i = 0; i < k; i++) read[i] = -(anchor[i] as number);
-    parts.forEach((part, j) => {
+    for (let j = 0; j < parts.length; j++) {
       const w = (exps[j] as number) / total;
-      for (let i = 0; i < k; i++) read[i] = (read[i] as number) + w * (part.state[i] as number);
-    });
+      const state = (parts[j] as { state: Float32Array }).state;
+      for (let i = 0; i < k; i++) read[i] = (read[i] as number) + w * (state[i] as number);
+    }
     const u = direction(row.axis * prompts + answer.prompt);
     let e = 0;
     for (let f = 0; f < EVIDENCE_FEATURES; f++)

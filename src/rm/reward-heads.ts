@@ -19,9 +19,9 @@ import { z } from "zod";
 import { memo } from "../core/memo.js";
 import type { RequestCriterion } from "../core/types.js";
 import { aboutUrgentHelp } from "./advice-edits.js";
-import { type AnswerCues, stems, weightedShare } from "./answer-cues.js";
+import { type AnswerCues, stems } from "./answer-cues.js";
 import { termLength } from "./length-term.js";
-import { dotSparse, hashFeature, type SparseVector, sigmoid } from "./logistic.js";
+import { hashFeature, type SparseVector, sigmoid } from "./logistic.js";
 import type { WordWeights } from "./word-evidence.js";
 
 export const HEAD_BUCKETS = 1 << 16;
@@ -35,50 +35,224 @@ const STOP = new Set(["the", "a", "an", "of", "to", "and", "or", "in", "for", "t
 /** Which evidence a criterion head reads: all of it, or only the criterion itself (the baseline). */
 export type CriterionEvidence = "full" | "criterion-only";
 
-/** Feature names and criteria recur across answers (the same criteria, the same words): their slots and stems are kept, up to a bound. */
+/**
+ * Feature slots and criteria recur across answers (the same criteria, the same words): what is read
+ * of them is kept, up to a bound, so scoring an answer builds no feature name and hashes nothing it
+ * has seen before.
+ */
 const CACHE_LIMIT = 200_000;
-const slotOf = memo((name: string) => hashFeature(name, HEAD_BUCKETS), CACHE_LIMIT);
+const slotOf = (name: string) => hashFeature(name, HEAD_BUCKETS);
 
-class FeatureBuilder {
+/** The slots of one kind of keyed feature (`as:` and a stem) by key. */
+const keyedSlots = (kind: string) => memo((key: string) => slotOf(`${kind}${key}`), CACHE_LIMIT);
+
+/**
+ * Where features go: a sparse vector (a training row), or at scoring straight into the dot product
+ * with a head's weights, in the same order, so the sum is the same to the last bit (dotSparse's).
+ * A feature is kept only when it says something: non-zero and finite.
+ */
+interface FeatureSink {
+  add(slot: number, value: number): void;
+}
+
+class VectorSink implements FeatureSink {
   readonly x: SparseVector = { index: [], value: [] };
-  constructor(private readonly prefix: string) {}
-  add(name: string, value: number): this {
+  add(slot: number, value: number): void {
     if (value !== 0 && Number.isFinite(value)) {
-      this.x.index.push(slotOf(`${this.prefix}${name}`));
+      this.x.index.push(slot);
       this.x.value.push(value);
     }
-    return this;
-  }
-  /** What both heads read of the answer: its length and layout, its relevance to the prompt, and degenerate cues. */
-  cues(c: AnswerCues): this {
-    return this.add("length", c.logChars)
-      .add("length2", c.logChars * c.logChars)
-      .add("letters", c.logLetters)
-      .add("lists", c.lists)
-      .add("headings", c.headings)
-      .add("questions", c.questions)
-      .add("paragraphs", c.paragraphs)
-      .add("repetition", c.repetition)
-      .add("prompt_recall", c.promptRecall)
-      .add("prompt_recall_x_length", c.promptRecall * c.logChars)
-      .add("in_prompt", c.inPrompt)
-      .add("relevance", c.relevance)
-      .add("relevance_x_length", c.relevance * c.logChars)
-      .add("degenerate", c.degenerate ? 1 : 0)
-      .add("refusal", c.refusal ? 1 : 0)
-      .add("urgent", c.urgent)
-      .add("dismissed", c.dismissed);
-  }
-  /** Each of `keys` with weight 1/sqrt(n), so a long criterion does not outvote a short one. */
-  bag(kind: string, keys: readonly string[]): this {
-    const scale = 1 / Math.sqrt(Math.max(1, keys.length));
-    for (const key of keys) this.add(`${kind}:${key}`, scale);
-    return this;
   }
 }
 
+class DotSink implements FeatureSink {
+  sum = 0;
+  constructor(private readonly weights: ArrayLike<number>) {}
+  add(slot: number, value: number): void {
+    if (value !== 0 && Number.isFinite(value)) this.sum += (this.weights[slot] as number) * value;
+  }
+}
+
+/** What both heads read of the answer, in order: its length and layout, its relevance to the prompt, and degenerate cues. */
+const CUE_FEATURES: readonly [string, (c: AnswerCues) => number][] = [
+  ["length", (c) => c.logChars],
+  ["length2", (c) => c.logChars * c.logChars],
+  ["letters", (c) => c.logLetters],
+  ["lists", (c) => c.lists],
+  ["headings", (c) => c.headings],
+  ["questions", (c) => c.questions],
+  ["paragraphs", (c) => c.paragraphs],
+  ["repetition", (c) => c.repetition],
+  ["prompt_recall", (c) => c.promptRecall],
+  ["prompt_recall_x_length", (c) => c.promptRecall * c.logChars],
+  ["in_prompt", (c) => c.inPrompt],
+  ["relevance", (c) => c.relevance],
+  ["relevance_x_length", (c) => c.relevance * c.logChars],
+  ["degenerate", (c) => (c.degenerate ? 1 : 0)],
+  ["refusal", (c) => (c.refusal ? 1 : 0)],
+  ["urgent", (c) => c.urgent],
+  ["dismissed", (c) => c.dismissed],
+];
+
+/** The cue features' slots under a prefix ("+", "-", "a"). */
+const cueSlots = memo((prefix: string) => CUE_FEATURES.map(([name]) => slotOf(`${prefix}${name}`)));
+
+function addCues(sink: FeatureSink, slots: readonly number[], c: AnswerCues): void {
+  CUE_FEATURES.forEach(([, value], i) => {
+    sink.add(slots[i] as number, value(c));
+  });
+}
+
+/** Each of `slots` with weight 1/sqrt(n), so a long criterion does not outvote a short one. */
+function addBag(sink: FeatureSink, slots: readonly number[]): void {
+  const scale = 1 / Math.sqrt(Math.max(1, slots.length));
+  for (const slot of slots) sink.add(slot, scale);
+}
+
 /** Distinct content stems of a criterion. */
-const criterionStems = memo((text: string) => [...new Set(stems(text))].filter((s) => !STOP.has(s) && s.length > 2), CACHE_LIMIT);
+const criterionStems = (text: string) => [...new Set(stems(text))].filter((s) => !STOP.has(s) && s.length > 2);
+
+/** What a criterion head reads of a criterion alone, once per criterion: its own features and the slots of those it reads against an answer. */
+interface CriterionPlan {
+  /** The criterion's own features (bias, points, negation, words, tags, first word). */
+  own: SparseVector;
+  /** Its distinct content stems, their weights in turn and the weights' sum (weightedShare's, read once). */
+  stems: string[];
+  stemWeights: number[];
+  stemTotal: number;
+  /** `hit:` slot of each stem. */
+  hits: number[];
+  /** `length|` slot of each tag, and what the length is divided by. */
+  tagLengths: number[];
+  tagScale: number;
+  /** Slots of length|first, relevance|first, recall, recall_affirmed, help|urgent, help|dismissed, recall2, recall_plain, recall_x_length. */
+  slots: number[];
+  cues: readonly number[];
+  aboutHelp: number;
+}
+
+function criterionPlan(item: RequestCriterion, weights: WordWeights): CriterionPlan {
+  const prefix = item.points > 0 ? "+" : "-";
+  const slot = (name: string) => slotOf(`${prefix}${name}`);
+  const own = criterionStems(item.criterion);
+  const tags = item.tags ?? [];
+  const kind = `${own[0] ?? ""}`;
+  const sink = new VectorSink();
+  sink.add(slot("bias"), 1);
+  sink.add(slot("points"), Math.min(Math.abs(item.points), 10) / 10);
+  sink.add(slot("negation"), NEGATION.test(item.criterion.trim()) ? 1 : 0);
+  sink.add(slot("words"), Math.log1p(own.length));
+  addBag(
+    sink,
+    own.map((s) => slot(`w:${s}`)),
+  );
+  addBag(
+    sink,
+    tags.map((t) => slot(`t:${t}`)),
+  );
+  sink.add(slot(`first:${kind}`), 1);
+  const stemWeights = own.map((s) => weights.weight(s));
+  let stemTotal = 0;
+  for (const w of stemWeights) stemTotal += w;
+  return {
+    own: sink.x,
+    stems: own,
+    stemWeights,
+    stemTotal,
+    hits: own.map((s) => slot(`hit:${s}`)),
+    tagLengths: tags.map((t) => slot(`length|${t}`)),
+    tagScale: Math.sqrt(tags.length),
+    slots: [
+      `length|first:${kind}`,
+      `relevance|first:${kind}`,
+      "recall",
+      "recall_affirmed",
+      "help|urgent",
+      "help|dismissed",
+      "recall2",
+      "recall_plain",
+      "recall_x_length",
+    ].map(slot),
+    cues: cueSlots(prefix),
+    aboutHelp: aboutUrgentHelp(item.criterion) ? 1 : 0,
+  };
+}
+
+/**
+ * Plans by criterion text, then points and tags (compared, not joined into a key: a lookup builds
+ * no string), per stem weights (a model's); dropped all at once at PLAN_LIMIT plans (a plan of a
+ * HealthBench criterion is about 1.7 kB: a server's cache stays under about 35 MB; with more
+ * distinct criteria in turn than that, plans are built again, as every pair built its features before).
+ */
+interface PlanCache {
+  byText: Map<string, { points: number; tags: readonly string[]; plan: CriterionPlan }[]>;
+  size: number;
+}
+const planCaches = new WeakMap<WordWeights, PlanCache>();
+const PLAN_LIMIT = 20_000;
+
+const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+
+function planOf(item: RequestCriterion, weights: WordWeights): CriterionPlan {
+  let cache = planCaches.get(weights);
+  if (!cache) {
+    cache = { byText: new Map(), size: 0 };
+    planCaches.set(weights, cache);
+  }
+  const tags = item.tags ?? [];
+  let entries = cache.byText.get(item.criterion);
+  const found = entries?.find((e) => e.points === item.points && sameTags(e.tags, tags));
+  if (found) return found.plan;
+  if (cache.size >= PLAN_LIMIT) {
+    cache.byText.clear();
+    cache.size = 0;
+    entries = undefined;
+  }
+  const plan = criterionPlan(item, weights);
+  const entry = { points: item.points, tags: [...tags], plan };
+  if (entries) entries.push(entry);
+  else cache.byText.set(item.criterion, [entry]);
+  cache.size++;
+  return plan;
+}
+
+/** weightedShare(plan's stems, found, weights) from the weights read once. */
+function stemShare(plan: CriterionPlan, found: ReadonlySet<string>): number {
+  let hit = 0;
+  plan.stems.forEach((s, i) => {
+    if (found.has(s)) hit += plan.stemWeights[i] as number;
+  });
+  return plan.stemTotal > 0 ? hit / plan.stemTotal : 0;
+}
+
+/** The features of a criterion read against an answer, into `sink`. */
+function addCriterionFeatures(sink: FeatureSink, plan: CriterionPlan, cues: AnswerCues, evidence: CriterionEvidence): void {
+  const { own } = plan;
+  for (let i = 0; i < own.index.length; i++) sink.add(own.index[i] as number, own.value[i] as number);
+  if (evidence === "criterion-only") return;
+  // How the answer's length and relevance matter depends on the kind of criterion (its tags, its first word).
+  for (const slot of plan.tagLengths) sink.add(slot, cues.logChars / plan.tagScale);
+  const [lengthFirst, relevanceFirst, recallSlot, affirmedSlot, urgentSlot, dismissedSlot, recall2Slot, plainSlot, lengthSlot] =
+    plan.slots as [number, number, number, number, number, number, number, number, number];
+  sink.add(lengthFirst, cues.logChars);
+  sink.add(relevanceFirst, cues.relevance);
+  const hits: number[] = [];
+  plan.stems.forEach((s, i) => {
+    if (cues.stems.has(s)) hits.push(plan.hits[i] as number);
+  });
+  const recall = stemShare(plan, cues.stems);
+  const n = plan.stems.length;
+  // A criterion about urgent help reads whether the answer gives it or dismisses it.
+  sink.add(recallSlot, recall);
+  sink.add(affirmedSlot, stemShare(plan, cues.affirmed));
+  sink.add(urgentSlot, plan.aboutHelp * cues.urgent);
+  sink.add(dismissedSlot, plan.aboutHelp * cues.dismissed);
+  sink.add(recall2Slot, recall * recall);
+  sink.add(plainSlot, n > 0 ? hits.length / n : 0);
+  sink.add(lengthSlot, recall * cues.logChars);
+  addBag(sink, hits);
+  addCues(sink, plan.cues, cues);
+}
 
 /** Features of one criterion read against one answer; positive and negative criteria get separate weights. */
 export function criterionFeatures(
@@ -87,51 +261,34 @@ export function criterionFeatures(
   weights: WordWeights,
   evidence: CriterionEvidence = "full",
 ): SparseVector {
-  const f = new FeatureBuilder(item.points > 0 ? "+" : "-");
-  const own = criterionStems(item.criterion);
-  const tags = item.tags ?? [];
-  const kind = `${own[0] ?? ""}`;
-  f.add("bias", 1)
-    .add("points", Math.min(Math.abs(item.points), 10) / 10)
-    .add("negation", NEGATION.test(item.criterion.trim()) ? 1 : 0)
-    .add("words", Math.log1p(own.length))
-    .bag("w", own)
-    .bag("t", tags)
-    .add(`first:${kind}`, 1);
-  if (evidence === "criterion-only") return f.x;
-  // How the answer's length and relevance matter depends on the kind of criterion (its tags, its first word).
-  for (const tag of tags) f.add(`length|${tag}`, cues.logChars / Math.sqrt(tags.length));
-  f.add(`length|first:${kind}`, cues.logChars).add(`relevance|first:${kind}`, cues.relevance);
-  const hits = own.filter((s) => cues.stems.has(s));
-  const recall = weightedShare(own, cues.stems, weights);
-  // A criterion about urgent help reads whether the answer gives it or dismisses it.
-  const aboutHelp = criterionAboutHelp(item.criterion);
-  return f
-    .add("recall", recall)
-    .add("recall_affirmed", weightedShare(own, cues.affirmed, weights))
-    .add("help|urgent", aboutHelp * cues.urgent)
-    .add("help|dismissed", aboutHelp * cues.dismissed)
-    .add("recall2", recall * recall)
-    .add("recall_plain", own.length > 0 ? hits.length / own.length : 0)
-    .add("recall_x_length", recall * cues.logChars)
-    .bag("hit", hits)
-    .cues(cues).x;
+  const sink = new VectorSink();
+  addCriterionFeatures(sink, planOf(item, weights), cues, evidence);
+  return sink.x;
 }
 
-const criterionAboutHelp = memo((text: string) => (aboutUrgentHelp(text) ? 1 : 0), CACHE_LIMIT);
+const stemSlots = keyedSlots("as:");
+const negatedSlots = keyedSlots("an:");
 
 /**
  * Features of an answer for the reward without a rubric (no bias: only differences within a
  * prompt matter): its cues, its stems, and apart the stems it only uses in negating clauses.
  */
+function addAnswerFeatures(sink: FeatureSink, cues: AnswerCues): void {
+  addCues(sink, cueSlots("a"), cues);
+  const all: number[] = [];
+  const negated: number[] = [];
+  for (const s of cues.stems) {
+    all.push(stemSlots(s));
+    if (!cues.affirmed.has(s)) negated.push(negatedSlots(s));
+  }
+  addBag(sink, all);
+  addBag(sink, negated);
+}
+
 export function answerFeatures(cues: AnswerCues): SparseVector {
-  return new FeatureBuilder("a")
-    .cues(cues)
-    .bag("s", [...cues.stems])
-    .bag(
-      "n",
-      [...cues.stems].filter((s) => !cues.affirmed.has(s)),
-    ).x;
+  const sink = new VectorSink();
+  addAnswerFeatures(sink, cues);
+  return sink.x;
 }
 
 /** (a, b, c) of sigmoid(a h + b g + c). */
@@ -190,12 +347,19 @@ export function rewardHeads(file: HeadsFile, weights: WordWeights): RewardHeads 
   return {
     criterion:
       criterion && cw
-        ? (item, cues, g) =>
-            stacked(item.points > 0 ? criterion.positive : criterion.negative, dotSparse(cw, criterionFeatures(item, cues, weights)), g)
+        ? (item, cues, g) => {
+            const sink = new DotSink(cw);
+            addCriterionFeatures(sink, planOf(item, weights), cues, "full");
+            return stacked(item.points > 0 ? criterion.positive : criterion.negative, sink.sum, g);
+          }
         : null,
     answer:
       answer && aw
-        ? (cues, g) => stacked(answer.stack, dotSparse(aw, answerFeatures(cues)), g, file.length.answer * termLength(cues))
+        ? (cues, g) => {
+            const sink = new DotSink(aw);
+            addAnswerFeatures(sink, cues);
+            return stacked(answer.stack, sink.sum, g, file.length.answer * termLength(cues));
+          }
         : null,
     rubricLength: file.length.rubric,
   };

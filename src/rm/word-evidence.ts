@@ -63,3 +63,59 @@ export function wordCover(axis: WordAxis, answerWords: ReadonlySet<string>): num
   });
   return axis.total > 0 ? found / axis.total : 0;
 }
+
+/**
+ * The word covers of one answer along many axis texts at once: the axes' words indexed by word,
+ * so each word of the answer is looked up once (no set of the answer's words is built). Each
+ * cover sums its axis's words in order, as wordCover does, so it is the same to the last bit.
+ */
+export class CoverIndex {
+  private readonly positions = new Map<string, number[]>();
+  private readonly axes: { axis: WordAxis; from: number }[] = [];
+  private found = new Uint8Array(64);
+  private size = 0;
+  private readonly touched: number[] = [];
+
+  /** Adds an axis; returns its number. */
+  add(axis: WordAxis): number {
+    const from = this.size;
+    axis.words.forEach((word, i) => {
+      const list = this.positions.get(word);
+      if (list) list.push(from + i);
+      else this.positions.set(word, [from + i]);
+    });
+    this.size += axis.words.length;
+    if (this.found.length < this.size) {
+      const grown = new Uint8Array(2 * this.size);
+      grown.set(this.found);
+      this.found = grown;
+    }
+    this.axes.push({ axis, from });
+    return this.axes.length - 1;
+  }
+
+  /** Reads the answer's words (in any order, repeats allowed); the covers read them until `clear`. */
+  mark(answerWords: readonly string[]): void {
+    for (const word of answerWords) {
+      const list = this.positions.get(word);
+      if (!list) continue;
+      for (const at of list) {
+        this.found[at] = 1;
+        this.touched.push(at);
+      }
+    }
+  }
+
+  /** wordCover of axis `n` on the words marked. */
+  cover(n: number): number {
+    const { axis, from } = this.axes[n] as { axis: WordAxis; from: number };
+    let found = 0;
+    for (let i = 0; i < axis.words.length; i++) if (this.found[from + i] === 1) found += axis.weights[i] as number;
+    return axis.total > 0 ? found / axis.total : 0;
+  }
+
+  clear(): void {
+    for (const at of this.touched) this.found[at] = 0;
+    this.touched.length = 0;
+  }
+}
