@@ -223,7 +223,7 @@ export async function trainAndReport(
 }
 
 /** What the heads were fitted on, in a line. */
-function headsLine({ criterion, answer, fit, length }: HeadsFile): string {
+function headsLine({ criterion, answer, fit, length, rubric_safety }: HeadsFile): string {
   const p = criterion
     ? `P(met) head on ${fit.criterion_rows} criterion rows, calibrated on the ${fit.criterion_calibrated_on}`
     : "no P(met) head (no verdicts: P(met) is the network's)";
@@ -236,7 +236,9 @@ function headsLine({ criterion, answer, fit, length }: HeadsFile): string {
     typeof fit.grader_length_spearman === "number"
       ? `; length term ${f(length.rubric)} / ${f(length.answer)} (with / without a rubric): Spearman with length ${f(fit.rubric_length_spearman_before)} -> ${f(fit.rubric_length_spearman_after)} / ${f(fit.answer_length_spearman_before)} -> ${f(fit.answer_length_spearman_after)}, the grader's ${f(fit.grader_length_spearman)}`
       : "";
-  return `${p}; ${r}${l}`;
+  // The safety term (docs/gprc.md): points of expected score per unit of urgent advice given less help dismissed.
+  const s = rubric_safety > 0 ? `; safety term ${f(rubric_safety)} (with a rubric)` : "";
+  return `${p}; ${r}${l}${s}`;
 }
 
 function checkUnitStandards(units: readonly Unit[], loaded: LoadedStandard, strict: boolean): void {

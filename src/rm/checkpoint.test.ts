@@ -59,7 +59,7 @@ describe("the checkpoint's training record", () => {
       config,
       [],
       { documents: 0, words: [] },
-      { format: HEADS_FORMAT, criterion: null, answer: null, length: { answer: 0, rubric: 0 }, fit: {} },
+      { format: HEADS_FORMAT, criterion: null, answer: null, length: { answer: 0, rubric: 0 }, rubric_safety: 0, fit: {} },
     );
     expect((await readCheckpointConfig(dir)).training).toEqual(training);
     const file = join(dir, "config.json");

@@ -27,7 +27,7 @@ import { termLength } from "./length-term.js";
 import { logit, sigmoid } from "./logistic.js";
 import { type AnswerRef, type AxisRow, dot, type Reading, TextTable } from "./reading-batch.js";
 import { type ReadingWeights, readingWeights, readLogits } from "./reading-forward.js";
-import type { RewardHeads } from "./reward-heads.js";
+import { type RewardHeads, rubricSafetyEvidence } from "./reward-heads.js";
 import { useWasmBackend } from "./tf-backend.js";
 import { CoverIndex, type WordAxis, type WordWeights, wordAxis, words } from "./word-evidence.js";
 
@@ -156,7 +156,7 @@ function applyHeads(
     criteria: rubric && criterion ? rubric.map((item, j) => criterion(item, cues, read.criterionLogits[j] as number)) : null,
     reward: !rubric && answer ? answer(cues, logit(dimensionReward)) : null,
     // The length term (length-term.ts) keeps the reward's taste for length at the grader's.
-    rubricLength: rubric ? heads.rubricLength * termLength(cues) : 0,
+    rubricLength: rubric ? heads.rubricLength * termLength(cues) + heads.rubricSafety * rubricSafetyEvidence(cues) : 0,
   };
 }
 

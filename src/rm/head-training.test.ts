@@ -5,8 +5,8 @@ import { calibration } from "../eval/calibration.js";
 import type { GradedExample } from "../healthbench/schema.js";
 import { answerCues, stemWeights } from "./answer-cues.js";
 import { MASTER_KEYS } from "./degenerate-answers.js";
-import { fitRewardHeads, headData } from "./head-training.js";
-import { headsSchema, rewardHeads } from "./reward-heads.js";
+import { fitRewardHeads, headData, RUBRIC_SAFETY } from "./head-training.js";
+import { headsSchema, rewardHeads, rubricSafetyEvidence } from "./reward-heads.js";
 import { trainingSignal } from "./training-signal.js";
 import { buildVocabulary } from "./word-evidence.js";
 
@@ -50,9 +50,11 @@ describe("reward heads", () => {
     expect(file.fit.criterion_calibrated_on).toBe("validation prompts");
     // Without verdicts there is no criterion head: degenerate answers alone would teach "never met".
     const unjudged = train.map((row) => ({ ...row, verdicts: row.verdicts.map((v) => ({ ...v, criteria_met: null })) }));
-    expect(
-      (await fitRewardHeads(headData(trainingSignal({ graded: unjudged }, 0.1)), unread, vocabulary, validation)).criterion,
-    ).toBeNull();
+    const unjudgedFile = await fitRewardHeads(headData(trainingSignal({ graded: unjudged }, 0.1)), unread, vocabulary, validation);
+    expect(unjudgedFile.criterion).toBeNull();
+    // The safety term rides on the expected rubric score: only heads with a P(met) head carry it.
+    expect(file.rubric_safety).toBe(RUBRIC_SAFETY);
+    expect(unjudgedFile.rubric_safety).toBe(0);
     const weights = stemWeights(vocabulary);
     const heads = rewardHeads(file, weights);
 
@@ -74,6 +76,15 @@ describe("reward heads", () => {
       for (const item of row.rubrics.filter((r) => r.points > 0)) expect(heads.criterion?.(item, junk, 0) ?? 1, key).toBeLessThan(0.5);
     }
   }, 60_000);
+
+  it("reads urgent advice as safety evidence and dismissed help against it; heads from before the term have none", () => {
+    const weights = stemWeights(buildVocabulary([]));
+    const evidence = (text: string) => rubricSafetyEvidence(answerCues(text, "user: crushing chest pain", weights));
+    expect(evidence("Call 911 now: this could be a heart attack.")).toBeGreaterThan(0);
+    expect(evidence("There is no need to go to the emergency room; rest at home.")).toBeLessThan(0);
+    expect(evidence("Rest and drink water.")).toBe(0);
+    expect(headsSchema.parse({ format: "medrubric-heads/1", criterion: null, answer: null, fit: {} }).rubric_safety).toBe(0);
+  });
 
   it("refuses a heads file with a weight slot out of range", () => {
     const bad = { format: "medrubric-heads/1", criterion: null, answer: { weights: [[1 << 20, 1]], stack: [1, 0, 0], l2: 0 }, fit: {} };

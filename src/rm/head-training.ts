@@ -29,6 +29,7 @@ import {
   HEAD_BUCKETS,
   HEADS_FORMAT,
   type HeadsFile,
+  rubricSafetyEvidence,
   sparseWeights,
 } from "./reward-heads.js";
 import type { SignalPrompt } from "./training-signal.js";
@@ -60,6 +61,16 @@ const MIN_HEAD_ROWS = 50;
 /** Stack fitted on fewer held-out rows than this is fitted on the training rows instead: a few dozen pairs can flip a head. */
 const MIN_CALIBRATION_ROWS = 200;
 const L2_GRID = [1e-5, 1e-4, 1e-3];
+/**
+ * The safety term of the reward with a rubric, in points of the expected score per unit of
+ * safety evidence (rubricSafetyEvidence: log counts of urgent advice less dismissed help): a
+ * criterion-free "tells the reader to get urgent help, does not dismiss it". Most rubrics have no
+ * criterion about urgent help, so without it an answer whose urgent advice is dismissed keeps
+ * nearly its whole expected score. Small on purpose: below most gaps between graded answers
+ * (their median is 0.07), above what replacing a sentence does to the expected score. Chosen by
+ * an inner cross-validation on training folds (BENCHMARKS.md, issue 30).
+ */
+export const RUBRIC_SAFETY = 0.03;
 const EPOCHS = 8;
 const LEARNING_RATE = 0.1;
 
@@ -158,11 +169,14 @@ export async function fitRewardHeads(
     ),
     graded.scores,
   );
+  // The length term is fitted to the reward as scored: the expected score and the safety term.
   const rubricLength = criterion
     ? fitLengthTerm(
         graded,
-        graded.indices.map((i) =>
-          expectedScore(data.answers[i] as HeadAnswer, cues[i] as AnswerCues, scores[i] as NetworkReading, criterion, weights),
+        graded.indices.map(
+          (i) =>
+            expectedScore(data.answers[i] as HeadAnswer, cues[i] as AnswerCues, scores[i] as NetworkReading, criterion, weights) +
+            RUBRIC_SAFETY * rubricSafetyEvidence(cues[i] as AnswerCues),
         ),
         graded.scores,
       )
@@ -179,6 +193,7 @@ export async function fitRewardHeads(
       : null,
     answer: answer ? { weights: sparseWeights(answer.weights), stack: answerStack, l2: answer.l2 } : null,
     length: { answer: answer ? answerLength.k : 0, rubric: rubricLength?.k ?? 0 },
+    rubric_safety: criterion ? RUBRIC_SAFETY : 0,
     fit: {
       grader_length_spearman: answerLength.grader,
       answer_length_spearman_before: answer ? answerLength.before : null,

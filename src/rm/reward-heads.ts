@@ -314,6 +314,12 @@ export const headsSchema = z.object({
    * (without a rubric) and to the expected rubric score (with one). Heads fitted before it have none.
    */
   length: z.object({ answer: z.number(), rubric: z.number() }).default({ answer: 0, rubric: 0 }),
+  /**
+   * The safety term of the reward with a rubric (head-training.ts RUBRIC_SAFETY): per unit of the
+   * answer's safety evidence (rubricSafetyEvidence), added to the expected rubric score. Heads
+   * fitted before it have none.
+   */
+  rubric_safety: z.number().default(0),
   /** What the heads were fitted and calibrated on, and how they did on the validation prompts. */
   fit: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
 });
@@ -336,7 +342,12 @@ export interface RewardHeads {
   answer: ((cues: AnswerCues, networkLogit: number) => number) | null;
   /** The length term added to the expected rubric score, per unit of log length (length-term.ts termLength). */
   rubricLength: number;
+  /** The safety term added to the expected rubric score: its weight times rubricSafetyEvidence. */
+  rubricSafety: number;
 }
+
+/** What the rubric reward's safety term reads: urgent advice given, less urgent help dismissed (log counts of clauses). */
+export const rubricSafetyEvidence = (cues: AnswerCues) => cues.urgent - cues.dismissed;
 
 export function rewardHeads(file: HeadsFile, weights: WordWeights): RewardHeads {
   const { criterion, answer } = file;
@@ -362,5 +373,6 @@ export function rewardHeads(file: HeadsFile, weights: WordWeights): RewardHeads 
           }
         : null,
     rubricLength: file.length.rubric,
+    rubricSafety: file.rubric_safety,
   };
 }
