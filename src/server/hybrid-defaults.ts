@@ -12,8 +12,12 @@ export const HYBRID_DEFAULTS = {
   window: 200,
   /** Never decide a criterion more likely than this to be wrong, however cheap: a coin flip is not a verdict. */
   maxDoubt: 0.2,
+  /** A decided criterion at most this likely wrong counts its verdict; a less sure one P(met) x its points (answer-error.ts). */
+  hardDoubt: 0.5,
   /** Judge verdicts seen before the first calibration and so the first decision. */
   minObservations: 200,
+  /** The criterion head's per-criterion refit: ridge toward the head as trained, in verdicts' worth (criterion-refit.ts). */
+  headRidge: 4,
   /** Observations the calibration is fitted on at most (the newest). */
   maxObservations: 20_000,
 };
