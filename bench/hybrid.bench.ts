@@ -122,6 +122,7 @@ const SETTING_FLAGS: Record<string, string> = {
   hardDoubt: "hard-doubt",
   maxDoubt: "max-doubt",
   headRidge: "head-ridge",
+  horizon: "horizon",
 };
 
 let runs = 0;

@@ -30,6 +30,13 @@ export interface ErrorBudgetOptions {
   margin: number;
   /** Answers the threshold is solved over. */
   window: number;
+  /**
+   * Answers over which the running estimate is brought back to margin * E (0: each window aims at
+   * margin * E alone): answers that could not spend their share (the first, before any verdict)
+   * leave it to later ones, and an overrun found by the audits is paid back; never more than twice
+   * the share per answer.
+   */
+  horizon: number;
 }
 
 export interface BudgetStatus {
@@ -45,7 +52,7 @@ export interface BudgetStatus {
 }
 
 export function createErrorBudget(options: ErrorBudgetOptions) {
-  const { budget, margin, window } = options;
+  const { budget, margin, window, horizon } = options;
   const prior = 10 * budget;
   let threshold = 0;
   /** The error curves of the last `window` answers with candidates. */
@@ -63,6 +70,15 @@ export function createErrorBudget(options: ErrorBudgetOptions) {
   let worst = 0;
 
   const ratio = () => (auditedActual + prior) / (auditedPredicted + prior);
+
+  /** The predicted error per answer to aim at (before rho): margin * E, or what brings the running estimate there over `horizon` answers. */
+  const target = () => {
+    const rho = ratio();
+    const share = margin * budget;
+    if (horizon === 0) return share / rho;
+    const left = (share * (answers + horizon) - rho * expected) / (horizon * rho);
+    return Math.min(2 * share, Math.max(0, left));
+  };
 
   /** The largest threshold at which the window's answers would cost `perAnswer` on average. */
   const solve = (perAnswer: number) => {
@@ -94,7 +110,7 @@ export function createErrorBudget(options: ErrorBudgetOptions) {
       if (curve.length === 0) return;
       curves.push([...curve]);
       if (curves.length > window) curves.shift();
-      threshold = solve((margin * budget) / ratio());
+      threshold = solve(target());
     },
     /** An audited answer: the error its decided criteria were predicted to cost, and what they would have cost. */
     recordAudit(predicted: number, actual: number) {

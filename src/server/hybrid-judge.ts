@@ -1,17 +1,19 @@
 /**
  * The learning hybrid (`serve --error-budget E`): for each criterion of an answer with a rubric it
  * predicts P(met) from the reward model (when there is one) and the per-rubric memory (the store's
- * verdicts on other answers to the same prompt, weighted by similarity), and lets that verdict
- * stand without a judge call when the error budget allows; a random share of those it decides
- * (`auditRate`) goes to the judge anyway, to measure how often it is wrong.
+ * verdicts on other answers to the same prompt, weighted by similarity), and decides without a
+ * judge call as many of the answer's criteria as the error budget allows, the answer's error
+ * counted whole (answer-error.ts, error-budget.ts); for a random share of the answers where it
+ * decided criteria (`auditRate`) those go to the judge anyway, to measure how wrong it is.
  *
  * It learns while serving: every judge verdict that arrives is an observation of how right the
- * prediction was, and the calibration (hybrid-calibration.ts: how far to trust the model, how many
- * verdicts its prior is worth) is refitted every `refitEvery` observations or `refitSeconds`, and
- * swapped in between requests; `version` counts the refits. Refitting the GPRC network or its heads
- * in process would mean embedding and minutes of training per refit; this layer on top of the
- * model's P(met) takes 80-300 ms of CPU for 20,000 verdicts, in slices between requests, and is
- * where a rubric the model never saw is learned, from its own verdicts.
+ * prediction was. Every `refitEvery` observations or `refitSeconds`, a worker thread
+ * (hybrid-refit.ts) refits the model's criterion head per criterion seen (criterion-refit.ts: a
+ * weight on the head's logit and a bias, from that criterion's own verdicts) and the calibration
+ * on top (hybrid-calibration.ts: how far to trust the model, how many verdicts its prior is worth);
+ * both are swapped in as one value when the thread answers, so a request sees one version whole,
+ * and `version` counts the refits. The GPRC network itself is not refitted in process: that would
+ * mean embedding and minutes of training per refit.
  * Until `minObservations` verdicts have been seen it decides nothing (it has no calibration yet).
  */
 import { createRng } from "../core/random.js";
@@ -46,6 +48,8 @@ export interface HybridOptions {
   sharpness: number;
   margin: number;
   window: number;
+  /** Answers over which the running error estimate is brought back to margin * E (error-budget.ts; 0: off). */
+  horizon: number;
   maxDoubt: number;
   /** A decided criterion at most this likely wrong counts its verdict in the reward; a less sure one counts P(met) x points (answer-error.ts). */
   hardDoubt: number;
@@ -118,7 +122,7 @@ export function createHybridJudge(options: HybridOptions) {
     sharpness: options.sharpness,
     maxVectors: 200_000,
   });
-  const budget = createErrorBudget({ budget: options.budget, margin: options.margin, window: options.window });
+  const budget = createErrorBudget({ budget: options.budget, margin: options.margin, window: options.window, horizon: options.horizon });
   const observations: (Observation & { key: string; logit: number | null })[] = [];
   /** The calibration and the refitted criterion heads answering now: replaced whole when a refit ends. */
   let current: { params: CalibrationParams; heads: CriterionHeads } = { params: INITIAL_PARAMS, heads: new Map() };
