@@ -138,32 +138,42 @@ describe("the learning hybrid", () => {
   );
 
   it(
-    "decides less and raises its error estimate when the judge starts disagreeing with what it learned (injected errors)",
+    "stops deciding what it learned and raises its error estimate when the judge starts disagreeing with it (injected errors)",
     async () => {
       const standin = await startStandin({ chat: keywordVerdict });
       closers.push(() => standin.close());
       const { score, status } = await hybridServer(standin);
-      // Of the criteria the injection changes (those every answer meets), the share decided without the judge.
+      // Of the criteria the injection changes (those every answer meets), the shares decided without the judge
+      // and decided "met" (wrong once the judge finds nothing met).
       const changed = rubrics.flatMap((item, i) => (truth(item.criterion, answer(0)) ? [i] : []));
-      const decidedShare = async (from: number, to: number) => {
+      const decidedShares = async (from: number, to: number) => {
         let decided = 0;
+        let met = 0;
         for (let r = from; r < to; r++)
           for (const result of await score([answer(2 * r), answer(2 * r + 1)]))
-            decided += changed.filter((i) => result.verdicts[i]?.source === "memory").length;
-        return decided / ((to - from) * 2 * changed.length);
+            for (const i of changed) {
+              const v = result.verdicts[i];
+              if (v?.source !== "memory") continue;
+              decided++;
+              if (v.criteria_met) met++;
+            }
+        const n = (to - from) * 2 * changed.length;
+        return { decided: decided / n, met: met / n };
       };
-      const sharesBefore = await decidedShare(0, 30);
+      const sharesBefore = await decidedShares(0, 30);
       const before = await status();
       expect(before.threshold).toBeGreaterThan(0);
       // Injected errors: from now on the judge finds no criterion met. (Flipping every verdict would leave
       // the reward of an answer with every criterion decided right: its errors cancel exactly.)
       standin.configure({ chat: () => JSON.stringify({ explanation: "none met", criteria_met: false }) });
-      const sharesAfter = await decidedShare(30, 60);
+      const sharesAfter = await decidedShares(30, 60);
       const after = await status();
       expect(after.audit_disagreements).toBeGreaterThan(0);
       expect(after.error_estimate).toBeGreaterThan(before.error_estimate);
-      // It decides far fewer of the criteria the judge now answers differently.
-      expect(sharesAfter).toBeLessThan(0.5 * sharesBefore);
+      // It stops deciding what it learned before: far fewer of those criteria are decided "met" (now wrong)
+      // than were decided before (it may decide them "not met" again once the memory holds the new verdicts).
+      expect(sharesBefore.decided).toBeGreaterThan(0.1);
+      expect(sharesAfter.met).toBeLessThan(0.5 * sharesBefore.decided);
     },
     GLOVE_CONVERSION_TIMEOUT_MS,
   );
