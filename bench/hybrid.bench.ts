@@ -14,10 +14,12 @@
  *
  *   node --import tsx bench/hybrid.bench.ts --folds-run 3,4 [--model DIR] [--modes static,memory,hybrid]
  *     [--budget 0.01] [--audit-rate 0.1] [--triage 0.9] [--seed 1] [--graded FILE] [--folds 5]
- *     [--sharpness X --margin X --min-verdicts N] [--json OUT.json] [--chart OUT.svg] [--work-dir DIR] [--keep-store]
+ *     [--sharpness X --margin X --hard-doubt X --max-doubt X --min-verdicts N] [--json OUT.json] [--chart OUT.svg]
+ *     [--work-dir DIR] [--keep-store]
  *   (--json writes what `medrubric report --input OUT.json` shows: the saving per pass as a chart, and the table)
  *   node --import tsx bench/hybrid.bench.ts --tune --folds-run 0,1,2 [--model DIR_TRAINED_ON_3_4]
- *     [--grid-sharpness 0,4,12] [--grid-margin 0.7,1] [--grid-audit-rate 0.1]   (the settings' cross-validation)
+ *     [--grid-sharpness 0,4,12] [--grid-margin 0.7,1] [--grid-hard-doubt X,..] [--grid-max-doubt X,..]
+ *     [--grid-audit-rate 0.1]   (the settings' cross-validation)
  *
  * The model for `static` and `hybrid` must be trained without the prompts of --folds-run.
  */
@@ -118,6 +120,16 @@ async function modelScorer(dir: string): Promise<Scorer<RewardRequest, RewardSco
     run: async (items) => items.map((item) => ({ scores: {}, reward: 0, criteria: byAnswer.get(promptKey(item)) ?? [] })),
   });
 }
+
+/** The hybrid's settings (HYBRID_DEFAULTS) a run may set, by flag (--NAME, and --grid-NAME for --tune). */
+const SETTING_FLAGS: Record<string, string> = {
+  sharpness: "sharpness",
+  margin: "margin",
+  hardDoubt: "hard-doubt",
+  maxDoubt: "max-doubt",
+  headRidge: "head-ridge",
+  horizon: "horizon",
+};
 
 let runs = 0;
 
@@ -274,7 +286,10 @@ function measure(run: Run) {
       if (v.source !== "memory" && v.source !== "model") return [];
       const cost = Math.abs(row.rubrics[i]?.points ?? 0) / positive;
       const p = v.p_met as number;
-      return [{ predicted: Math.min(p, 1 - p) * cost, actual: v.criteria_met !== (row.verdicts[i]?.criteria_met === true) ? cost : 0 }];
+      // The share of the points the reward counted: the verdict's, or P(met) for a soft decision.
+      const credit = v.credit ?? (v.criteria_met ? 1 : 0);
+      const met = row.verdicts[i]?.criteria_met === true ? 1 : 0;
+      return [{ predicted: (p * (1 - credit) + (1 - p) * credit) * cost, actual: Math.abs(met - credit) * cost }];
     });
   });
   const decidedRight = mean(decided.map((c) => (c.p >= 0.5 === c.y ? 1 : 0)));
@@ -324,7 +339,11 @@ async function main() {
   const modelDir = flag("--model");
   if (!modelDir && modes.some((m) => m !== "memory")) throw new Error("--model DIR is needed for the static and hybrid modes");
   const model = modelDir ? await modelScorer(modelDir) : undefined;
-  const settings = Object.fromEntries(["sharpness", "margin"].filter((k) => has(`--${k}`)).map((k) => [k, Number(flag(`--${k}`))]));
+  const settings = Object.fromEntries(
+    Object.entries(SETTING_FLAGS)
+      .filter(([, name]) => has(`--${name}`))
+      .map(([k, name]) => [k, Number(flag(`--${name}`))]),
+  );
   const results = [];
   for (const mode of modes) {
     const started = performance.now();
@@ -412,17 +431,23 @@ async function tune() {
   const modelDir = flag("--model");
   const model = modelDir ? await modelScorer(modelDir) : undefined;
   const list = (name: string, fallback: string) => (flag(name) ?? fallback).split(",").map(Number);
-  const grid: Record<string, number>[] = [];
-  for (const sharpness of list("--grid-sharpness", "0,4,12"))
-    for (const margin of list("--grid-margin", "0.7,1"))
-      for (const audit of list("--grid-audit-rate", String(auditRate))) grid.push({ sharpness, margin, audit });
+  const defaults: Record<string, string> = { sharpness: "0,4,12", margin: "0.7,1" };
+  let grid: Record<string, number>[] = [{}];
+  for (const [key, name] of Object.entries(SETTING_FLAGS)) {
+    if (!has(`--grid-${name}`) && !defaults[key]) continue;
+    grid = grid.flatMap((g) => list(`--grid-${name}`, defaults[key] as string).map((x) => ({ ...g, [key]: x })));
+  }
+  grid = grid.flatMap((g) => list("--grid-audit-rate", String(auditRate)).map((audit) => ({ ...g, audit })));
   console.log(`${model ? "hybrid with the model" : "memory alone"}; seed ${seed}`);
-  console.log("| sharpness | margin | audit rate | calls saved | true mean abs reward error | estimate | first / second half |");
-  console.log("|---:|---:|---:|---:|---:|---:|---:|");
+  const keys = Object.keys(grid[0] ?? {}).filter((k) => k !== "audit");
+  console.log(
+    `| ${keys.join(" | ")} | audit rate | calls saved | true mean abs reward error | estimate [interval] | first / second half |`,
+  );
+  console.log(`|${keys.map(() => "---:|").join("")}---:|---:|---:|---:|---:|`);
   for (const { audit, ...settings } of grid) {
     const r = measure(await runMode(model ? "hybrid" : "memory", model, settings, audit));
     console.log(
-      `| ${settings.sharpness} | ${settings.margin} | ${audit} | ${pct(r.saved)} | ${f(r.trueError)} | ${f(r.estimate)} | ${pct(r.savedFirstHalf)} / ${pct(r.savedSecondHalf)} |`,
+      `| ${keys.map((k) => settings[k]).join(" | ")} | ${audit} | ${pct(r.saved)} | ${f(r.trueError)} | ${f(r.estimate)} [${f(r.interval?.[0])}, ${f(r.interval?.[1])}] | ${pct(r.savedFirstHalf)} / ${pct(r.savedSecondHalf)} |`,
     );
   }
 }

@@ -55,9 +55,9 @@ export async function openHybrid(
   progress.unref();
   return {
     judge: hybrid,
-    close() {
+    async close() {
       clearInterval(progress);
-      hybrid.close();
+      await hybrid.close();
     },
   };
 }

@@ -135,7 +135,7 @@ export async function openJudgeScorer(
     hybridStatus: hybrid?.judge.status,
     /** Waits up to `ms` for the judge calls still running, then aborts the rest; the number of those cut. */
     async close(ms: number): Promise<number> {
-      hybrid?.close();
+      await hybrid?.close();
       const cut = await broker.close(ms);
       await store.finishRun(run.id, "done", { usage: client.usage() });
       await store.close();

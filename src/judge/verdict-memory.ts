@@ -18,6 +18,8 @@ type Criterion = Pick<RubricItem, "points" | "criterion">;
 
 /** What the memory knows about one criterion of one new answer. */
 export interface MemoryEvidence {
+  /** The criterion's key (verdict-key.ts): the same for every answer to the prompt. */
+  key: string;
   /** Weighted count of verdicts "met" on other answers to the prompt. */
   met: number;
   /** Weighted count of all those verdicts. */
@@ -84,7 +86,7 @@ export function createVerdictMemory(options: VerdictMemoryOptions): VerdictMemor
         const hash = q.keys.conversationHash();
         const mine = vectors.get(hash) as Float32Array;
         return (keys[a] as string[]).map((key) => {
-          const found: MemoryEvidence = { met: 0, weight: 0, count: 0 };
+          const found: MemoryEvidence = { key, met: 0, weight: 0, count: 0 };
           for (const v of recorded.get(key) ?? []) {
             if (v.conversationHash === hash) {
               found.exact = v.criteria_met;

@@ -1,155 +1,145 @@
 /**
- * The hybrid's error budget (`serve --error-budget E`): which criteria the server may decide
- * without the judge, how wrong its rewards are estimated to be, and the audits that keep that
- * estimate honest.
+ * The hybrid's error budget (`serve --error-budget E`): how many of an answer's criteria the server
+ * may decide without the judge, how wrong its rewards are estimated to be, and the audits that keep
+ * that estimate honest.
  *
- * A criterion decided wrongly moves the reward by its |points| over the rubric's positive total
- * (its cost c). With q the criterion's predicted chance of being wrong (1 - max(P, 1 - P)), the
- * server decides it when q * c <= threshold, so cheap criteria are decided first. rho is the
- * audits' ratio of wrong verdicts found to wrong verdicts predicted ((W + 1) / (E + 1), so one
- * surprise early does not halt everything): a P(met) more sure of itself than it should be is
- * caught by the audits and paid for with a lower threshold. The estimated mean |reward error| per
- * answer is rho * (sum of q * c over the decided criteria not audited) / answers; its 95% interval
- * combines Garwood's exact Poisson interval on W (how wrong rho may be) with the spread of the
- * errors themselves, and never exceeds what deciding every one of those criteria wrongly would cost.
+ * An answer's error is counted whole (answer-error.ts): the expected |reward error| err_k of
+ * deciding its k best candidates, exact under independence, where errors of opposite sign cancel.
+ * With `threshold` the expected error accepted per judge call saved, the answer decides the k
+ * maximising k * threshold - err_k. The threshold is set, after each answer with candidates, to the
+ * largest value at which the last `window` answers would have cost `margin * E / rho` each on
+ * average: the candidates' confidence grows as the memory fills, and the threshold follows without
+ * a controller's lag.
  *
- * The threshold is set, after each answer with a criterion the server could have decided, to the
- * largest value at which deciding every such criterion of the last `window` answers at or under it
- * would have cost them `margin * E` each on average (in expectation, times rho): the candidates'
- * confidence grows as the memory fills, and the threshold follows without a controller's lag.
+ * Audits are of whole answers: with probability `auditRate` an answer's decided criteria all go
+ * to the judge anyway, so its true error is seen (what its reward would have been off by), and
+ * with it what no per-criterion audit shows: whether the criteria of one answer err together. rho
+ * is the audited answers' true error over their predicted error, (A + P0) / (P + P0) with P0 =
+ * 10 E (a prior worth about one wrong verdict, so one surprise early does not halt everything). The
+ * estimated mean |reward error| per answer is rho * (the predicted errors of the answers not
+ * audited) / answers (an audited answer's reward is the judge's); its 95% interval combines the
+ * ratio's standard error (delta method over the audited answers) with the spread of the errors
+ * themselves, and never exceeds what the decided criteria could cost at worst.
  */
+import { type CurveStep, chosenCount } from "./answer-error.js";
 
 export interface ErrorBudgetOptions {
   /** E: the mean |reward error| per answer accepted. */
   budget: number;
-  /** The controller aims at margin * E (below 1 leaves room for the estimate's own error). */
+  /** The threshold aims at margin * E. */
   margin: number;
-  /** Answers the controller averages over. */
+  /** Answers the threshold is solved over. */
   window: number;
+  /**
+   * Answers over which the running estimate is brought back to margin * E (0: each window aims at
+   * margin * E alone): answers that could not spend their share (the first, before any verdict)
+   * leave it to later ones, and an overrun found by the audits is paid back; never more than twice
+   * the share per answer.
+   */
+  horizon: number;
 }
 
 export interface BudgetStatus {
-  /** The largest q * cost of a criterion decided without the judge. */
+  /** The expected reward error accepted per judge call saved. */
   threshold: number;
-  /** Wrong verdicts found by audits over those predicted. */
+  /** Audited answers' true error over their predicted error. */
   ratio: number;
+  /** Answers audited. */
   audits: number;
-  audit_wrong: number;
   answers: number;
   error_estimate: number;
   error_interval: [number, number];
 }
 
-/** A criterion of one answer: its predicted chance of being wrong if decided, and its cost. */
-export interface DecidedCriterion {
-  q: number;
-  cost: number;
-}
-
 export function createErrorBudget(options: ErrorBudgetOptions) {
-  const { budget, margin, window } = options;
+  const { budget, margin, window, horizon } = options;
+  const prior = 10 * budget;
   let threshold = 0;
-  /** q * cost of every criterion that could have been decided, per answer, over the last `window` answers. */
-  const candidates: number[][] = [];
+  /** The error curves of the last `window` answers with candidates. */
+  const curves: CurveStep[][] = [];
+  // Running sums over the audited answers (p predicted, a actual): n, p, a, p^2, a p, a^2.
   let audits = 0;
-  let wrong = 0;
-  let predictedWrong = 0;
+  let auditedPredicted = 0;
+  let auditedActual = 0;
+  let pp = 0;
+  let ap = 0;
+  let aa = 0;
   let answers = 0;
   let expected = 0;
   let expectedSquares = 0;
   let worst = 0;
 
-  const ratio = () => (wrong + 1) / (predictedWrong + 1);
+  const ratio = () => (auditedActual + prior) / (auditedPredicted + prior);
+
+  /** The predicted error per answer to aim at (before rho): margin * E, or what brings the running estimate there over `horizon` answers. */
+  const target = () => {
+    const rho = ratio();
+    const share = margin * budget;
+    if (horizon === 0) return share / rho;
+    const left = (share * (answers + horizon) - rho * expected) / (horizon * rho);
+    return Math.min(2 * share, Math.max(0, left));
+  };
+
+  /** The largest threshold at which the window's answers would cost `perAnswer` on average. */
+  const solve = (perAnswer: number) => {
+    const cost = (t: number) => curves.reduce((s, c) => s + (c[chosenCount(c, t) - 1]?.error ?? 0), 0) / curves.length;
+    let hi = Math.max(...curves.map((c) => c[c.length - 1]?.error ?? 0));
+    if (cost(hi) <= perAnswer) return hi;
+    let lo = 0;
+    for (let i = 0; i < 40; i++) {
+      const mid = (lo + hi) / 2;
+      if (cost(mid) <= perAnswer) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  };
 
   return {
-    /** Whether a criterion with this chance of being wrong and this cost may be decided without the judge. */
-    allows: (q: number, cost: number) => q * cost <= threshold,
+    /** How many of this curve's criteria (in its order) to decide. */
+    choose: (curve: readonly CurveStep[]) => chosenCount(curve, threshold),
     threshold: () => threshold,
-    /**
-     * One answer scored: the decided criteria the judge did not check, and every criterion that
-     * could have been decided (eligible), decided or not.
-     */
-    recordAnswer(decided: readonly DecidedCriterion[], eligible: readonly DecidedCriterion[]) {
+    /** One answer scored: its candidates' curve and how many were decided; an audited answer's error is the judge's to know. */
+    recordAnswer(curve: readonly CurveStep[], decided: number, wasAudited: boolean) {
       answers++;
-      expected += decided.reduce((s, d) => s + d.q * d.cost, 0);
-      expectedSquares += decided.reduce((s, d) => s + d.q * d.cost ** 2, 0);
-      worst += decided.reduce((s, d) => s + d.cost, 0);
-      if (eligible.length === 0) return;
-      candidates.push(eligible.map((d) => d.q * d.cost));
-      if (candidates.length > window) candidates.shift();
-      threshold = affordable(candidates, (margin * budget) / ratio());
+      const step = curve[decided - 1];
+      if (step && !wasAudited) {
+        expected += step.error;
+        expectedSquares += step.square;
+        worst += step.worst;
+      }
+      if (curve.length === 0) return;
+      curves.push([...curve]);
+      if (curves.length > window) curves.shift();
+      threshold = solve(target());
     },
-    /** A decided criterion the judge checked: q as predicted, and whether the server's verdict was wrong. */
-    recordAudit(q: number, wasWrong: boolean) {
+    /** An audited answer: the error its decided criteria were predicted to cost, and what they would have cost. */
+    recordAudit(predicted: number, actual: number) {
       audits++;
-      predictedWrong += q;
-      if (wasWrong) wrong++;
+      auditedPredicted += predicted;
+      auditedActual += actual;
+      pp += predicted * predicted;
+      ap += actual * predicted;
+      aa += actual * actual;
     },
     status(): BudgetStatus {
       const rho = ratio();
       const n = Math.max(1, answers);
       const estimate = (rho * expected) / n;
-      const [lo, hi] = garwood(wrong);
-      const spread = (1.96 * Math.sqrt(rho * expectedSquares)) / n;
-      // Exact on W alone (the estimate's prior count is left out); with few audits the high end is the worst case.
-      const per = expected / n / Math.max(predictedWrong, 1e-9);
-      const low = Math.max(0, lo * per - spread);
-      const high = Math.min(worst / n, hi * per + spread);
+      // The ratio's standard error (delta method), then the spread of the errors around their expectation.
+      const residuals = Math.max(0, aa - 2 * rho * ap + rho * rho * pp);
+      const rhoSe = Math.sqrt(residuals) / (auditedPredicted + prior);
+      const half = 1.96 * Math.sqrt(((expected / n) * rhoSe) ** 2 + (rho * expectedSquares) / n ** 2);
+      const high = Math.min(worst / n, estimate + half);
       return {
         threshold,
         ratio: rho,
         audits,
-        audit_wrong: wrong,
         answers,
         error_estimate: estimate,
-        error_interval: [Math.min(low, estimate), Math.max(high, Math.min(estimate, worst / n))],
+        error_interval: [Math.max(0, Math.min(estimate, estimate - half)), Math.max(high, Math.min(estimate, worst / n))],
       };
     },
   };
 }
 
 export type ErrorBudget = ReturnType<typeof createErrorBudget>;
-
-/** The largest x such that the x_i <= x of every answer sum to at most `perAnswer` per answer on average. */
-export function affordable(answers: readonly (readonly number[])[], perAnswer: number): number {
-  const all = answers.flat().sort((a, b) => a - b);
-  let spent = 0;
-  let threshold = 0;
-  for (const x of all) {
-    if (spent + x > perAnswer * answers.length) break;
-    spent += x;
-    threshold = x;
-  }
-  return threshold;
-}
-
-/** Garwood's exact 95% interval for the mean of a Poisson count observed as k. */
-export function garwood(k: number): [number, number] {
-  const high = solve((mu) => poissonCdf(k, mu) - 0.025, k + 1);
-  const low = k === 0 ? 0 : solve((mu) => poissonCdf(k - 1, mu) - 0.975, k);
-  return [low, high];
-}
-
-/** P(X <= k) for X ~ Poisson(mu). */
-function poissonCdf(k: number, mu: number): number {
-  let term = Math.exp(-mu);
-  let sum = term;
-  for (let i = 1; i <= k; i++) {
-    term *= mu / i;
-    sum += term;
-  }
-  return Math.min(1, sum);
-}
-
-/** The mu where a function decreasing in mu crosses 0, by bisection from around `guess`. */
-function solve(f: (mu: number) => number, guess: number): number {
-  let lo = 0;
-  let hi = Math.max(1, guess);
-  while (f(hi) > 0) hi *= 2;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (f(mid) > 0) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}

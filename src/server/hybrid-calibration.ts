@@ -94,9 +94,9 @@ const linear = (x: readonly [number, number][], w: readonly number[]) => x.reduc
 
 /**
  * Weighted logistic regression by Newton's method from `start`, with a ridge penalty toward
- * INITIAL_PARAMS (stable on few rows). It yields to the event loop every few thousand rows (a
- * refit of 20,000 observations takes 80-300 ms of CPU on this machine under load), so a refit in
- * the background never holds requests up for more than a slice.
+ * INITIAL_PARAMS (stable on few rows). The server runs it in its refit thread (hybrid-refit.ts;
+ * 80-300 ms of CPU for 20,000 observations on this machine under load); it still yields to the
+ * event loop every few thousand rows, so it holds up nothing wherever it runs.
  */
 export async function fitCalibration(
   observations: readonly Observation[],

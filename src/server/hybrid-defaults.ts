@@ -10,10 +10,16 @@ export const HYBRID_DEFAULTS = {
   margin: 1,
   /** Answers whose candidates the threshold is solved over. */
   window: 200,
+  /** Answers over which the running error estimate is brought back to margin * E (0: each window aims at margin * E alone). */
+  horizon: 200,
   /** Never decide a criterion more likely than this to be wrong, however cheap: a coin flip is not a verdict. */
   maxDoubt: 0.2,
+  /** A decided criterion at most this likely wrong counts its verdict; a less sure one P(met) x its points (answer-error.ts). */
+  hardDoubt: 0.1,
   /** Judge verdicts seen before the first calibration and so the first decision. */
   minObservations: 200,
+  /** The criterion head's per-criterion refit: ridge toward the head as trained, in verdicts' worth (criterion-refit.ts). */
+  headRidge: 4,
 };
 
 /**

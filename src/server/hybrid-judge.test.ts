@@ -9,6 +9,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { GLOVE_CONVERSION_TIMEOUT_MS, GLOVE_TEST_DIR } from "../../test/glove-data-dir.js";
+import { trainHashModel } from "../../test/hash-model.js";
 import { judgeServeFlags } from "../../test/judge-serve-flags.js";
 import { keywordVerdict } from "../../test/keyword-judge.js";
 import { sharedFixtureModel, startServeWith } from "../../test/model-server.js";
@@ -16,8 +17,11 @@ import { type Standin, startStandin } from "../../test/openai-standin.js";
 import { runCli } from "../../test/run-cli.js";
 import { tempDir } from "../../test/temp-dir.js";
 import { openJudgeScorer } from "../cli/serve-judge.js";
+import type { RewardRequest, RewardScore } from "../core/types.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
+import type { HYBRID_DEFAULTS } from "./hybrid-defaults.js";
 import type { HybridStatus } from "./hybrid-judge.js";
+import { createMicroBatcher, type Scorer } from "./micro-batcher.js";
 import { createRewardApp } from "./reward-app.js";
 import type { CriterionVerdict } from "./rubric-scorer.js";
 import { listen } from "./serve-rewards.js";
@@ -30,8 +34,11 @@ afterAll(async () => {
 
 const AUDIT_RATE = 0.25;
 
-/** A server with the hybrid, memory only; its store beside the GloVe vectors the tests share (converted once). */
-async function hybridServer(standin: Standin) {
+/**
+ * A server with the hybrid (memory only, or with `model`), its settings over the tests' defaults;
+ * its store beside the GloVe vectors the tests share (converted once).
+ */
+async function hybridServer(standin: Standin, settings: Partial<typeof HYBRID_DEFAULTS> = {}, model?: Scorer<RewardRequest, RewardScore>) {
   mkdirSync(GLOVE_TEST_DIR, { recursive: true });
   const store = join(GLOVE_TEST_DIR, `hybrid-${process.pid}-${closers.length}.sqlite`);
   closers.push(() => {
@@ -46,17 +53,17 @@ async function hybridServer(standin: Standin) {
       auditRate: AUDIT_RATE,
       refitEvery: 10,
       memoryMinVerdicts: 2,
-      hybridSettings: { minObservations: 30, window: 20 },
+      hybridSettings: { minObservations: 30, window: 20, ...settings },
     }),
     metrics,
-    undefined,
+    model,
   );
   const app = createRewardApp({
     scorer: judging.scorer,
     info: { dimensions: [], standards_hash: null, encoder: null, scenarios: [], judge: judging.info },
     metrics,
     maxBodyBytes: 1 << 20,
-    rubricsRequired: true,
+    rubricsRequired: !model,
     hybridStatus: judging.hybridStatus,
   });
   const server = await listen(app, "127.0.0.1", 0);
@@ -71,7 +78,7 @@ async function hybridServer(standin: Standin) {
       body: JSON.stringify({ prompt, responses, rubrics }),
     });
     expect(response.status).toBe(200);
-    return ((await response.json()) as { results: { verdicts: CriterionVerdict[]; hybrid_version: number }[] }).results;
+    return ((await response.json()) as { results: { verdicts: CriterionVerdict[]; reward: number; hybrid_version: number }[] }).results;
   };
   const status = async () => (await (await fetch(`${server.url}/v1/hybrid`)).json()) as HybridStatus;
   const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
@@ -120,10 +127,9 @@ describe("the learning hybrid", () => {
       expect(s.error_interval[0]).toBeLessThanOrEqual(s.error_estimate);
       expect(s.error_interval[1]).toBeGreaterThanOrEqual(s.error_estimate);
       expect(s.audit_disagreements).toBe(0);
-      // Audits among the criteria it decided: the rate, within five standard deviations.
-      const decided = s.decided_by_model + s.audited;
-      const sd = Math.sqrt((AUDIT_RATE * (1 - AUDIT_RATE)) / decided);
-      expect(Math.abs(s.audited / decided - AUDIT_RATE)).toBeLessThan(5 * sd);
+      // Audits are of whole answers: among the answers with a decided criterion, the rate, within five standard deviations.
+      const sd = Math.sqrt((AUDIT_RATE * (1 - AUDIT_RATE)) / s.decided_answers);
+      expect(Math.abs(s.audited_answers / s.decided_answers - AUDIT_RATE)).toBeLessThan(5 * sd);
       expect(s.audited).toBeGreaterThan(0);
       const text = await metricsText();
       expect(text).toMatch(new RegExp(`medrubric_hybrid_decided ${s.decided_by_model}\\b`));
@@ -143,29 +149,90 @@ describe("the learning hybrid", () => {
   );
 
   it(
-    "decides less and raises its error estimate when the judge starts disagreeing with what it learned (injected errors)",
+    "stops deciding what it learned and raises its error estimate when the judge starts disagreeing with it (injected errors)",
     async () => {
       const standin = await startStandin({ chat: keywordVerdict });
       closers.push(() => standin.close());
       const { score, status } = await hybridServer(standin);
-      for (let r = 0; r < 30; r++) await score([answer(2 * r), answer(2 * r + 1)]);
+      // Of the criteria the injection changes (those every answer meets), the shares decided without the judge
+      // and decided "met" (wrong once the judge finds nothing met).
+      const changed = rubrics.flatMap((item, i) => (truth(item.criterion, answer(0)) ? [i] : []));
+      const decidedShares = async (from: number, to: number) => {
+        let decided = 0;
+        let met = 0;
+        for (let r = from; r < to; r++)
+          for (const result of await score([answer(2 * r), answer(2 * r + 1)]))
+            for (const i of changed) {
+              const v = result.verdicts[i];
+              if (v?.source !== "memory") continue;
+              decided++;
+              if (v.criteria_met) met++;
+            }
+        const n = (to - from) * 2 * changed.length;
+        return { decided: decided / n, met: met / n };
+      };
+      const sharesBefore = await decidedShares(0, 30);
       const before = await status();
       expect(before.threshold).toBeGreaterThan(0);
-      // Injected errors: from now on the judge says the opposite of what every earlier answer got.
-      standin.configure({
-        chat: (body) => {
-          const said = JSON.parse(keywordVerdict(body)) as { criteria_met: boolean };
-          return JSON.stringify({ explanation: "flipped", criteria_met: !said.criteria_met });
-        },
-      });
-      for (let r = 30; r < 60; r++) await score([answer(2 * r), answer(2 * r + 1)]);
+      // Injected errors: from now on the judge finds no criterion met. (Flipping every verdict would leave
+      // the reward of an answer with every criterion decided right: its errors cancel exactly.)
+      standin.configure({ chat: () => JSON.stringify({ explanation: "none met", criteria_met: false }) });
+      const sharesAfter = await decidedShares(30, 60);
       const after = await status();
       expect(after.audit_disagreements).toBeGreaterThan(0);
       expect(after.error_estimate).toBeGreaterThan(before.error_estimate);
-      // It decides far fewer of the new answers' criteria (the threshold's own value follows how sure the
-      // candidates are, so error-budget.test.ts holds it falling with the candidates fixed).
-      const decidedAfter = after.decided_by_model - before.decided_by_model;
-      expect(decidedAfter / (after.criteria - before.criteria)).toBeLessThan((0.5 * before.decided_by_model) / before.criteria);
+      // It stops deciding what it learned before: far fewer of those criteria are decided "met" (now wrong)
+      // than were decided before (it may decide them "not met" again once the memory holds the new verdicts).
+      expect(sharesBefore.decided).toBeGreaterThan(0.1);
+      expect(sharesAfter.met).toBeLessThan(0.5 * sharesBefore.decided);
+    },
+    GLOVE_CONVERSION_TIMEOUT_MS,
+  );
+});
+
+describe("the learning hybrid with a model", () => {
+  it(
+    "refits the criterion heads from the judge's verdicts in its thread, says the version in every result, and counts soft decisions at P(met) x points",
+    async () => {
+      const standin = await startStandin({ chat: keywordVerdict });
+      closers.push(() => standin.close());
+      const { model } = await trainHashModel({ dim: 16, epochs: 1 });
+      const scorer = createMicroBatcher<RewardRequest, RewardScore>({
+        maxBatch: 64,
+        maxWaitMs: 0,
+        maxQueue: 1e4,
+        run: (items) => model.score(items),
+      });
+      // Every decided criterion soft (hardDoubt 0), any criterion a candidate (maxDoubt 0.5).
+      const { score, status, metricsText } = await hybridServer(standin, { hardDoubt: 0, maxDoubt: 0.5 }, scorer);
+      const versions: number[] = [];
+      let soft = 0;
+      for (let r = 0; r < 40; r++) {
+        for (const result of await score([answer(2 * r), answer(2 * r + 1)])) {
+          versions.push(result.hybrid_version);
+          // The reward counts each soft criterion's credit (its P(met)) x its points, every other one's verdict.
+          const achieved = result.verdicts.reduce(
+            (t, v, i) => t + (rubrics[i]?.points as number) * (v.credit ?? (v.criteria_met ? 1 : 0)),
+            0,
+          );
+          expect(result.reward).toBeCloseTo(achieved / 12, 10);
+          for (const v of result.verdicts)
+            if (v.credit !== undefined) {
+              soft++;
+              expect(v.credit).toBe(v.p_met);
+              expect(v.source === "memory" || v.source === "model").toBe(true);
+            }
+        }
+      }
+      expect(soft).toBeGreaterThan(0);
+      const s = await status();
+      expect(s.mode).toBe("memory+model");
+      // Every criterion the judge answered has its head refitted, and refits went on while serving.
+      expect(s.refitted_criteria).toBe(WORDS.length);
+      expect(s.version).toBeGreaterThan(1);
+      expect(versions[0]).toBe(0);
+      expect(Math.max(...versions)).toBeGreaterThan(0);
+      expect(await metricsText()).toMatch(new RegExp(`medrubric_hybrid_refitted_criteria ${WORDS.length}\\b`));
     },
     GLOVE_CONVERSION_TIMEOUT_MS,
   );

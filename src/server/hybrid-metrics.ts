@@ -10,18 +10,20 @@ const GAUGES: [name: string, help: string, read: (s: HybridStatus) => number][] 
   ["criteria", "Criteria of answers with a rubric the hybrid has seen", (s) => s.criteria],
   ["judge_calls", "Criteria the hybrid sent to the judge (audits included)", (s) => s.judge_calls],
   ["decided", "Criteria decided without the judge (memory or model), audits excluded", (s) => s.decided_by_model],
-  ["audited", "Criteria decided and sent to the judge anyway", (s) => s.audited],
+  ["audited", "Criteria decided and sent to the judge anyway (audits are of whole answers)", (s) => s.audited],
+  ["audited_answers", "Answers whose decided criteria were all sent to the judge anyway", (s) => s.audited_answers],
+  ["refitted_criteria", "Criteria whose head has been refitted from their own verdicts", (s) => s.refitted_criteria],
   ["audit_disagreements", "Audited criteria where the judge disagreed", (s) => s.audit_disagreements],
   [
     "threshold",
-    "Largest P(wrong) x cost (|points| over the rubric's positive total) of a criterion the hybrid may decide",
+    "Expected reward error accepted per judge call saved (an answer decides the k criteria maximising k x threshold - its expected error)",
     (s) => s.threshold,
   ],
   ["error_budget", "Mean |reward error| per answer accepted (--error-budget)", (s) => s.error_budget],
   ["error_estimate", "Estimated mean |reward error| per answer", (s) => s.error_estimate],
   ["error_interval_low", "Low end of the estimate's 95% interval", (s) => s.error_interval[0]],
   ["error_interval_high", "High end of the estimate's 95% interval", (s) => s.error_interval[1]],
-  ["version", "Calibration refits so far: the version answering", (s) => s.version],
+  ["version", "Refits (criterion heads and calibration) so far: the version answering", (s) => s.version],
 ];
 
 export function registerHybridMetrics(registry: Registry, status: () => HybridStatus): void {

@@ -17,7 +17,7 @@ import { inTurns } from "../core/in-turns.js";
 import type { RewardRequest, RewardScore } from "../core/types.js";
 import { rubricScore } from "../healthbench/scoring.js";
 import type { BrokeredVerdict, VerdictBroker, VerdictQuestion, VerdictTicket } from "../judge/verdict-broker.js";
-import type { CriterionDecision, HybridJudge } from "./hybrid-judge.js";
+import type { AnswerDecision, HybridJudge } from "./hybrid-judge.js";
 import type { JudgeMetrics } from "./judge-metrics.js";
 import { checkJudgeWork } from "./judge-work.js";
 import { AbandonedError, QueueFullError, type Scorer, type SubmitOptions } from "./micro-batcher.js";
@@ -38,6 +38,11 @@ export interface CriterionVerdict {
   source: VerdictSource | null;
   failure?: string;
   audit?: { hybrid: boolean; judge: boolean | null };
+  /**
+   * A soft decision (--error-budget): the share of the criterion's points the reward counted,
+   * P(met), where `criteria_met` is only the likelier verdict. Absent: the reward counts the verdict.
+   */
+  credit?: number;
 }
 
 /** A judge-backed result: `criteria` holds objects here, where the model alone gives P(met) numbers. */
@@ -87,7 +92,7 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
   const judgeAll = async (
     requests: readonly RewardRequest[],
     pMet: readonly (readonly number[] | undefined)[] | undefined,
-    decisions: readonly CriterionDecision[][] | undefined,
+    decisions: readonly AnswerDecision[] | undefined,
     deadline: number,
     abandoned: Promise<unknown> | undefined,
   ): Promise<CriterionVerdict[][]> => {
@@ -101,12 +106,12 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
         completion: [{ role: "assistant" as const, content: request.response }],
       };
       return rubric.map((_, itemIndex): CriterionVerdict => {
-        const decided = hybrid?.decided(decisions?.[a]?.[itemIndex]);
+        const decided = hybrid?.decided(decisions?.[a]?.criteria[itemIndex]);
         if (decided) {
           metrics?.triaged.inc();
           return decided;
         }
-        const p = decisions?.[a]?.[itemIndex]?.p ?? pMet?.[a]?.[itemIndex] ?? null;
+        const p = decisions?.[a]?.criteria[itemIndex]?.p ?? pMet?.[a]?.[itemIndex] ?? null;
         if (triage !== undefined && p !== null && (p >= triage || p <= 1 - triage)) {
           metrics?.triaged.inc();
           return { criteria_met: p >= triage, explanation: null, p_met: p, source: "model" };
@@ -157,12 +162,9 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
   const judgedScore = (request: RewardRequest, verdicts: CriterionVerdict[], index: number, scores: Record<string, number>) => {
     const rubric = request.rubrics ?? [];
     const answered = verdicts.flatMap((v, i) =>
-      v.criteria_met === null ? [] : [{ item: rubric[i] as { points: number }, met: v.criteria_met }],
+      v.criteria_met === null ? [] : [{ item: rubric[i] as { points: number }, met: v.criteria_met, credit: v.credit }],
     );
-    const reward = rubricScore(
-      answered.map((a) => a.item),
-      answered.map((a) => a.met),
-    );
+    const reward = softScore(answered);
     const failures = verdicts.filter((v) => v.criteria_met === null);
     const error = unjudgedError(index, failures, verdicts.length, reward, { policy: options.onUnjudged, deadlineMs });
     if (error) throw error;
@@ -185,7 +187,7 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
     const pMet = needsP ? (await (modelPart as Promise<RewardScore[]>)).map((s) => s.criteria) : undefined;
     const decisions = await hybrid?.decide(requests, pMet);
     const verdicts = await judgeAll(requests, pMet, decisions, deadline, abandoned);
-    hybrid?.learn(decisions as CriterionDecision[][], verdicts);
+    hybrid?.learn(decisions as AnswerDecision[], verdicts);
     const modelScores = await modelPart;
     return requests.map((request, a) => {
       const p = modelScores?.[a]?.criteria;
@@ -233,6 +235,18 @@ export function createRubricScorer(options: RubricScorerOptions): Scorer<RewardR
       await model?.drain();
     },
   };
+}
+
+/** The rubric's score (HealthBench's, unclipped) with a soft criterion counting `credit` x its points instead of its verdict's. */
+function softScore(answered: readonly { item: { points: number }; met: boolean; credit?: number }[]): number | null {
+  if (answered.every((a) => a.credit === undefined))
+    return rubricScore(
+      answered.map((a) => a.item),
+      answered.map((a) => a.met),
+    );
+  const possible = answered.reduce((s, a) => s + Math.max(0, a.item.points), 0);
+  const achieved = answered.reduce((s, a) => s + a.item.points * (a.credit ?? (a.met ? 1 : 0)), 0);
+  return possible > 0 ? achieved / possible : null;
 }
 
 /** What OpenRLHF logs beside its metrics: where the criteria of a request's judged answers came from. */
