@@ -143,7 +143,9 @@ describe("the learning hybrid", () => {
       expect(rows).toHaveLength(sources.filter((answer) => answer.includes("judge")).length);
       expect(rows.every((row) => JSON.stringify(row.prompt) === JSON.stringify(prompt))).toBe(true);
       expect(rows.reduce((n, row) => n + row.verdicts.length, 0)).toBe(s.judge_calls);
-      expect(rows.filter((row) => row.verdicts.length < WORDS.length).length).toBeGreaterThan(20);
+      const partlyDecided = sources.filter((answer) => answer.includes("judge") && answer.includes("memory")).length;
+      expect(partlyDecided).toBeGreaterThan(0);
+      expect(rows.filter((row) => row.verdicts.length < WORDS.length)).toHaveLength(partlyDecided);
     },
     GLOVE_CONVERSION_TIMEOUT_MS,
   );
