@@ -184,7 +184,12 @@ describe("medrubric train, reward, rerank and rm-eval", () => {
     expect((await runCli(["reward", "--model", model, "--input", items, "--out", out, "--store", store])).code).toBe(0);
     const [row] = readJsonlFile(out);
     expect(row.criteria).toHaveLength(2);
-    expect(row.reward).toBeCloseTo((8 * row.criteria[0] - 3 * row.criteria[1]) / 8, 6);
+    // The expected HealthBench score, plus the heads' length term (k x log(characters / 1000), clamped at
+    // -log 10 for these 9) and safety term (weight x log(1 + urgent-advice clauses): "Call 911." gives one).
+    const heads = JSON.parse(readFileSync(join(model, "heads.json"), "utf8"));
+    expect(heads.rubric_safety).toBeGreaterThan(0);
+    const terms = -heads.length.rubric * Math.log(10) + heads.rubric_safety * Math.log(2);
+    expect(row.reward).toBeCloseTo((8 * row.criteria[0] - 3 * row.criteria[1]) / 8 + terms, 6);
 
     const report = join(dir, "report.json");
     const evalRun = await runCli(["rm-eval", "--model", model, "--graded", allResults, "--store", store, "--out", report]);

@@ -50,7 +50,14 @@ describe("createVerdictMemory", () => {
     expect(fresh?.[0]?.met).toBeCloseTo(w1 + w0, 6);
     expect(fresh?.[0]?.weight).toBeCloseTo(w1 + w08 + w0, 6);
     // No verdict on the second criterion yet.
-    expect(fresh?.[1]).toEqual({ met: 0, weight: 0, count: 0 });
+    expect(fresh?.[1]).toEqual({
+      key: verdictKeys(judge, answer("new")).criterionKey(rubrics[1] as (typeof rubrics)[number]),
+      met: 0,
+      weight: 0,
+      count: 0,
+    });
+    // Every answer to the prompt finds a criterion's verdicts under one key.
+    expect(fresh?.[0]?.key).toBe(known?.[0]?.key);
     // "same" was judged itself: its verdict is exact, the other two are evidence.
     expect(known?.[0]?.exact).toBe(true);
     expect(known?.[0]?.count).toBe(2);
