@@ -74,10 +74,12 @@ const serve = spawnCommand(
   ],
   { env: { MEDRUBRIC_LOOP_PROBE: probeFile } },
 );
-// Also when this process fails: servers left behind would skew every later benchmark.
+// Also when this process fails: servers left behind would skew every later benchmark, and each
+// run's store (100+ MB of verdicts) would stay in the temp folder.
 process.on("exit", () => {
   serve.child.kill();
   standin.kill();
+  rmSync(dirname(store), { recursive: true, force: true });
 });
 const url = await new Promise<string>((resolve, reject) => {
   let seen = "";
