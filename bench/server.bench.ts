@@ -17,7 +17,7 @@
  *   npm run bench:server [-- --runs 3 --seconds 5 --workers 1 --model hash|use-lite|glove|constant]
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,13 +48,16 @@ const response =
 const child = spawn(process.execPath, ["--import", "tsx", "bench/reward-server.ts", "64", String(workers), modelName], {
   stdio: ["ignore", "pipe", "inherit"],
 });
+const dir = mkdtempSync(join(tmpdir(), "medrubric-bench-"));
 // Also when this process fails: a server left behind would skew every later benchmark.
-process.on("exit", () => child.kill());
+process.on("exit", () => {
+  child.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
 const url = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value as string;
 const { model, info } = await loadInProcess(modelName);
 // Left out for a model that knows no scenarios (the constant one), which would refuse it.
 const scenario = info.scenarios.includes("pediatric_consultation") ? "pediatric_consultation" : undefined;
-const dir = mkdtempSync(join(tmpdir(), "medrubric-bench-"));
 
 interface WrkResult {
   requests: number;

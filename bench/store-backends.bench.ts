@@ -12,7 +12,7 @@
  *   node --import tsx bench/store-backends.bench.ts [--runs 3] [--seconds 10] [--judge-concurrency 16] [--latency-ms 200] [--clients 4] [--pool 10]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -37,10 +37,12 @@ const standin = spawn(process.execPath, ["--import", "tsx", "bench/standin-serve
 });
 const postgres = await startPostgresServer({ durable: true });
 const servers: Awaited<ReturnType<typeof startServeWith>>[] = [];
-// Also when this process fails: servers left behind would skew every later benchmark.
+// Also when this process fails: servers left behind would skew every later benchmark, and the
+// replicas' stores would stay in the temp folder.
 process.on("exit", () => {
   for (const server of servers) server.child.kill();
   standin.kill();
+  rmSync(dir, { recursive: true, force: true });
 });
 const judgeUrl = (await createInterface({ input: standin.stdout })[Symbol.asyncIterator]().next()).value as string;
 
