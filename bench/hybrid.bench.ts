@@ -129,6 +129,9 @@ const SETTING_FLAGS: Record<string, string> = {
   maxDoubt: "max-doubt",
   headRidge: "head-ridge",
   horizon: "horizon",
+  doubtFloor: "doubt-floor",
+  caution: "caution",
+  ratioSeScale: "ratio-se-scale",
 };
 
 let runs = 0;
