@@ -110,4 +110,15 @@ describe("createErrorBudget", () => {
     // The estimate: each kind's rho times its predicted error, per answer.
     expect(budget.status().error_estimate).toBeCloseTo((50 * 0.008 + (1.6 / 0.6) * 50 * 0.002) / 100, 12);
   });
+  it("with a horizon, never aims below a quarter of the share: an overspend does not stop it deciding, and so being audited", () => {
+    const curve = curveOf(Array.from({ length: 6 }, (_, i) => 0.002 * (i + 1) ** 2));
+    const budget = createErrorBudget({ budget: 0.01, margin: 1, window: 100, horizon: 100, caution: 0, ratioSeScale: 1 });
+    // 100 answers that spent 0.032 each (3.2 in all; audits found rho = 1), where 101 answers and a horizon of 100 allow
+    // 2.01: paying the overrun back would leave nothing per answer, nothing decided, nothing audited, rho never surer.
+    for (let i = 0; i < 100; i++) budget.recordAnswer(curve, 4, false);
+    for (let i = 0; i < 10; i++) budget.recordAudit(0.032, 0.032);
+    budget.recordAnswer(curve, 0, false);
+    // A quarter of the share, 0.0025 per answer, buys one criterion (0.002), not two (0.008).
+    expect(budget.choose(curve)).toBe(1);
+  });
 });

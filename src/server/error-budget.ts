@@ -18,7 +18,8 @@
  * candidates, to the largest value at which the last `window` answers would have cost `margin * E`
  * each on average (or what brings the running estimate back there over `horizon` answers): the
  * candidates' confidence grows as the memory fills, and the threshold follows without a
- * controller's lag. It aims with rho + `caution` standard errors.
+ * controller's lag. It aims with rho + `caution` standard errors, and never at less than a
+ * quarter of the budget (KEEP_DECIDING).
  *
  * The estimated mean |reward error| per answer is the sum over kinds of rho x (the predicted errors
  * of the answers not audited) / answers (an audited answer's reward is the judge's); its 95%
@@ -74,6 +75,9 @@ export interface BudgetStatus {
  * predicted, so one rho over both let the first answers to each prompt overspend.
  */
 export type AnswerKind = 0 | 1;
+/** The least share of margin * E the threshold aims at, however far over the running estimate is. */
+const KEEP_DECIDING = 0.25;
+
 /** f summed over the kinds. */
 const overKinds = (f: (k: AnswerKind) => number) => f(0) + f(1);
 
@@ -114,12 +118,17 @@ export function createErrorBudget(options: ErrorBudgetOptions) {
   /** How many of a curve's criteria to decide at threshold t, its error counted at rho. */
   const count = (curve: readonly CurveStep[], kind: AnswerKind, t: number) => chosenCount(curve, t / aim(kind));
 
-  /** The true error per answer to aim at: margin * E, or what brings the running estimate there over `horizon` answers. */
+  /**
+   * The true error per answer to aim at: margin * E, or what brings the running estimate (at the
+   * rho aimed with) there over `horizon` answers, never less than `KEEP_DECIDING` of the share: a
+   * server that overspent early on few audits and then decided nothing would never be audited
+   * again, so never less unsure of rho (memory alone, one held-out replay: 2.3% saved).
+   */
   const target = () => {
     const share = margin * budget;
     if (horizon === 0) return share;
     const spent = overKinds((k) => aim(k) * (sums[k] as KindSums).expected);
-    return Math.min(2 * share, Math.max(0, (share * (answers + horizon) - spent) / horizon));
+    return Math.min(2 * share, Math.max(KEEP_DECIDING * share, (share * (answers + horizon) - spent) / horizon));
   };
 
   /** The largest threshold at which the window's answers would cost `perAnswer` on average. */

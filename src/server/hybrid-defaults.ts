@@ -15,8 +15,9 @@ export const HYBRID_DEFAULTS = {
   /**
    * The threshold aims with rho + caution x its standard error (error-budget.ts): rho from a hundred
    * audits is noisy, and a low draw let the true error run past E unseen. On the tuning folds (8
-   * replays each, seeds 1-4 twice) caution 0 left memory alone over 0.012 in 3 of 8, 1 kept every
-   * run within 0.012 at 2-4 points less saved, 0.5 one run at 0.0121 (BENCHMARKS.md, third round).
+   * replays each, seeds 1-4 twice) caution 0 left memory alone over 0.012 in 3 of 8, 1 (4 replays)
+   * kept every run within 0.012 at 2-4 points less saved, 0.5 one run at 0.0121 (BENCHMARKS.md,
+   * issue 29, third round).
    */
   caution: 0.5,
   /**
