@@ -39,7 +39,7 @@ export interface ErrorBudgetOptions {
    * Answers over which the running estimate is brought back to margin * E (0: each window aims at
    * margin * E alone): answers that could not spend their share (the first, before any verdict)
    * leave it to later ones, and an overrun found by the audits is paid back; never more than twice
-   * the share per answer.
+   * the share per answer, nor less than a quarter of it.
    */
   horizon: number;
   /**
@@ -57,9 +57,9 @@ export interface ErrorBudgetOptions {
 }
 
 export interface BudgetStatus {
-  /** The expected reward error accepted per judge call saved. */
+  /** The true reward error (rho x predicted) accepted per judge call saved. */
   threshold: number;
-  /** Audited answers' true error over their predicted error. */
+  /** Audited answers' true error over their predicted error (the kinds' rhos, weighed by the predicted error of each). */
   ratio: number;
   /** Answers audited. */
   audits: number;
@@ -115,7 +115,7 @@ export function createErrorBudget(options: ErrorBudgetOptions) {
   };
   /** The rho the threshold aims with: the ratio plus `caution` standard errors. */
   const aim = (k: AnswerKind) => ratio(k) + caution * ratioSe(k);
-  /** How many of a curve's criteria to decide at threshold t, its error counted at rho. */
+  /** How many of a curve's criteria to decide at threshold t, its error counted at the rho aimed with. */
   const count = (curve: readonly CurveStep[], kind: AnswerKind, t: number) => chosenCount(curve, t / aim(kind));
 
   /**
