@@ -14,7 +14,8 @@
  *
  *   node --import tsx bench/hybrid.bench.ts --folds-run 3,4 [--model DIR] [--modes static,memory,hybrid]
  *     [--budget 0.01] [--audit-rate 0.1] [--triage 0.9] [--seed 1] [--graded FILE] [--folds 5]
- *     [--sharpness X --margin X --hard-doubt X --max-doubt X --min-verdicts N] [--json OUT.json] [--chart OUT.svg]
+ *     [--sharpness X --margin X --hard-doubt X --max-doubt X --min-verdicts N --head-ridge X --horizon N
+ *      --doubt-floor X --caution X --ratio-se-scale X] [--json OUT.json] [--chart OUT.svg]
  *     [--work-dir DIR] [--keep-store]
  *   (--json writes what `medrubric report --input OUT.json` shows: the saving per pass as a chart, and the table)
  *   node --import tsx bench/hybrid.bench.ts --tune --folds-run 0,1,2 [--model DIR_TRAINED_ON_3_4]
@@ -129,6 +130,9 @@ const SETTING_FLAGS: Record<string, string> = {
   maxDoubt: "max-doubt",
   headRidge: "head-ridge",
   horizon: "horizon",
+  doubtFloor: "doubt-floor",
+  caution: "caution",
+  ratioSeScale: "ratio-se-scale",
 };
 
 let runs = 0;

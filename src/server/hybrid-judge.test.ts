@@ -19,7 +19,7 @@ import { tempDir } from "../../test/temp-dir.js";
 import { openJudgeScorer } from "../cli/serve-judge.js";
 import type { RewardRequest, RewardScore } from "../core/types.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
-import type { HYBRID_DEFAULTS } from "./hybrid-defaults.js";
+import { HYBRID_DEFAULTS } from "./hybrid-defaults.js";
 import type { HybridStatus } from "./hybrid-judge.js";
 import { createMicroBatcher, type Scorer } from "./micro-batcher.js";
 import { createRewardApp } from "./reward-app.js";
@@ -100,12 +100,14 @@ describe("the learning hybrid", () => {
       closers.push(() => standin.close());
       const { score, status, metricsText, store } = await hybridServer(standin);
       const sources: string[][] = [];
+      const pMets: number[] = [];
       for (let r = 0; r < 40; r++) {
         const texts = [answer(2 * r), answer(2 * r + 1)];
         const results = await score(texts);
         results.forEach((result, k) => {
           sources.push(result.verdicts.map((v) => v.source ?? "failed"));
           result.verdicts.forEach((v, i) => {
+            if (v.p_met !== null) pMets.push(v.p_met);
             const right = truth(rubrics[i]?.criterion as string, texts[k] as string);
             // Every verdict the answer got is right, decided or judged; an audit shows both.
             expect(v.criteria_met).toBe(right);
@@ -114,6 +116,12 @@ describe("the learning hybrid", () => {
         });
       }
       expect(sources[0]?.every((s) => s === "judge")).toBe(true);
+      // However many answers agreed, no P(met) claims less doubt than the judge's own noise (the floor), and the
+      // surest criteria sit at it.
+      const floor = HYBRID_DEFAULTS.doubtFloor;
+      expect(floor).toBeGreaterThan(0);
+      expect(pMets.every((p) => p >= floor && p <= 1 - floor)).toBe(true);
+      expect(pMets.filter((p) => p === 1 - floor || p === floor).length).toBeGreaterThan(0);
       const late = sources.slice(-20).flat();
       expect(late.filter((s) => s === "memory").length / late.length).toBeGreaterThan(0.5);
 

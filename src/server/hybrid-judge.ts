@@ -23,7 +23,7 @@ import { createVerdictMemory, type MemoryEvidence } from "../judge/verdict-memor
 import type { VerdictStore } from "../store/store.js";
 import { actualError, type CurveStep, creditOf, errorCurve } from "./answer-error.js";
 import { type CriterionHeads, clampedLogit, refittedP } from "./criterion-refit.js";
-import { createErrorBudget } from "./error-budget.js";
+import { type AnswerKind, createErrorBudget } from "./error-budget.js";
 import { type CalibrationParams, type Evidence, INITIAL_PARAMS, type Observation, predictMet } from "./hybrid-calibration.js";
 import { createRefitThread } from "./hybrid-refit.js";
 import type { CriterionVerdict } from "./rubric-scorer.js";
@@ -50,7 +50,13 @@ export interface HybridOptions {
   window: number;
   /** Answers over which the running error estimate is brought back to margin * E (error-budget.ts; 0: off). */
   horizon: number;
+  /** The threshold aims with rho + caution x its standard error (error-budget.ts). */
+  caution: number;
+  /** rho's standard error is the delta method's times this (error-budget.ts). */
+  ratioSeScale: number;
   maxDoubt: number;
+  /** The least P(wrong) any P(met) claims: the judge's own noise, which no evidence removes (hybrid-defaults.ts). */
+  doubtFloor: number;
   /** A decided criterion at most this likely wrong counts its verdict in the reward; a less sure one counts P(met) x points (answer-error.ts). */
   hardDoubt: number;
   memoryLimit: number;
@@ -88,6 +94,8 @@ export interface AnswerDecision {
   decided: number;
   audited: boolean;
   positiveTotal: number;
+  /** Whether the memory had verdicts on any candidate (0) or the model alone spoke (1): the audits measure each apart. */
+  kind: AnswerKind;
 }
 
 export interface HybridStatus {
@@ -114,6 +122,9 @@ export interface HybridStatus {
   refitted_criteria: number;
 }
 
+/** P(met) kept within [floor, 1 - floor]. */
+const withFloor = (p: number, floor: number) => Math.min(1 - floor, Math.max(floor, p));
+
 const completionOf = (response: string): ChatMessage[] => [{ role: "assistant", content: response }];
 
 export function createHybridJudge(options: HybridOptions) {
@@ -125,7 +136,14 @@ export function createHybridJudge(options: HybridOptions) {
     sharpness: options.sharpness,
     maxVectors: options.maxVectors,
   });
-  const budget = createErrorBudget({ budget: options.budget, margin: options.margin, window: options.window, horizon: options.horizon });
+  const budget = createErrorBudget({
+    budget: options.budget,
+    margin: options.margin,
+    window: options.window,
+    horizon: options.horizon,
+    caution: options.caution,
+    ratioSeScale: options.ratioSeScale,
+  });
   const observations: (Observation & { key: string; logit: number | null })[] = [];
   /** The calibration and the refitted criterion heads answering now: replaced whole when a refit ends. */
   let current: { params: CalibrationParams; heads: CriterionHeads } = { params: INITIAL_PARAMS, heads: new Map() };
@@ -169,7 +187,7 @@ export function createHybridJudge(options: HybridOptions) {
     // The model's P(met) through the criterion head as refitted for this criterion (as trained if never seen).
     const head = trained === null ? null : refittedP(heads, ev.key, trained);
     const features = { pModel: head, positive: points > 0, met: ev.met, weight: ev.weight, count: ev.count };
-    const p = predictMet(params, features);
+    const p = withFloor(predictMet(params, features), options.doubtFloor);
     const eligible = fitted && Math.min(p, 1 - p) <= options.maxDoubt && (ev.count >= options.minVerdicts || features.pModel !== null);
     return { p, audit: false, features, key: ev.key, logit: trained === null ? null : clampedLogit(trained), points, eligible };
   };
@@ -182,7 +200,8 @@ export function createHybridJudge(options: HybridOptions) {
       positiveTotal,
       options.hardDoubt,
     ).map((step) => ({ ...step, index: candidates[step.index] as number }));
-    const decided = budget.choose(curve);
+    const kind: AnswerKind = candidates.some((i) => (criteria[i]?.features?.count ?? 0) > 0) ? 0 : 1;
+    const decided = budget.choose(curve, kind);
     const audited = decided > 0 && random() < options.auditRate;
     for (const step of curve.slice(0, decided)) {
       const d = criteria[step.index] as CriterionDecision;
@@ -194,7 +213,7 @@ export function createHybridJudge(options: HybridOptions) {
         audit: audited,
       });
     }
-    return { criteria, curve, decided, audited, positiveTotal };
+    return { criteria, curve, decided, audited, positiveTotal, kind };
   };
 
   return {
@@ -247,8 +266,8 @@ export function createHybridJudge(options: HybridOptions) {
         if (answer.audited) counts.auditedAnswers++;
         // An audited answer tells the budget its decided criteria's true error (if the judge answered them all).
         if (answer.audited && audit.length === answer.decided)
-          budget.recordAudit((answer.curve[answer.decided - 1] as CurveStep).error, actualError(audit, answer.positiveTotal));
-        budget.recordAnswer(answer.curve, answer.decided, answer.audited);
+          budget.recordAudit((answer.curve[answer.decided - 1] as CurveStep).error, actualError(audit, answer.positiveTotal), answer.kind);
+        budget.recordAnswer(answer.curve, answer.decided, answer.audited, answer.kind);
       });
       if (observations.length > options.maxObservations) observations.splice(0, observations.length - options.maxObservations);
       if (sinceFit >= options.refitEvery) void refit();
