@@ -187,7 +187,14 @@ describe("the learning hybrid", () => {
       // Injected errors: from now on the judge finds no criterion met. (Flipping every verdict would leave
       // the reward of an answer with every criterion decided right: its errors cancel exactly.)
       standin.configure({ chat: () => JSON.stringify({ explanation: "none met", criteria_met: false }) });
-      const sharesAfter = await decidedShares(30, 60);
+      // Learning the change takes refits, which run in a thread and can lag the requests on a loaded machine:
+      // the new verdicts come in for 15 requests at least, and until two refits have landed on them.
+      let r = 30;
+      while (r < 45 || ((await status()).version < before.version + 2 && r < 200)) {
+        await score([answer(2 * r), answer(2 * r + 1)]);
+        r++;
+      }
+      const sharesAfter = await decidedShares(r, r + 30);
       const after = await status();
       expect(after.audit_disagreements).toBeGreaterThan(0);
       expect(after.error_estimate).toBeGreaterThan(before.error_estimate);
