@@ -10,17 +10,22 @@ export function addHybridOptions(command: Command): Command {
       "with a judge: the learning hybrid, deciding criteria from the store's verdicts (and --model's P(met)) within a mean |reward error| per answer of E",
       numberIn(0, 1, { minExclusive: true }),
     )
-    .option("--audit-rate <r>", "share of the criteria the hybrid decided that go to the judge anyway", numberIn(0, 1), D.auditRate)
+    .option(
+      "--audit-rate <r>",
+      "share of the answers with criteria the hybrid decided whose decided criteria all go to the judge anyway, to measure its error",
+      numberIn(0, 1),
+      D.auditRate,
+    )
     .option(
       "--refit-every <n>",
-      "refit the hybrid's calibration after this many new judge verdicts",
+      "refit the hybrid's criterion heads and calibration after this many new judge verdicts",
       integerIn(1, 10_000_000),
       D.refitEvery,
     )
     .option("--refit-seconds <t>", "and at least this often while verdicts come in", integerIn(1, 86_400), D.refitSeconds)
     .option(
       "--refit-max-verdicts <n>",
-      "judge verdicts the calibration is refitted on at most (the newest); a refit's CPU grows with it",
+      "judge verdicts a refit is fitted on at most (the newest); its CPU, in a worker thread, grows with them",
       integerIn(HYBRID_DEFAULTS.minObservations, 10_000_000),
       D.refitMaxVerdicts,
     )

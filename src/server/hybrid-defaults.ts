@@ -51,7 +51,7 @@ export const HYBRID_FLAG_DEFAULTS = {
   auditRate: 0.1,
   refitEvery: 500,
   refitSeconds: 60,
-  /** Judge verdicts the calibration is refitted on at most (the newest): a refit takes 80-300 ms of CPU at 20,000. */
+  /** Judge verdicts a refit is fitted on at most (the newest): at 20,000, 0.1-0.5 s of CPU in the refit thread. */
   refitMaxVerdicts: 20_000,
   memoryMinVerdicts: 2,
   memoryLimit: 64,
