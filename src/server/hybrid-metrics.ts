@@ -16,7 +16,7 @@ const GAUGES: [name: string, help: string, read: (s: HybridStatus) => number][] 
   ["audit_disagreements", "Audited criteria where the judge disagreed", (s) => s.audit_disagreements],
   [
     "threshold",
-    "Expected reward error accepted per judge call saved (an answer decides the k criteria maximising k x threshold - its expected error)",
+    "True reward error (the audits' ratio x the predicted) accepted per judge call saved (an answer decides the k criteria maximising k x threshold - ratio x its predicted error)",
     (s) => s.threshold,
   ],
   ["error_budget", "Mean |reward error| per answer accepted (--error-budget)", (s) => s.error_budget],
