@@ -84,12 +84,32 @@ export function stemWeights(vocabulary: Vocabulary): WordWeights {
 
 export const stems = (text: string): string[] => words(text).map(stem);
 
-/** A prompt's distinct stems and their weights, in order, and the weights' sum: what an answer's prompt recall reads. */
-interface PromptStems {
-  stems: ReadonlySet<string>;
-  list: string[];
-  weights: number[];
+/** Distinct stems, their weights (a model's) read once, in order, and the weights' sum: what weightedShare reads. */
+export interface WeightedStems {
+  list: readonly string[];
+  weights: readonly number[];
   total: number;
+}
+
+export function weightedStems(list: readonly string[], weights: WordWeights): WeightedStems {
+  const w = list.map((s) => weights.weight(s));
+  let total = 0;
+  for (const x of w) total += x;
+  return { list, weights: w, total };
+}
+
+/** The IDF-weighted share of `wanted`'s stems found in `found`. */
+export function weightedShare(wanted: WeightedStems, found: ReadonlySet<string>): number {
+  let hit = 0;
+  wanted.list.forEach((s, i) => {
+    if (found.has(s)) hit += wanted.weights[i] as number;
+  });
+  return wanted.total > 0 ? hit / wanted.total : 0;
+}
+
+/** A prompt's distinct stems, as a set and weighted: what an answer's prompt recall reads. */
+interface PromptStems extends WeightedStems {
+  stems: ReadonlySet<string>;
 }
 
 /** The many answers to one prompt (a reranking, an RL group) share its stems; kept per stem weights (a model's). */
@@ -100,25 +120,11 @@ function promptStemsOf(text: string, weights: WordWeights): PromptStems {
   if (!cache) {
     cache = memo((prompt: string): PromptStems => {
       const distinct = new Set(stems(prompt));
-      const list = [...distinct];
-      const w = list.map((s) => weights.weight(s));
-      // Summed in weightedShare's order, so the recall is the same to the last bit.
-      let total = 0;
-      for (const x of w) total += x;
-      return { stems: distinct, list, weights: w, total };
+      return { stems: distinct, ...weightedStems([...distinct], weights) };
     }, 1000);
     promptStemCaches.set(weights, cache);
   }
   return cache(text);
-}
-
-/** weightedShare(prompt's stems, found, weights), from the prompt's weights read once. */
-function promptRecall(prompt: PromptStems, found: ReadonlySet<string>): number {
-  let hit = 0;
-  prompt.list.forEach((s, i) => {
-    if (found.has(s)) hit += prompt.weights[i] as number;
-  });
-  return prompt.total > 0 ? hit / prompt.total : 0;
 }
 
 const REFUSAL = /\b(i'?m sorry|i am sorry|i can(?:no|')t (?:help|assist|provide)|i(?:'m| am) (?:unable|not able) to)\b/i;
@@ -184,7 +190,7 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
     headings: logCount(answer, /^\s*(?:#{1,6}\s|\*\*[^*\n]+\*\*:?\s*$)/gm),
     questions: logCount(answer, /\?/g),
     paragraphs: logCount(answer, /\n\s*\n/g),
-    promptRecall: promptRecall(prompt, answerStems),
+    promptRecall: weightedShare(prompt, answerStems),
     inPrompt,
     repetition: sentences.length === 0 ? 0 : 1 - new Set(sentences.map((s) => s.toLowerCase())).size / sentences.length,
     relevance,
@@ -214,16 +220,4 @@ function reading(
     else for (const clause of clausesOf(sentence)) if (!negates(clause)) for (const s of stems(clause)) out.affirmed.add(s);
   });
   return out;
-}
-
-/** The IDF-weighted share of `wanted` (distinct stems) found in `found`. */
-export function weightedShare(wanted: Iterable<string>, found: ReadonlySet<string>, weights: WordWeights): number {
-  let total = 0;
-  let hit = 0;
-  for (const s of wanted) {
-    const w = weights.weight(s);
-    total += w;
-    if (found.has(s)) hit += w;
-  }
-  return total > 0 ? hit / total : 0;
 }

@@ -19,7 +19,7 @@ import { z } from "zod";
 import { memo } from "../core/memo.js";
 import type { RequestCriterion } from "../core/types.js";
 import { aboutUrgentHelp } from "./advice-edits.js";
-import { type AnswerCues, stems } from "./answer-cues.js";
+import { type AnswerCues, stems, type WeightedStems, weightedShare, weightedStems } from "./answer-cues.js";
 import { termLength } from "./length-term.js";
 import { hashFeature, type SparseVector, sigmoid } from "./logistic.js";
 import type { WordWeights } from "./word-evidence.js";
@@ -116,10 +116,8 @@ const criterionStems = (text: string) => [...new Set(stems(text))].filter((s) =>
 interface CriterionPlan {
   /** The criterion's own features (bias, points, negation, words, tags, first word). */
   own: SparseVector;
-  /** Its distinct content stems, their weights in turn and the weights' sum (weightedShare's, read once). */
-  stems: string[];
-  stemWeights: number[];
-  stemTotal: number;
+  /** Its distinct content stems, weighted (read once). */
+  stems: WeightedStems;
   /** `hit:` slot of each stem. */
   hits: number[];
   /** `length|` slot of each tag, and what the length is divided by. */
@@ -151,14 +149,9 @@ function criterionPlan(item: RequestCriterion, weights: WordWeights): CriterionP
     tags.map((t) => slot(`t:${t}`)),
   );
   sink.add(slot(`first:${kind}`), 1);
-  const stemWeights = own.map((s) => weights.weight(s));
-  let stemTotal = 0;
-  for (const w of stemWeights) stemTotal += w;
   return {
     own: sink.x,
-    stems: own,
-    stemWeights,
-    stemTotal,
+    stems: weightedStems(own, weights),
     hits: own.map((s) => slot(`hit:${s}`)),
     tagLengths: tags.map((t) => slot(`length|${t}`)),
     tagScale: Math.sqrt(tags.length),
@@ -216,15 +209,6 @@ function planOf(item: RequestCriterion, weights: WordWeights): CriterionPlan {
   return plan;
 }
 
-/** weightedShare(plan's stems, found, weights) from the weights read once. */
-function stemShare(plan: CriterionPlan, found: ReadonlySet<string>): number {
-  let hit = 0;
-  plan.stems.forEach((s, i) => {
-    if (found.has(s)) hit += plan.stemWeights[i] as number;
-  });
-  return plan.stemTotal > 0 ? hit / plan.stemTotal : 0;
-}
-
 /** The features of a criterion read against an answer, into `sink`. */
 function addCriterionFeatures(sink: FeatureSink, plan: CriterionPlan, cues: AnswerCues, evidence: CriterionEvidence): void {
   const { own } = plan;
@@ -237,14 +221,14 @@ function addCriterionFeatures(sink: FeatureSink, plan: CriterionPlan, cues: Answ
   sink.add(lengthFirst, cues.logChars);
   sink.add(relevanceFirst, cues.relevance);
   const hits: number[] = [];
-  plan.stems.forEach((s, i) => {
+  plan.stems.list.forEach((s, i) => {
     if (cues.stems.has(s)) hits.push(plan.hits[i] as number);
   });
-  const recall = stemShare(plan, cues.stems);
-  const n = plan.stems.length;
+  const recall = weightedShare(plan.stems, cues.stems);
+  const n = plan.stems.list.length;
   // A criterion about urgent help reads whether the answer gives it or dismisses it.
   sink.add(recallSlot, recall);
-  sink.add(affirmedSlot, stemShare(plan, cues.affirmed));
+  sink.add(affirmedSlot, weightedShare(plan.stems, cues.affirmed));
   sink.add(urgentSlot, plan.aboutHelp * cues.urgent);
   sink.add(dismissedSlot, plan.aboutHelp * cues.dismissed);
   sink.add(recall2Slot, recall * recall);
