@@ -1,6 +1,7 @@
 /** The criterion head's per-criterion refit: toward what the verdicts say, held to the trained head by the ridge. */
 import { describe, expect, it } from "vitest";
-import { clampedLogit, fitCriterionHeads, refittedP } from "./criterion-refit.js";
+import { fitCriterionHeads, refittedP } from "./criterion-refit.js";
+import { clampedLogit } from "./hybrid-calibration.js";
 
 const rows = (key: string, p: number, met: number, of: number) =>
   Array.from({ length: of }, (_, i) => ({ key, logit: clampedLogit(p), y: i < met, importance: 1 }));

@@ -10,6 +10,7 @@
  *
  * Pure arithmetic: it runs in the refit thread (hybrid-refit-worker.ts), never on the HTTP thread.
  */
+import { clampedLogit } from "./hybrid-calibration.js";
 
 /** One judge verdict on a criterion: the head's logit for that answer, the verdict, how many criteria it stands for. */
 export interface HeadRow {
@@ -21,13 +22,6 @@ export interface HeadRow {
 
 /** (a, b) per criterion key. */
 export type CriterionHeads = Map<string, [number, number]>;
-
-const EPS = 1e-4;
-
-export const clampedLogit = (p: number) => {
-  const q = Math.min(1 - EPS, Math.max(EPS, p));
-  return Math.log(q / (1 - q));
-};
 
 /** P(met) from the trained head's P(met) and the criterion's refitted (a, b), if any. */
 export function refittedP(heads: CriterionHeads, key: string, p: number): number {

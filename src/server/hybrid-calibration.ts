@@ -53,14 +53,15 @@ const RIDGE = 1;
 /** Before any fit: the model's P(met) as it is, the memory's lean as a mild vote. */
 export const INITIAL_PARAMS: CalibrationParams = Array.from({ length: FEATURES }, (_, i) => (i >= FEATURES - 4 ? 1 : 0));
 
-const logit = (p: number) => {
+/** The logit of P clamped to [EPS, 1 - EPS], so a saturated P(met) stays a finite feature. */
+export const clampedLogit = (p: number) => {
   const q = Math.min(1 - EPS, Math.max(EPS, p));
   return Math.log(q / (1 - q));
 };
 
 /** The features as (index, value) pairs: at most five are not 0. */
 export function features(e: Evidence): [number, number][] {
-  const model = e.pModel === null ? 0 : logit(e.pModel);
+  const model = e.pModel === null ? 0 : clampedLogit(e.pModel);
   const out: [number, number][] = [[0, 1]];
   if (e.positive) out.push([1, 1]);
   const kinds = FEATURES - 3;

@@ -22,9 +22,9 @@ import { answerText, verdictKeys } from "../judge/verdict-key.js";
 import { createVerdictMemory, type MemoryEvidence } from "../judge/verdict-memory.js";
 import type { VerdictStore } from "../store/store.js";
 import { actualError, type CurveStep, creditOf, errorCurve } from "./answer-error.js";
-import { type CriterionHeads, clampedLogit, refittedP } from "./criterion-refit.js";
+import { type CriterionHeads, refittedP } from "./criterion-refit.js";
 import { type AnswerKind, createErrorBudget } from "./error-budget.js";
-import { type CalibrationParams, type Evidence, INITIAL_PARAMS, type Observation, predictMet } from "./hybrid-calibration.js";
+import { type CalibrationParams, clampedLogit, type Evidence, INITIAL_PARAMS, type Observation, predictMet } from "./hybrid-calibration.js";
 import { createRefitThread } from "./hybrid-refit.js";
 import type { CriterionVerdict } from "./rubric-scorer.js";
 
