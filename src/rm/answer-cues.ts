@@ -7,7 +7,7 @@
  */
 import { memo } from "../core/memo.js";
 import { adviceOf, clausesOf, dropsWords, mayNameHelp, negates } from "./advice-edits.js";
-import { type Vocabulary, type WordWeights, words, wordWeights } from "./word-evidence.js";
+import { type Vocabulary, type WordAxis, type WordWeights, weightedWords, wordCover, words, wordWeights } from "./word-evidence.js";
 
 export interface AnswerCues {
   /** Stems of the answer's words. */
@@ -84,31 +84,8 @@ export function stemWeights(vocabulary: Vocabulary): WordWeights {
 
 export const stems = (text: string): string[] => words(text).map(stem);
 
-/** Distinct stems, their weights (a model's) read once, in order, and the weights' sum: what weightedShare reads. */
-export interface WeightedStems {
-  list: readonly string[];
-  weights: readonly number[];
-  total: number;
-}
-
-export function weightedStems(list: readonly string[], weights: WordWeights): WeightedStems {
-  const w = list.map((s) => weights.weight(s));
-  let total = 0;
-  for (const x of w) total += x;
-  return { list, weights: w, total };
-}
-
-/** The IDF-weighted share of `wanted`'s stems found in `found`. */
-export function weightedShare(wanted: WeightedStems, found: ReadonlySet<string>): number {
-  let hit = 0;
-  wanted.list.forEach((s, i) => {
-    if (found.has(s)) hit += wanted.weights[i] as number;
-  });
-  return wanted.total > 0 ? hit / wanted.total : 0;
-}
-
-/** A prompt's distinct stems, as a set and weighted: what an answer's prompt recall reads. */
-interface PromptStems extends WeightedStems {
+/** A prompt's distinct stems, as a set and weighted: what an answer's prompt recall (wordCover) reads. */
+interface PromptStems extends WordAxis {
   stems: ReadonlySet<string>;
 }
 
@@ -120,7 +97,7 @@ function promptStemsOf(text: string, weights: WordWeights): PromptStems {
   if (!cache) {
     cache = memo((prompt: string): PromptStems => {
       const distinct = new Set(stems(prompt));
-      return { stems: distinct, ...weightedStems([...distinct], weights) };
+      return { stems: distinct, ...weightedWords([...distinct], weights) };
     }, 1000);
     promptStemCaches.set(weights, cache);
   }
@@ -190,7 +167,7 @@ export function answerCues(answer: string, promptText: string, weights: WordWeig
     headings: logCount(answer, /^\s*(?:#{1,6}\s|\*\*[^*\n]+\*\*:?\s*$)/gm),
     questions: logCount(answer, /\?/g),
     paragraphs: logCount(answer, /\n\s*\n/g),
-    promptRecall: weightedShare(prompt, answerStems),
+    promptRecall: wordCover(prompt, answerStems),
     inPrompt,
     repetition: sentences.length === 0 ? 0 : 1 - new Set(sentences.map((s) => s.toLowerCase())).size / sentences.length,
     relevance,

@@ -19,10 +19,10 @@ import { z } from "zod";
 import { memo } from "../core/memo.js";
 import type { RequestCriterion } from "../core/types.js";
 import { aboutUrgentHelp } from "./advice-edits.js";
-import { type AnswerCues, stems, type WeightedStems, weightedShare, weightedStems } from "./answer-cues.js";
+import { type AnswerCues, stems } from "./answer-cues.js";
 import { termLength } from "./length-term.js";
 import { hashFeature, type SparseVector, sigmoid } from "./logistic.js";
-import type { WordWeights } from "./word-evidence.js";
+import { type WordAxis, type WordWeights, weightedWords, wordCover } from "./word-evidence.js";
 
 export const HEAD_BUCKETS = 1 << 16;
 export const HEADS_FORMAT = "medrubric-heads/1";
@@ -117,7 +117,7 @@ interface CriterionPlan {
   /** The criterion's own features (bias, points, negation, words, tags, first word). */
   own: SparseVector;
   /** Its distinct content stems, weighted (read once). */
-  stems: WeightedStems;
+  stems: WordAxis;
   /** `hit:` slot of each stem. */
   hits: number[];
   /** `length|` slot of each tag, and what the length is divided by. */
@@ -151,7 +151,7 @@ function criterionPlan(item: RequestCriterion, weights: WordWeights): CriterionP
   sink.add(slot(`first:${kind}`), 1);
   return {
     own: sink.x,
-    stems: weightedStems(own, weights),
+    stems: weightedWords(own, weights),
     hits: own.map((s) => slot(`hit:${s}`)),
     tagLengths: tags.map((t) => slot(`length|${t}`)),
     tagScale: Math.sqrt(tags.length),
@@ -221,14 +221,14 @@ function addCriterionFeatures(sink: FeatureSink, plan: CriterionPlan, cues: Answ
   sink.add(lengthFirst, cues.logChars);
   sink.add(relevanceFirst, cues.relevance);
   const hits: number[] = [];
-  plan.stems.list.forEach((s, i) => {
+  plan.stems.words.forEach((s, i) => {
     if (cues.stems.has(s)) hits.push(plan.hits[i] as number);
   });
-  const recall = weightedShare(plan.stems, cues.stems);
-  const n = plan.stems.list.length;
+  const recall = wordCover(plan.stems, cues.stems);
+  const n = plan.stems.words.length;
   // A criterion about urgent help reads whether the answer gives it or dismisses it.
   sink.add(recallSlot, recall);
-  sink.add(affirmedSlot, weightedShare(plan.stems, cues.affirmed));
+  sink.add(affirmedSlot, wordCover(plan.stems, cues.affirmed));
   sink.add(urgentSlot, plan.aboutHelp * cues.urgent);
   sink.add(dismissedSlot, plan.aboutHelp * cues.dismissed);
   sink.add(recall2Slot, recall * recall);

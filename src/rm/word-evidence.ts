@@ -50,12 +50,16 @@ export interface WordAxis {
 }
 
 export function wordAxis(axisText: string, weights: WordWeights): WordAxis {
-  const distinct = [...new Set(words(axisText))];
+  return weightedWords([...new Set(words(axisText))], weights);
+}
+
+/** Distinct words (or stems) with their weights read once, in order, and the weights' sum. */
+export function weightedWords(distinct: string[], weights: WordWeights): WordAxis {
   const w = distinct.map((word) => weights.weight(word));
   return { words: distinct, weights: w, total: w.reduce((a, b) => a + b, 0) };
 }
 
-/** The weighted share of the axis text's distinct words that occur in the answer, in [0, 1]. */
+/** The weighted share of the axis's distinct words that occur in the answer, in [0, 1]. */
 export function wordCover(axis: WordAxis, answerWords: ReadonlySet<string>): number {
   let found = 0;
   axis.words.forEach((word, i) => {
