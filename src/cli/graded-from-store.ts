@@ -13,6 +13,7 @@ import { hashJson } from "../core/hash.js";
 import type { RubricItem } from "../core/types.js";
 import { type GradedExample, gradedExampleSchema } from "../healthbench/schema.js";
 import type { TrainingFile } from "../rm/checkpoint.js";
+import { criterionId } from "../store/graded-rows.js";
 import type { GradedFilter, Store, StoredGradedAnswer } from "../store/store.js";
 
 export interface StoreGradedRows {
@@ -26,8 +27,6 @@ export interface StoreGradedRows {
 
 /** Why a criterion of the prompt has no verdict for an answer, as the row's verdict says. */
 export const NOT_JUDGED = "not judged for this answer (decided without the judge, or not asked)";
-
-const criterionId = (item: { points: number; criterion: string }) => JSON.stringify([item.points, item.criterion]);
 
 /** Graded rows of the store's answers (ordered by prompt, as `gradedRows` gives them). */
 export function gradedExamplesOf(

@@ -28,6 +28,9 @@ function decodeJson<T>(schema: z.ZodType<T>, text: string, where: { file: string
   return parsed.data;
 }
 
+/** A criterion's identity within a prompt's rubric: its points and text (the same text may carry other points). */
+export const criterionId = (item: { points: number; criterion: string }) => JSON.stringify([item.points, item.criterion]);
+
 /** A verdict row as both backends select it, newest first within an answer. */
 export interface GradedVerdictRow {
   prompt_hash: string;
@@ -81,7 +84,7 @@ export function assembleGradedRows(
       rows.push(current);
     }
     if (!current) continue;
-    const criterion = JSON.stringify([v.points, v.criterion]);
+    const criterion = criterionId(v);
     if (seen.has(criterion)) continue;
     seen.add(criterion);
     const tags = v.tags === null ? [] : decodeJson(tagsSchema, v.tags, { file: location, field: `verdict_cache[${criterion}].tags` });
