@@ -21,6 +21,10 @@ export interface Replay {
 /** A mode's name in the charts: alone for one result, prefixed by the result's name beside another. */
 const seriesName = (replay: Replay, mode: string, several: boolean) => (several ? `${replay.name}: ${mode}` : mode);
 
+/** Every mode of every replay shown, as the charts name them, in order. */
+const modeSeries = (replays: readonly Replay[]) =>
+  replays.flatMap((replay) => replay.file.modes.map((m) => seriesName(replay, m.mode, replays.length > 1)));
+
 function describe({ name, file }: Replay, several: boolean): string {
   const r = file.replay;
   const text =
@@ -60,21 +64,19 @@ function figuresTable(replays: Replay[], several: boolean): string {
 /** The saving pass by pass, one line per mode (of every replay shown): the report's chart, and the one bench/hybrid.bench.ts --chart writes. */
 export function savedPerPassChart(replays: readonly Replay[]): TopLevelSpec {
   const several = replays.length > 1;
-  const series = replays.flatMap((replay) => replay.file.modes.map((m) => seriesName(replay, m.mode, several)));
   const perPass = replays.flatMap((replay) =>
     replay.file.modes.flatMap((m) => m.saved_per_pass.map((y, i) => ({ series: seriesName(replay, m.mode, several), x: i + 1, y }))),
   );
   return lines("Judge calls saved, pass by pass (GRPO steps)", perPass, {
     x: "pass (two answers per prompt each)",
     y: "criteria decided without the judge",
-    series,
+    series: modeSeries(replays),
   });
 }
 
 export async function hybridReplaySection(results: NamedResult[]): Promise<string> {
   const replays = results.flatMap(({ name, result }) => (result.kind === "hybrid-replay" ? [{ name, file: result.file }] : []));
   const several = replays.length > 1;
-  const series = replays.flatMap((replay) => replay.file.modes.map((m) => seriesName(replay, m.mode, several)));
   const byAnswers = replays.flatMap((replay) =>
     replay.file.modes.flatMap((m) =>
       m.saved_by_answers.map((g) => ({
@@ -99,7 +101,7 @@ export async function hybridReplaySection(results: NamedResult[]): Promise<strin
       await renderSvg(
         groupedBars("Judge calls saved, by answers per prompt in the stream", byAnswers, {
           axis: "criteria decided without the judge",
-          series,
+          series: modeSeries(replays),
         }),
       ),
     ),
