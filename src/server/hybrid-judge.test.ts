@@ -34,16 +34,22 @@ afterAll(async () => {
 
 const AUDIT_RATE = 0.25;
 
+/** A SQLite store beside the GloVe vectors the tests share (converted once), removed with its WAL files at the end. */
+function testStore(name: string): string {
+  mkdirSync(GLOVE_TEST_DIR, { recursive: true });
+  const store = join(GLOVE_TEST_DIR, name);
+  closers.push(() => {
+    for (const end of ["", "-wal", "-shm"]) rmSync(`${store}${end}`, { force: true });
+  });
+  return store;
+}
+
 /**
  * A server with the hybrid (memory only, or with `model`), its settings over the tests' defaults;
  * its store beside the GloVe vectors the tests share (converted once).
  */
 async function hybridServer(standin: Standin, settings: Partial<typeof HYBRID_DEFAULTS> = {}, model?: Scorer<RewardRequest, RewardScore>) {
-  mkdirSync(GLOVE_TEST_DIR, { recursive: true });
-  const store = join(GLOVE_TEST_DIR, `hybrid-${process.pid}-${closers.length}.sqlite`);
-  closers.push(() => {
-    for (const end of ["", "-wal", "-shm"]) rmSync(`${store}${end}`, { force: true });
-  });
+  const store = testStore(`hybrid-${process.pid}-${closers.length}.sqlite`);
   const metrics = createServerMetrics();
   const judging = await openJudgeScorer(
     judgeServeFlags(standin.url, {
@@ -280,10 +286,7 @@ describe("medrubric serve --error-budget", () => {
     async () => {
       const standin = await startStandin({ chat: keywordVerdict });
       closers.push(() => standin.close());
-      const store = join(GLOVE_TEST_DIR, `hybrid-cli-${process.pid}.sqlite`);
-      closers.push(() => {
-        for (const end of ["", "-wal", "-shm"]) rmSync(`${store}${end}`, { force: true });
-      });
+      const store = testStore(`hybrid-cli-${process.pid}.sqlite`);
       const server = await startServeWith([
         "--judge-url",
         standin.url,
@@ -310,10 +313,7 @@ describe("medrubric serve --error-budget", () => {
       const standin = await startStandin({ chat: keywordVerdict });
       closers.push(() => standin.close());
       const fixture = await sharedFixtureModel(await tempDir());
-      const store = join(GLOVE_TEST_DIR, `hybrid-uncalibrated-${process.pid}.sqlite`);
-      closers.push(() => {
-        for (const end of ["", "-wal", "-shm"]) rmSync(`${store}${end}`, { force: true });
-      });
+      const store = testStore(`hybrid-uncalibrated-${process.pid}.sqlite`);
       const flags = ["--model", fixture.model, "--judge-url", standin.url, "--judge-model", "grader", "--store", store];
       const server = await startServeWith([...flags, "--error-budget", "0.02", "--audit-rate", "0"]);
       for (let r = 0; r < 4; r++) {
